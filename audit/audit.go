@@ -1,0 +1,213 @@
+package audit
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/lacaudit/lacaudit/calendar"
+	"github.com/lacaudit/lacaudit/config"
+	"github.com/lacaudit/lacaudit/store"
+)
+
+//go:embed sql/*.sql
+var sqlFiles embed.FS
+
+// Coverage says whether a rule could be assessed.
+type Coverage struct {
+	Rule   Rule
+	Status string // "assessed", "partly assessed" or "not assessed"
+	Reason string // what is missing
+}
+
+// Result is what an audit produced.
+type Result struct {
+	Coverage []Coverage
+	Findings int64 // rows in the findings table
+	// ShortBreakPeriods counts the periods of care excluded as short breaks.
+	ShortBreakPeriods int64
+}
+
+// NotAssessed returns the coverage entries of rules that were not assessed.
+func (r *Result) NotAssessed() []Coverage {
+	var out []Coverage
+	for _, c := range r.Coverage {
+		if c.Status != "assessed" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Run audits the loaded extracts as they stood on asOf into the tables
+// findings and rule_coverage.
+func Run(ctx context.Context, db *store.DB, cfg *config.Config, asOf time.Time) (*Result, error) {
+	if err := setVariables(ctx, db, cfg, asOf); err != nil {
+		return nil, err
+	}
+	if err := calendar.New(cfg.Closures).Materialise(ctx, db); err != nil {
+		return nil, err
+	}
+	names, err := fs.Glob(sqlFiles, "sql/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	cov, err := coverage(ctx, db, cfg)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		if strings.HasSuffix(name, "90_findings.sql") {
+			// Rules that could not be assessed leave no rows.
+			for _, c := range cov {
+				if c.Status == "not assessed" {
+					if _, err := db.ExecContext(ctx, "DELETE FROM obligations WHERE rule = ?", c.Rule.ID); err != nil {
+						return nil, fmt.Errorf("remove rule %s: %w", c.Rule.ID, err)
+					}
+				}
+			}
+		}
+		b, err := sqlFiles.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		if err := db.Exec(ctx, name, string(b)); err != nil {
+			return nil, err
+		}
+	}
+	if err := saveCoverage(ctx, db, cov); err != nil {
+		return nil, err
+	}
+	res := &Result{Coverage: cov}
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM findings").Scan(&res.Findings); err != nil {
+		return nil, fmt.Errorf("count findings: %w", err)
+	}
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM a_periods WHERE short_breaks").Scan(&res.ShortBreakPeriods); err != nil {
+		return nil, fmt.Errorf("count short breaks: %w", err)
+	}
+	return res, nil
+}
+
+func setVariables(ctx context.Context, db *store.DB, cfg *config.Config, asOf time.Time) error {
+	set := func(name string, value any) error {
+		if _, err := db.ExecContext(ctx, "SET VARIABLE "+name+" = ?", value); err != nil {
+			return fmt.Errorf("set %s: %w", name, err)
+		}
+		return nil
+	}
+	if _, err := db.ExecContext(ctx, "SET VARIABLE as_of = ?::DATE", asOf.Format(time.DateOnly)); err != nil {
+		return fmt.Errorf("set as-of date: %w", err)
+	}
+	for _, t := range cfg.Timescales {
+		if err := set(t.Key, t.Value); err != nil {
+			return err
+		}
+	}
+	q := make([]string, len(cfg.BreakdownReasons))
+	for i, r := range cfg.BreakdownReasons {
+		q[i] = store.Quote(r)
+	}
+	if _, err := db.ExecContext(ctx, "SET VARIABLE breakdown_reasons = ["+strings.Join(q, ", ")+"]::VARCHAR[]"); err != nil {
+		return fmt.Errorf("set breakdown reasons: %w", err)
+	}
+	return nil
+}
+
+// coverage decides, from what the load found, which rules can be assessed.
+func coverage(ctx context.Context, db *store.DB, cfg *config.Config) ([]Coverage, error) {
+	present := map[string]bool{}
+	rows, err := db.QueryContext(ctx, `SELECT table_name, '' FROM input_tables WHERE present
+		UNION ALL SELECT table_name, column_name FROM input_columns WHERE known`)
+	if err != nil {
+		return nil, fmt.Errorf("read what was loaded: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t, c string
+		if err := rows.Scan(&t, &c); err != nil {
+			return nil, err
+		}
+		present[Need{t, c}.String()] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	missing := func(ns []Need) []string {
+		var out []string
+		for _, n := range ns {
+			if !present[Need{Table: n.Table}.String()] {
+				out = append(out, "no "+n.Table+" table")
+			} else if n.Column != "" && !present[n.String()] {
+				out = append(out, "no "+n.Column+" column in "+n.Table)
+			}
+		}
+		return out
+	}
+	var cov []Coverage
+	for _, r := range Catalogue {
+		c := Coverage{Rule: r, Status: "assessed"}
+		if m := missing(r.Needs); len(m) > 0 {
+			c.Status, c.Reason = "not assessed", strings.Join(dedupe(m), "; ")
+		} else if r.Switch != "" && cfg.Days(r.Switch) == 0 {
+			c.Status, c.Reason = "not assessed", "switched off in the configuration ("+r.Switch+" = 0)"
+		} else if m := missing(r.Partial); len(m) > 0 {
+			c.Status, c.Reason = "partly assessed", "upcoming reviews only: "+strings.Join(dedupe(m), "; ")
+		}
+		cov = append(cov, c)
+	}
+	return cov, nil
+}
+
+func dedupe(xs []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func saveCoverage(ctx context.Context, db *store.DB, cov []Coverage) error {
+	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE rule_coverage (
+		rule VARCHAR, family VARCHAR, title VARCHAR, status VARCHAR, reason VARCHAR)`); err != nil {
+		return fmt.Errorf("create rule_coverage: %w", err)
+	}
+	for _, c := range cov {
+		if _, err := db.ExecContext(ctx, "INSERT INTO rule_coverage VALUES (?, ?, ?, ?, ?)",
+			c.Rule.ID, string(c.Rule.Family), c.Rule.Title, c.Status, c.Reason); err != nil {
+			return fmt.Errorf("record coverage: %w", err)
+		}
+	}
+	return nil
+}
+
+// WriteFindings writes the findings table to path as OUTPUT.md's
+// findings.csv, with DuckDB's COPY.
+func WriteFindings(ctx context.Context, db *store.DB, path string) error {
+	q := `COPY (SELECT rule, child, period_start, due, done, status, days_late, team, social_worker, iro
+	            FROM findings ORDER BY rule, child, due, done NULLS LAST, status)
+	      TO ` + store.Quote(path) + ` (HEADER, DELIMITER ',', DATEFORMAT '%Y-%m-%d')`
+	if _, err := db.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// WriteRejects writes every rejected input row to path as rejects.csv.
+func WriteRejects(ctx context.Context, db *store.DB, path string) error {
+	q := `COPY (SELECT source AS file, line, column_name AS "column", value, reason FROM rejects
+	            ORDER BY source, line, column_name)
+	      TO ` + store.Quote(path) + ` (HEADER, DELIMITER ',')`
+	if _, err := db.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,133 @@
+-- RULES.md §1-2: the data as it stood on the as-of date, periods of care,
+-- placements and the segments of a period that each review chain runs in.
+-- Variables (set by the audit package): as_of and every timescale of the
+-- configuration, read with days('key').
+
+CREATE OR REPLACE MACRO as_of() AS getvariable('as_of');
+CREATE OR REPLACE MACRO days(k) AS getvariable(k);
+
+-- Whether the extract had table t with column c (upper case, as DATA.md names it).
+CREATE OR REPLACE MACRO has_column(t, c) AS
+    (SELECT count(*) > 0 FROM input_columns WHERE table_name = t AND column_name = c AND known);
+
+-- Age in whole years on d (a 29 February birthday falls on 1 March).
+CREATE OR REPLACE MACRO age_on(dob, d) AS
+    year(d) - year(dob) - CASE WHEN strftime(d, '%m%d') < strftime(dob, '%m%d') THEN 1 ELSE 0 END;
+
+-- Status of a dated obligation whose lapse date is lapse (NULL while the
+-- child is still looked after), RULES.md §3.
+CREATE OR REPLACE MACRO chain_status(due, done, lapse) AS
+    CASE
+        WHEN done IS NOT NULL THEN CASE WHEN done <= due THEN 'met' ELSE 'late' END
+        WHEN lapse IS NOT NULL AND lapse <= due THEN NULL  -- ended first: no obligation
+        WHEN due >= as_of() THEN 'upcoming'
+        WHEN lapse IS NULL THEN 'overdue'
+        ELSE 'missed'
+    END;
+
+-- Status of a snapshot obligation (PEP, health, visits), RULES.md §4.
+CREATE OR REPLACE MACRO snapshot_status(due, done) AS
+    CASE
+        WHEN due < as_of() THEN 'overdue'
+        WHEN done IS NOT NULL THEN 'met'
+        ELSE 'upcoming'
+    END;
+
+CREATE OR REPLACE TABLE obligations (
+    rule         VARCHAR,
+    child        VARCHAR,
+    period_start DATE,
+    due          DATE,
+    done         DATE,
+    status       VARCHAR,
+    days_late    INTEGER,
+    alloc_date   DATE     -- the day whose allocation names team, worker and IRO
+);
+
+-- Episodes as known on the as-of date: one that starts later is ignored, an
+-- end after it is not known yet, an episode that ends before it starts is
+-- ignored (warned), and of two starting on one day the later-ending is kept.
+CREATE OR REPLACE TABLE a_episodes AS
+SELECT child, decom,
+       CASE WHEN dec > as_of() THEN NULL ELSE dec END AS dec,
+       CASE WHEN dec > as_of() THEN NULL ELSE rec END AS rec,
+       rne, ls, place, reason_place_change,
+       row_number() OVER (PARTITION BY child ORDER BY decom) AS seq
+FROM (
+    SELECT DISTINCT ON (child, decom) *
+    FROM episodes
+    WHERE decom <= as_of() AND (dec IS NULL OR dec >= decom)
+    ORDER BY child, decom, dec DESC NULLS FIRST
+);
+
+-- A period starts with the child's first episode, an episode whose RNE is S,
+-- or the episode after one that ended with a REC other than X1.
+CREATE OR REPLACE TABLE a_ep AS
+SELECT *,
+       sum(CASE WHEN seq = 1 OR rne = 'S' OR coalesce(prev_rec, 'X1') <> 'X1' THEN 1 ELSE 0 END)
+           OVER (PARTITION BY child ORDER BY seq) AS period_no
+FROM (SELECT *, lag(rec) OVER (PARTITION BY child ORDER BY seq) AS prev_rec FROM a_episodes);
+
+CREATE OR REPLACE TABLE a_periods AS
+SELECT child, period_no,
+       min(decom)                        AS start,
+       arg_max_null(dec, seq)            AS period_end,   -- NULL: looked after at the as-of date
+       bool_and(ls IN ('V3', 'V4'))      AS short_breaks,
+       min(seq) = 1 AND arg_min(rne, seq) <> 'S' AS anchored -- came into care before the extract
+FROM a_ep
+GROUP BY child, period_no;
+
+-- Placements: a placement starts with the period and at every episode whose
+-- RNE is P, T, B or U; it ends at the DEC before the next such change.
+CREATE OR REPLACE TABLE a_placements AS
+SELECT child, period_no, placement_no,
+       min(decom)        AS start,
+       arg_max_null(dec, seq) AS placement_end,
+       arg_max(place, seq) AS place
+FROM (
+    SELECT *, sum(CASE WHEN first_in_period OR rne IN ('P', 'T', 'B', 'U') THEN 1 ELSE 0 END)
+                  OVER (PARTITION BY child, period_no ORDER BY seq) AS placement_no
+    FROM (SELECT *, seq = min(seq) OVER (PARTITION BY child, period_no) AS first_in_period FROM a_ep)
+)
+GROUP BY child, period_no, placement_no;
+
+-- Segments of a period for the review chains (§3.4): runs of episodes placed
+-- for adoption (PLACE A3-A6) form adoption segments ('AD'); the rest are
+-- looked-after segments ('LA'). A segment runs from its first episode to the
+-- start of the next segment (lapse = that start) or, for the last one, to
+-- the period's end (reviews on the end day still count).
+CREATE OR REPLACE TABLE a_segments AS
+WITH runs AS (
+    SELECT *, sum(CASE WHEN is_ad IS DISTINCT FROM prev_ad THEN 1 ELSE 0 END)
+                  OVER (PARTITION BY child, period_no ORDER BY seq) AS seg_no
+    FROM (
+        SELECT *, place IN ('A3', 'A4', 'A5', 'A6') AS is_ad,
+               lag(place IN ('A3', 'A4', 'A5', 'A6')) OVER (PARTITION BY child, period_no ORDER BY seq) AS prev_ad
+        FROM a_ep
+    )
+), segs AS (
+    SELECT child, period_no, seg_no, CASE WHEN bool_or(is_ad) THEN 'AD' ELSE 'LA' END AS kind, min(decom) AS lo
+    FROM runs GROUP BY ALL
+)
+SELECT s.child, s.period_no, s.seg_no, s.kind, s.lo,
+       p.start AS period_start, p.period_end, p.anchored AND s.seg_no = 1 AS anchored,
+       coalesce(lead(s.lo) OVER w, p.period_end)         AS lapse,  -- NULL: still running
+       coalesce(lead(s.lo) OVER w, p.period_end + 1)     AS hi      -- reviews before hi belong here
+FROM segs s JOIN a_periods p USING (child, period_no)
+WHERE NOT p.short_breaks
+WINDOW w AS (PARTITION BY s.child, s.period_no ORDER BY s.seg_no);
+
+-- Held reviews: one per child and day, on or before the as-of date.
+CREATE OR REPLACE TABLE a_reviews AS
+SELECT child, review, max(CASE WHEN review_code IN ('PN0','PN1','PN2','PN3','PN4','PN5','PN6','PN7') THEN review_code END) AS code
+FROM reviews WHERE review <= as_of()
+GROUP BY child, review;
+
+-- Children looked after on the as-of date, and their current placement.
+CREATE OR REPLACE TABLE a_current AS
+SELECT p.child, p.period_no, p.start AS period_start, p.short_breaks, h.dob,
+       pl.start AS placement_start, pl.place
+FROM a_periods p
+LEFT JOIN (SELECT DISTINCT ON (child) child, dob FROM header ORDER BY child, dob) h USING (child)
+JOIN a_placements pl ON pl.child = p.child AND pl.period_no = p.period_no AND pl.placement_end IS NULL
+WHERE p.period_end IS NULL;

@@ -1,0 +1,63 @@
+-- RULES.md §3.5: preparation deadlines. PREP_CONSULTATION (20 working days
+-- before), PREP_INVITATIONS (10 before), PREP_SW_REPORT (3 before an initial
+-- review, 5 before any other). Planning rows for every upcoming review
+-- obligation, from its due date; audit rows for every held review with a
+-- review_details row, from the review's date.
+
+-- Held reviews of either chain outside short breaks, whether or not their
+-- timeliness could be assessed, with whether each was an initial review.
+CREATE OR REPLACE TABLE a_held_reviews AS
+SELECT s.child, s.period_no, s.period_start, r.review, r.code,
+       coalesce(bool_or(o.rule = 'REV_INITIAL'), false) AS initial
+FROM a_segments s
+JOIN a_reviews r ON r.child = s.child AND r.review >= s.lo AND (s.hi IS NULL OR r.review < s.hi)
+LEFT JOIN a_review_obligations o ON o.child = r.child AND o.done = r.review
+GROUP BY ALL;
+
+CREATE OR REPLACE TABLE a_prep AS
+WITH target AS (
+    -- planning: the review is still to come
+    SELECT child, period_start, due AS review_date, rule = 'REV_INITIAL' AS initial, false AS held,
+           NULL::DATE AS consultation, NULL::DATE AS invites_sent, NULL::DATE AS sw_report
+    FROM a_review_obligations WHERE status = 'upcoming'
+    UNION ALL
+    -- audit: the review was held and its details recorded
+    SELECT h.child, h.period_start, h.review, h.initial, true,
+           d.consultation, d.invites_sent, d.sw_report
+    FROM a_held_reviews h
+    JOIN (SELECT child, review, min(consultation) AS consultation, min(invites_sent) AS invites_sent, min(sw_report) AS sw_report
+          FROM review_details GROUP BY ALL) d
+      ON d.child = h.child AND d.review = h.review
+)
+SELECT 'PREP_CONSULTATION' AS rule, child, period_start, review_date, held,
+       wd_before(review_date, days('consultation_working_days_before')) AS due, consultation AS done
+FROM target WHERE NOT held OR has_column('review_details', 'CONSULTATION')
+UNION ALL
+SELECT 'PREP_INVITATIONS', child, period_start, review_date, held,
+       wd_before(review_date, days('invitations_working_days_before')), invites_sent
+FROM target WHERE NOT held OR has_column('review_details', 'INVITES_SENT')
+UNION ALL
+SELECT 'PREP_SW_REPORT', child, period_start, review_date, held,
+       wd_before(review_date, CASE WHEN initial THEN days('sw_report_initial_working_days_before')
+                                   ELSE days('sw_report_working_days_before') END), sw_report
+FROM target WHERE NOT held OR has_column('review_details', 'SW_REPORT');
+
+-- A planning row is upcoming, or overdue once its own date has passed. A held
+-- review's preparation is met or late when recorded; never recorded, its
+-- occasion has passed: missed.
+INSERT INTO obligations
+SELECT rule, child, period_start, due,
+       CASE WHEN done <= review_date THEN done END,
+       status,
+       CASE status WHEN 'late' THEN done - due WHEN 'overdue' THEN as_of() - due WHEN 'missed' THEN review_date - due ELSE 0 END,
+       CASE WHEN held THEN review_date ELSE as_of() END
+FROM (
+    SELECT *,
+        CASE
+            WHEN NOT held THEN CASE WHEN due >= as_of() THEN 'upcoming' ELSE 'overdue' END
+            WHEN done IS NULL OR done > review_date THEN 'missed'
+            WHEN done <= due THEN 'met'
+            ELSE 'late'
+        END AS status
+    FROM a_prep
+);

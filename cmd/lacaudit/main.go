@@ -1,0 +1,376 @@
+// Command lacaudit audits the statutory reviews and care plans of children
+// looked after by an English local authority, from the authority's SSDA903
+// and case-management extracts, and writes the workbooks managers use.
+//
+// Usage: lacaudit <command> [flags]; `lacaudit help` lists the commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/lacaudit/lacaudit/audit"
+	"github.com/lacaudit/lacaudit/config"
+	"github.com/lacaudit/lacaudit/job"
+	"github.com/lacaudit/lacaudit/sampledata"
+	"github.com/lacaudit/lacaudit/synth"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+const (
+	exitUsage = 2
+)
+
+type command struct {
+	name, summary, example string
+	run                    func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+}
+
+func commands() []command {
+	return []command{
+		{"run", "the nightly job: read the extracts, audit, write the workbook and findings",
+			"lacaudit run --input /data/903 --out /srv/lacaudit/reports", cmdRun},
+		{"annual", "the IRO service's annual report for a financial year",
+			"lacaudit annual --year 2025 --input /data/903 --out /srv/lacaudit/annual", cmdAnnual},
+		{"check", "read and validate the extracts only: rows read, rejected, warnings",
+			"lacaudit check --input /data/903", cmdCheck},
+		{"sample", "write a synthetic extract (seeded, deterministic)",
+			"lacaudit sample --children 2000 --out /tmp/extract", cmdSample},
+		{"rules", "print the rule catalogue with the timescales in force",
+			"lacaudit rules --config lacaudit.conf", cmdRules},
+		{"version", "print the program version", "lacaudit version", cmdVersion},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
+		w := stdout
+		code := 0
+		if len(args) == 0 {
+			w, code = stderr, exitUsage
+		}
+		usage(w)
+		return code
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "lacaudit: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "lacaudit audits looked-after children's reviews and plans from SSDA903 extracts.")
+	fmt.Fprintln(w, "\nUsage: lacaudit <command> [flags]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'lacaudit <command> --help' for a command's flags and an example.")
+}
+
+func newFlags(name string, stderr io.Writer) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.SortFlags = false
+	for _, c := range commands() {
+		if c.name == name {
+			fs.Usage = func() {
+				fmt.Fprintf(stderr, "lacaudit %s: %s\n\nUsage: lacaudit %s [flags]\n\nFlags:\n%s\nExample:\n  %s\n",
+					name, c.summary, name, fs.FlagUsages(), c.example)
+			}
+		}
+	}
+	return fs
+}
+
+// shared are the flags every data command takes.
+type shared struct {
+	input, out, db, asOf, configFile, logFormat, memoryLimit, fileMode string
+	threads                                                            int
+}
+
+func (s *shared) register(fs *pflag.FlagSet, withOut bool) {
+	fs.StringVar(&s.input, "input", "", "folder of extracts (default: the bundled sample data)")
+	if withOut {
+		fs.StringVar(&s.out, "out", "reports", "output folder")
+		fs.StringVar(&s.db, "db", "", "DuckDB database file (default: lacaudit.duckdb in the output folder)")
+		fs.StringVar(&s.fileMode, "file-mode", "0600", "permissions of output files, e.g. 0640 to let a group read them")
+	}
+	fs.StringVar(&s.asOf, "as-of", "", "audit the data as it stood on this date, YYYY-MM-DD (default: today)")
+	fs.StringVar(&s.configFile, "config", "", "configuration file (see lacaudit.conf.example)")
+	fs.StringVar(&s.logFormat, "log-format", "text", "log format: text or json")
+	fs.IntVar(&s.threads, "threads", 0, "DuckDB worker threads (default: all cores)")
+	fs.StringVar(&s.memoryLimit, "memory-limit", "", "DuckDB memory limit, e.g. 2GB (default: DuckDB's, 80% of RAM)")
+}
+
+// settings turns the flags into job settings; a usage error is returned as
+// usageError so that the exit status is 2.
+func (s *shared) settings(tmp *string) (job.Settings, *slog.Logger, error) {
+	var js job.Settings
+	log, err := newLogger(s.logFormat)
+	if err != nil {
+		return js, nil, err
+	}
+	js.Version, js.Threads, js.MemoryLimit = version, s.threads, s.memoryLimit
+	js.AsOf = today()
+	if s.asOf != "" {
+		t, err := parseDate(s.asOf)
+		if err != nil {
+			return js, nil, usageError{fmt.Sprintf("--as-of %q: %v", s.asOf, err)}
+		}
+		js.AsOf = t
+	}
+	if s.threads < 0 {
+		return js, nil, usageError{"--threads must be 0 (all cores) or more"}
+	}
+	cfg, err := config.Load(s.configFile)
+	if err != nil {
+		return js, nil, usageError{err.Error()}
+	}
+	js.Config = cfg
+	js.Out, js.DB = s.out, s.db
+	if s.fileMode != "" {
+		m, err := strconv.ParseUint(s.fileMode, 8, 32)
+		if err != nil || m > 0o777 || m&0o600 != 0o600 {
+			return js, nil, usageError{fmt.Sprintf("--file-mode %q: expected octal permissions the owner can read and write, such as 0600 or 0640", s.fileMode)}
+		}
+		js.FileMode = os.FileMode(m)
+	}
+	if s.input == "" {
+		dir, err := os.MkdirTemp("", "lacaudit-sample-")
+		if err != nil {
+			return js, nil, err
+		}
+		*tmp = dir
+		if err := sampledata.WriteTo(dir); err != nil {
+			return js, nil, err
+		}
+		js.Input, js.InputLabel = dir, "bundled sample data (generated as of "+sampledata.ExtractDate+")"
+	} else {
+		js.Input, js.InputLabel = s.input, s.input
+	}
+	return js, log, nil
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// parseDate reads YYYY-MM-DD strictly.
+func parseDate(s string) (time.Time, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, errors.New("expected a date as YYYY-MM-DD")
+	}
+	if t.Year() < 1950 || t.Year() > 2099 {
+		return time.Time{}, errors.New("the year must be between 1950 and 2099")
+	}
+	return t, nil
+}
+
+func today() time.Time {
+	n := time.Now()
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+func newLogger(format string) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(os.Stderr, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(os.Stderr, nil)), nil
+	}
+	return nil, usageError{fmt.Sprintf("--log-format %q: expected text or json", format)}
+}
+
+// parse parses a command's flags; it returns -1 to go on, or an exit status.
+func parse(fs *pflag.FlagSet, args []string) int {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return 0
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "lacaudit: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return exitUsage
+	}
+	return -1
+}
+
+// fail prints an error as an operator-grade message and returns its status.
+func fail(stderr io.Writer, err error) int {
+	var ue usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(stderr, "lacaudit: %v\n", err)
+		return exitUsage
+	}
+	code := job.ExitStatus(err)
+	fmt.Fprintf(stderr, "lacaudit: %v\n", err)
+	switch code {
+	case 3:
+		fmt.Fprintln(stderr, "The extracts cannot be used as they are: fix them (or the export) and run again. No report was written; earlier reports are unchanged.")
+	case 1:
+		if !errors.Is(err, context.Canceled) {
+			fmt.Fprintln(stderr, "The run failed; earlier reports are unchanged.")
+		}
+	}
+	return code
+}
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("run", stderr)
+	var sh shared
+	sh.register(fs, true)
+	if c := parse(fs, args); c >= 0 {
+		return c
+	}
+	var tmp string
+	defer func() {
+		if tmp != "" {
+			os.RemoveAll(tmp)
+		}
+	}()
+	s, log, err := sh.settings(&tmp)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	sum, err := job.Run(ctx, s, log)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	job.PrintSummary(stdout, sum)
+	return 0
+}
+
+func cmdAnnual(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("annual", stderr)
+	var sh shared
+	sh.register(fs, true)
+	year := fs.Int("year", 0, "financial year: 2025 means 1 April 2025 to 31 March 2026")
+	fs.Int("suppress-small", 0, "show counts under N as [c] for reports shared outside the authority")
+	if c := parse(fs, args); c >= 0 {
+		return c
+	}
+	if *year < 2000 || *year > 2098 {
+		fmt.Fprintln(stderr, "lacaudit annual: --year is required, e.g. --year 2025 for April 2025 to March 2026")
+		return exitUsage
+	}
+	fmt.Fprintln(stderr, "lacaudit annual: the annual report is not built yet in this version; no file was written.")
+	return 1
+}
+
+func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("check", stderr)
+	var sh shared
+	sh.register(fs, false)
+	if c := parse(fs, args); c >= 0 {
+		return c
+	}
+	var tmp string
+	defer func() {
+		if tmp != "" {
+			os.RemoveAll(tmp)
+		}
+	}()
+	s, log, err := sh.settings(&tmp)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	rep, err := job.Check(ctx, s, log)
+	job.PrintCheck(stdout, rep)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	return 0
+}
+
+func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("sample", stderr)
+	children := fs.Int("children", 150, "how many children (10 to 1,000,000)")
+	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same extract")
+	out := fs.String("out", "sample-extract", "folder to write the extract into")
+	format := fs.String("format", "csv", "csv, or xlsx for one workbook with a sheet per table")
+	years := fs.Int("years", 6, "years of history before the extract date")
+	extract := fs.String("extract-date", "", "the day the extract is taken, YYYY-MM-DD (default: today)")
+	xlsxTables := fs.StringSlice("xlsx-tables", nil, "with --format csv, tables to write as sheets of extensions.xlsx instead")
+	if c := parse(fs, args); c >= 0 {
+		return c
+	}
+	if *children < 10 || *children > 1_000_000 {
+		fmt.Fprintln(stderr, "lacaudit sample: --children must be from 10 to 1,000,000")
+		return exitUsage
+	}
+	ex := today()
+	if *extract != "" {
+		t, err := parseDate(*extract)
+		if err != nil {
+			fmt.Fprintf(stderr, "lacaudit sample: --extract-date %q: %v\n", *extract, err)
+			return exitUsage
+		}
+		ex = t
+	}
+	if *format != "csv" && *format != "xlsx" {
+		fmt.Fprintf(stderr, "lacaudit sample: --format %q: expected csv or xlsx\n", *format)
+		return exitUsage
+	}
+	start := time.Now()
+	err := synth.Generate(*out, synth.Options{Children: *children, Seed: *seed, Extract: ex, Years: *years,
+		Format: *format, XLSXTables: *xlsxTables})
+	if err != nil {
+		fmt.Fprintf(stderr, "lacaudit sample: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "wrote a synthetic extract of %d children to %s in %.1fs\n", *children, *out, time.Since(start).Seconds())
+	return 0
+}
+
+func cmdRules(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("rules", stderr)
+	configFile := fs.String("config", "", "configuration file (see lacaudit.conf.example)")
+	if c := parse(fs, args); c >= 0 {
+		return c
+	}
+	cfg, err := config.Load(*configFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "lacaudit rules: %v\n", err)
+		return exitUsage
+	}
+	audit.PrintCatalogue(stdout, cfg)
+	return 0
+}
+
+func cmdVersion(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("version", stderr)
+	if c := parse(fs, args); c >= 0 {
+		return c
+	}
+	fmt.Fprintf(stdout, "lacaudit %s\n", version)
+	return 0
+}
+
+var _ = strings.TrimSpace

@@ -1,0 +1,96 @@
+package ingest
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lacaudit/lacaudit/store"
+)
+
+//go:embed sql/checks.sql
+var checksSQL string
+
+// WarningCount is how many records one consistency check found.
+type WarningCount struct {
+	Table, Check, Message string
+	Count                 int64
+}
+
+// Checks runs the consistency checks of DATA.md over the loaded tables into
+// the table dq_warnings (one row per record found) and returns the counts.
+func Checks(ctx context.Context, db *store.DB, asOf time.Time) ([]WarningCount, error) {
+	if _, err := db.ExecContext(ctx, "SET VARIABLE as_of = ?::DATE", asOf.Format(time.DateOnly)); err != nil {
+		return nil, fmt.Errorf("set as-of date: %w", err)
+	}
+	script := checksSQL
+	for _, t := range Tables {
+		if t.Name == "header" {
+			continue
+		}
+		dc := strings.ToLower(DateColumns[t.Name])
+		script += fmt.Sprintf(`
+INSERT INTO dq_warnings
+SELECT '%[1]s', 'no_header_row', 'record for a child with no row in header', child, %[2]s, NULL
+FROM %[1]s ANTI JOIN header USING (child);
+INSERT INTO dq_warnings
+SELECT '%[1]s', 'after_as_of', 'record dated after the as-of date (ignored)', child, %[2]s, NULL
+FROM %[1]s WHERE %[2]s > getvariable('as_of');
+INSERT INTO dq_warnings
+SELECT '%[1]s', 'duplicate_rows', 'identical row appears more than once (counted once)', child, %[2]s, n || ' copies'
+FROM (SELECT *, count(*) AS n FROM %[1]s GROUP BY ALL HAVING count(*) > 1);
+`, t.Name, dc)
+	}
+	script += `
+INSERT INTO dq_warnings
+SELECT 'header', 'duplicate_child', 'child appears more than once in header (first date of birth used)', child, min(dob), count(*) || ' rows'
+FROM header GROUP BY child HAVING count(*) > 1;
+`
+	if err := db.Exec(ctx, "consistency checks", script); err != nil {
+		return nil, err
+	}
+	rows, err := db.QueryContext(ctx, `SELECT table_name, check_name, message, count(*) FROM dq_warnings
+		GROUP BY ALL ORDER BY table_name, check_name, message`)
+	if err != nil {
+		return nil, fmt.Errorf("count warnings: %w", err)
+	}
+	defer rows.Close()
+	var out []WarningCount
+	for rows.Next() {
+		var w WarningCount
+		if err := rows.Scan(&w.Table, &w.Check, &w.Message, &w.Count); err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// RejectRow is one rejected value or line.
+type RejectRow struct {
+	Source, Table string
+	Line          int64
+	Column        string
+	Value, Reason string
+}
+
+// FirstRejects returns up to n rejected rows in file and line order.
+func FirstRejects(ctx context.Context, db *store.DB, n int) ([]RejectRow, error) {
+	rows, err := db.QueryContext(ctx, `SELECT source, table_name, line, coalesce(column_name, ''), coalesce(value, ''), reason
+		FROM rejects ORDER BY source, line, column_name LIMIT ?`, n)
+	if err != nil {
+		return nil, fmt.Errorf("list rejects: %w", err)
+	}
+	defer rows.Close()
+	var out []RejectRow
+	for rows.Next() {
+		var r RejectRow
+		if err := rows.Scan(&r.Source, &r.Table, &r.Line, &r.Column, &r.Value, &r.Reason); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

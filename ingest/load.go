@@ -1,0 +1,670 @@
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql/driver"
+	_ "embed"
+	"encoding/csv"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/lacaudit/lacaudit/store"
+)
+
+//go:embed sql/setup.sql
+var setupSQL string
+
+// Options control a load.
+type Options struct {
+	// Dir is the folder of extracts.
+	Dir string
+	// RejectThreshold is the share of a table's rows that may be rejected
+	// before the extract is judged unusable (0.05 is 5 %).
+	RejectThreshold float64
+}
+
+// TableStat is what was read of one table.
+type TableStat struct {
+	Table    string
+	Source   string // label of the file or sheet; empty when the table is absent
+	Path     string
+	Present  bool
+	Read     int64 // data rows read (accepted and rejected)
+	Rejected int64 // rows rejected
+	SHA256   string
+	Columns  []string // contract columns present in the file
+	Unknown  []string // columns in the file that the contract does not know
+}
+
+// Result is what a load found.
+type Result struct {
+	Tables  []TableStat
+	Ignored []string // files and sheets that are not tables of the contract
+}
+
+// Table returns the statistics of the named table.
+func (r *Result) Table(name string) TableStat {
+	for _, t := range r.Tables {
+		if t.Table == name {
+			return t
+		}
+	}
+	return TableStat{Table: name}
+}
+
+// Load reads every table of the contract from o.Dir into db: one typed table
+// per contract table (empty when absent), and the tables input_tables,
+// input_columns, rejects and ignored_sources that describe what was read.
+// An unusable extract (a missing core table or required column, too many
+// rejected rows) is an *InputError.
+func Load(ctx context.Context, db *store.DB, o Options) (*Result, error) {
+	d, err := Discover(o.Dir)
+	if err != nil {
+		return nil, err
+	}
+	// Check every header before loading anything, so that a missing column
+	// is reported before minutes are spent on the other tables.
+	plans := map[string][]string{}
+	for _, t := range Tables {
+		s, ok := d.Sources[t.Name]
+		if !ok || s.Sheet != "" {
+			continue
+		}
+		h, err := readCSVHeader(s.Path)
+		if err != nil {
+			return nil, err
+		}
+		if _, _, err := columnMap(t, s.Label(), h); err != nil {
+			return nil, err
+		}
+		plans[t.Name] = h
+	}
+	if err := db.Exec(ctx, "setup", setupSQL); err != nil {
+		return nil, err
+	}
+	res := &Result{Ignored: d.Ignored}
+	for _, name := range d.Ignored {
+		if _, err := db.ExecContext(ctx, "INSERT INTO ignored_sources VALUES (?)", name); err != nil {
+			return nil, fmt.Errorf("record ignored source: %w", err)
+		}
+	}
+	for _, t := range Tables {
+		s, ok := d.Sources[t.Name]
+		var st TableStat
+		switch {
+		case !ok:
+			st = TableStat{Table: t.Name}
+			err = createTyped(ctx, db, t, nil, "")
+		case s.Sheet == "":
+			st, err = loadCSV(ctx, db, t, s, plans[t.Name])
+		default:
+			st, err = loadXLSX(ctx, db, t, s)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if _, err := db.ExecContext(ctx, "INSERT INTO input_tables VALUES (?, ?, ?, ?, ?, ?, ?)",
+			st.Table, st.Source, st.Present, st.Read, st.Rejected, st.SHA256, t.Core); err != nil {
+			return nil, fmt.Errorf("record table %s: %w", t.Name, err)
+		}
+		for _, c := range st.Columns {
+			if _, err := db.ExecContext(ctx, "INSERT INTO input_columns VALUES (?, ?, true)", st.Table, c); err != nil {
+				return nil, fmt.Errorf("record columns of %s: %w", t.Name, err)
+			}
+		}
+		for _, c := range st.Unknown {
+			if _, err := db.ExecContext(ctx, "INSERT INTO input_columns VALUES (?, ?, false)", st.Table, c); err != nil {
+				return nil, fmt.Errorf("record columns of %s: %w", t.Name, err)
+			}
+		}
+		res.Tables = append(res.Tables, st)
+	}
+	var over []string
+	for _, st := range res.Tables {
+		if st.Read > 0 && float64(st.Rejected) > o.RejectThreshold*float64(st.Read) {
+			over = append(over, fmt.Sprintf("%s: %d of %d rows rejected (%.1f %%)", st.Source, st.Rejected, st.Read, 100*float64(st.Rejected)/float64(st.Read)))
+		}
+	}
+	if len(over) > 0 {
+		return res, &InputError{Msg: fmt.Sprintf("too many rejected rows (threshold %.1f %%), the export looks broken: %s", 100*o.RejectThreshold, strings.Join(over, "; ")), Rejects: true}
+	}
+	return res, nil
+}
+
+// stageColumn is one column of a staging table: the raw text (or, for CSV
+// whole-number columns, the number DuckDB's reader already typed).
+type stageColumn struct {
+	col   Column
+	typed bool // the staging column already has the final type
+}
+
+func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []string) (TableStat, error) {
+	st := TableStat{Table: t.Name, Source: s.Label(), Path: s.Path, Present: true}
+	cols, unknown, err := columnMap(t, s.Label(), header)
+	if err != nil {
+		return st, err
+	}
+	st.Unknown = unknown
+	hash := make(chan hashResult, 1)
+	go func() { hash <- fileSHA256(s.Path) }()
+
+	// Every file column is read by position (c0, c1, ...), so that no name
+	// from the file ever reaches the SQL text.
+	var types, sel []string
+	var stage []stageColumn
+	for i, c := range cols {
+		typ := "VARCHAR"
+		if c != nil && c.Kind == Int {
+			typ = "BIGINT"
+		}
+		types = append(types, fmt.Sprintf("'c%d': '%s'", i, typ))
+		if c != nil {
+			sel = append(sel, fmt.Sprintf("c%d AS %s", i, c.SQLName()))
+			stage = append(stage, stageColumn{col: *c, typed: c.Kind == Int})
+			st.Columns = append(st.Columns, c.Name)
+		}
+	}
+	stageName := "stage_" + t.Name
+	rejTable, rejScan := "csv_rejects_"+t.Name, "csv_scans_"+t.Name
+	q := fmt.Sprintf(`CREATE OR REPLACE TABLE %s AS SELECT %s FROM read_csv($1,
+		header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
+		columns = {%s}, null_padding = false, strict_mode = true,
+		store_rejects = true, rejects_table = '%s', rejects_scan = '%s')`,
+		stageName, strings.Join(sel, ", "), strings.Join(types, ", "), rejTable, rejScan)
+	if _, err := db.ExecContext(ctx, q, s.Path); err != nil {
+		return st, &InputError{Msg: fmt.Sprintf("%s cannot be read as CSV: %v", s.Label(), err)}
+	}
+
+	// Rows DuckDB's reader rejected: wrong column count, bad quoting,
+	// invalid UTF-8, a whole number that is not one, an over-long line.
+	structural, err := readCSVRejects(ctx, db, rejTable, header)
+	if err != nil {
+		return st, fmt.Errorf("read rejects of %s: %w", s.Label(), err)
+	}
+	valueRejects, accepted, err := validate(ctx, db, t, stageName, stage, "rowid")
+	if err != nil {
+		return st, fmt.Errorf("check values of %s: %w", s.Label(), err)
+	}
+	if len(structural) > 0 || len(valueRejects) > 0 {
+		starts := map[int64]bool{}
+		for _, r := range structural {
+			starts[r.bytePos] = true
+		}
+		var ords []int64
+		for _, r := range valueRejects {
+			ords = append(ords, r.ord)
+		}
+		lines, rejLines, err := recordLines(s.Path, starts, ords)
+		if err != nil {
+			return st, err
+		}
+		var all []reject
+		for _, r := range structural {
+			r.line = rejLines[r.bytePos]
+			all = append(all, r)
+		}
+		for _, r := range valueRejects {
+			r.line = lines[r.ord]
+			all = append(all, r)
+		}
+		if err := insertRejects(ctx, db, s, t, all); err != nil {
+			return st, err
+		}
+		st.Rejected = int64(len(starts)) + countDistinctOrds(valueRejects)
+	}
+	st.Read = accepted + int64(len(distinctStarts(structural)))
+	if err := createTyped(ctx, db, t, stage, stageName); err != nil {
+		return st, err
+	}
+	for _, stmt := range []string{"DROP TABLE " + stageName, "DROP TABLE IF EXISTS " + rejTable, "DROP TABLE IF EXISTS " + rejScan} {
+		if _, err := db.ExecContext(ctx, stmt); err != nil {
+			return st, fmt.Errorf("tidy %s: %w", s.Label(), err)
+		}
+	}
+	h := <-hash
+	if h.err != nil {
+		return st, h.err
+	}
+	st.SHA256 = h.sum
+	return st, nil
+}
+
+type hashResult struct {
+	sum string
+	err error
+}
+
+func fileSHA256(path string) hashResult {
+	f, err := os.Open(path)
+	if err != nil {
+		return hashResult{err: fmt.Errorf("open %s: %w", path, err)}
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return hashResult{err: fmt.Errorf("read %s: %w", path, err)}
+	}
+	return hashResult{sum: hex.EncodeToString(h.Sum(nil))}
+}
+
+// reject is one rejected value or line.
+type reject struct {
+	ord     int64 // ordinal of the accepted record (value rejects), or -1
+	bytePos int64 // start of the record in the file (structural rejects)
+	line    int64 // the file's own line number (header = 1), or sheet row
+	column  string
+	value   string
+	reason  string
+}
+
+func readCSVRejects(ctx context.Context, db *store.DB, table string, header []string) ([]reject, error) {
+	rows, err := db.QueryContext(ctx, fmt.Sprintf(
+		`SELECT line_byte_position, coalesce(column_idx, 0), error_type, coalesce(csv_line, ''), coalesce(error_message, '')
+		 FROM %s ORDER BY line_byte_position, column_idx`, table))
+	if err != nil {
+		if strings.Contains(err.Error(), "does not exist") {
+			return nil, nil
+		}
+		return nil, err
+	}
+	defer rows.Close()
+	var out []reject
+	for rows.Next() {
+		var pos, idx int64
+		var typ, line, msg string
+		if err := rows.Scan(&pos, &idx, &typ, &line, &msg); err != nil {
+			return nil, err
+		}
+		r := reject{ord: -1, bytePos: pos}
+		if idx >= 1 && int(idx) <= len(header) {
+			r.column = header[idx-1]
+		}
+		line = strings.TrimLeft(line, "\r\n")
+		switch typ {
+		case "CAST":
+			r.reason = "not a whole number"
+			r.value = fieldOf(line, int(idx)-1)
+		case "TOO MANY COLUMNS", "MISSING COLUMNS":
+			r.reason = fmt.Sprintf("wrong number of fields: expected %d, %s", len(header), lowerFirst(afterColon(msg)))
+			r.value = clip(line, 200)
+		case "UNQUOTED VALUE":
+			r.reason = "a quote character inside a value that is not quoted"
+			r.value = clip(line, 200)
+		case "INVALID ENCODING", "INVALID UNICODE":
+			r.reason = "not valid UTF-8 text"
+			r.value = strings.ToValidUTF8(clip(line, 200), "?")
+		case "LINE SIZE OVER MAXIMUM":
+			r.reason = "line longer than the maximum line size"
+			r.value = clip(line, 200)
+		default:
+			r.reason = strings.ToLower(typ) + ": " + msg
+			r.value = clip(line, 200)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func afterColon(s string) string {
+	if i := strings.LastIndex(s, ":"); i >= 0 {
+		return strings.TrimSpace(s[i+1:]) + " found"
+	}
+	return s
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+func fieldOf(line string, i int) string {
+	r := csv.NewReader(strings.NewReader(line))
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	rec, err := r.Read()
+	if err != nil || i < 0 || i >= len(rec) {
+		return clip(line, 200)
+	}
+	return rec[i]
+}
+
+func distinctStarts(rs []reject) map[int64]bool {
+	m := map[int64]bool{}
+	for _, r := range rs {
+		m[r.bytePos] = true
+	}
+	return m
+}
+
+func countDistinctOrds(rs []reject) int64 {
+	m := map[int64]bool{}
+	for _, r := range rs {
+		m[r.ord] = true
+	}
+	return int64(len(m))
+}
+
+// typedExpr is the SQL that turns a staging column into its final value.
+func typedExpr(sc stageColumn) string {
+	n := sc.col.SQLName()
+	switch sc.col.Kind {
+	case Code:
+		return fmt.Sprintf("nullif(upper(trim(%s)), '')", n)
+	case Date:
+		return fmt.Sprintf("lac_date(%s)", n)
+	case Flag:
+		return fmt.Sprintf("lac_flag(%s)", n)
+	case Int:
+		if sc.typed {
+			return n
+		}
+		return fmt.Sprintf("try_cast(nullif(trim(%s), '') AS BIGINT)", n)
+	}
+	return fmt.Sprintf("nullif(trim(%s), '')", n)
+}
+
+func sqlType(k Kind) string {
+	switch k {
+	case Date:
+		return "DATE"
+	case Flag:
+		return "BOOLEAN"
+	case Int:
+		return "BIGINT"
+	}
+	return "VARCHAR"
+}
+
+// badChecks returns, for one staging column, the conditions that reject a
+// row with their reasons.
+func badChecks(sc stageColumn) [][2]string {
+	n := sc.col.SQLName()
+	typed := typedExpr(sc)
+	present := fmt.Sprintf("nullif(trim(%s::VARCHAR), '') IS NOT NULL", n)
+	var out [][2]string
+	if sc.col.NotNull {
+		out = append(out, [2]string{fmt.Sprintf("NOT (%s)", present), "required value is empty"})
+	}
+	switch sc.col.Kind {
+	case Date:
+		out = append(out, [2]string{fmt.Sprintf("%s AND %s IS NULL", present, typed), "not a date (expected dd/mm/yyyy or yyyy-mm-dd)"})
+	case Flag:
+		out = append(out, [2]string{fmt.Sprintf("%s AND %s IS NULL", present, typed), "not a flag (expected Y/N, Yes/No, 1/0 or TRUE/FALSE)"})
+	case Int:
+		if !sc.typed {
+			out = append(out, [2]string{fmt.Sprintf("%s AND %s IS NULL", present, typed), "not a whole number"})
+		}
+	}
+	if len(sc.col.Allowed) > 0 {
+		q := make([]string, len(sc.col.Allowed))
+		for i, a := range sc.col.Allowed {
+			q[i] = store.Quote(a)
+		}
+		out = append(out, [2]string{fmt.Sprintf("%s IS NOT NULL AND %s NOT IN (%s)", typed, typed, strings.Join(q, ", ")),
+			"not one of " + strings.Join(sc.col.Allowed, ", ")})
+	}
+	return out
+}
+
+// validate finds the staged rows whose values cannot be read, one reject per
+// bad value, and counts the staged rows. ordExpr names each row: its rowid
+// (CSV, mapped to a line later) or its sheet row (XLSX).
+func validate(ctx context.Context, db *store.DB, t Table, stage string, cols []stageColumn, ordExpr string) ([]reject, int64, error) {
+	var parts []string
+	for _, sc := range cols {
+		for _, chk := range badChecks(sc) {
+			parts = append(parts, fmt.Sprintf("SELECT %s AS ord, %s AS col, coalesce(%s::VARCHAR, '') AS val, %s AS reason FROM %s WHERE %s",
+				ordExpr, store.Quote(sc.col.Name), sc.col.SQLName(), store.Quote(chk[1]), stage, chk[0]))
+		}
+	}
+	var n int64
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+stage).Scan(&n); err != nil {
+		return nil, 0, err
+	}
+	if len(parts) == 0 {
+		return nil, n, nil
+	}
+	rows, err := db.QueryContext(ctx, strings.Join(parts, "\nUNION ALL\n")+"\nORDER BY ord, col")
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []reject
+	for rows.Next() {
+		r := reject{bytePos: -1}
+		if err := rows.Scan(&r.ord, &r.column, &r.value, &r.reason); err != nil {
+			return nil, 0, err
+		}
+		r.value = clip(r.value, 200)
+		out = append(out, r)
+	}
+	return out, n, rows.Err()
+}
+
+// createTyped creates the table t from its staging table, leaving out the
+// rows with values that cannot be read; with no staging table it creates t
+// empty. Every contract column exists in the result: one absent from the
+// file is NULL throughout (input_columns says which were present).
+func createTyped(ctx context.Context, db *store.DB, t Table, stage []stageColumn, stageName string) error {
+	byName := map[string]stageColumn{}
+	for _, sc := range stage {
+		byName[sc.col.Name] = sc
+	}
+	var sel, valid []string
+	for _, c := range t.Columns {
+		if sc, ok := byName[c.Name]; ok {
+			sel = append(sel, fmt.Sprintf("%s AS %s", typedExpr(sc), c.SQLName()))
+			for _, chk := range badChecks(sc) {
+				valid = append(valid, fmt.Sprintf("NOT coalesce(%s, false)", chk[0]))
+			}
+		} else {
+			sel = append(sel, fmt.Sprintf("NULL::%s AS %s", sqlType(c.Kind), c.SQLName()))
+		}
+	}
+	var q string
+	if stageName == "" {
+		q = fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT %s LIMIT 0", t.Name, strings.Join(sel, ", "))
+	} else {
+		where := "true"
+		if len(valid) > 0 {
+			where = strings.Join(valid, " AND ")
+		}
+		q = fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT %s FROM %s WHERE %s", t.Name, strings.Join(sel, ", "), stageName, where)
+	}
+	if _, err := db.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("create table %s: %w", t.Name, err)
+	}
+	return nil
+}
+
+func insertRejects(ctx context.Context, db *store.DB, s Source, t Table, rs []reject) error {
+	sort.SliceStable(rs, func(i, j int) bool { return rs[i].line < rs[j].line })
+	return db.WithConn(ctx, func(c driver.Conn) error {
+		a, err := duckdb.NewAppenderFromConn(c, "", "rejects")
+		if err != nil {
+			return fmt.Errorf("append rejects: %w", err)
+		}
+		for _, r := range rs {
+			if err := a.AppendRow(s.Label(), t.Name, r.line, r.column, r.value, r.reason); err != nil {
+				_ = a.Close()
+				return fmt.Errorf("append rejects of %s: %w", s.Label(), err)
+			}
+		}
+		return a.Close()
+	})
+}
+
+func loadXLSX(ctx context.Context, db *store.DB, t Table, s Source) (TableStat, error) {
+	st := TableStat{Table: t.Name, Source: s.Label(), Path: s.Path, Present: true}
+	f, err := excelize.OpenFile(s.Path, excelize.Options{RawCellValue: true})
+	if err != nil {
+		return st, inputErrorf("%s is not a readable XLSX workbook: %v", s.Label(), err)
+	}
+	defer f.Close()
+	date1904 := false
+	if p, err := f.GetWorkbookProps(); err == nil && p.Date1904 != nil {
+		date1904 = *p.Date1904
+	}
+	rows, err := f.Rows(s.Sheet)
+	if err != nil {
+		return st, fmt.Errorf("read %s: %w", s.Label(), err)
+	}
+	defer rows.Close()
+	rowNo := 0
+	var cols []*Column
+	var stage []stageColumn
+	var pos []int // header position of each staged column
+	stageName := "stage_" + t.Name
+	var appender *duckdb.Appender
+	var conn interface{ Close() error }
+	for rows.Next() {
+		rowNo++
+		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return st, fmt.Errorf("read %s row %d: %w", s.Label(), rowNo, err)
+		}
+		if cols == nil {
+			header := make([]string, len(cells))
+			for i, c := range cells {
+				header[i] = strings.TrimSpace(c)
+			}
+			var unknown []string
+			cols, unknown, err = columnMap(t, s.Label(), header)
+			if err != nil {
+				return st, err
+			}
+			st.Unknown = unknown
+			defs := []string{"_line BIGINT"}
+			for i, c := range cols {
+				if c != nil {
+					stage = append(stage, stageColumn{col: *c})
+					pos = append(pos, i)
+					defs = append(defs, c.SQLName()+" VARCHAR")
+					st.Columns = append(st.Columns, c.Name)
+				}
+			}
+			if _, err := db.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s (%s)", stageName, strings.Join(defs, ", "))); err != nil {
+				return st, fmt.Errorf("stage %s: %w", s.Label(), err)
+			}
+			c, err := db.Conn(ctx)
+			if err != nil {
+				return st, err
+			}
+			conn = c
+			err = c.Raw(func(dc any) error {
+				var err error
+				appender, err = duckdb.NewAppenderFromConn(dc.(driver.Conn), "", stageName)
+				return err
+			})
+			if err != nil {
+				_ = c.Close()
+				return st, fmt.Errorf("stage %s: %w", s.Label(), err)
+			}
+			continue
+		}
+		if allBlank(cells) {
+			continue
+		}
+		vals := make([]driver.Value, 0, len(stage)+1)
+		vals = append(vals, int64(rowNo))
+		for k, sc := range stage {
+			v := ""
+			if pos[k] < len(cells) {
+				v = cells[pos[k]]
+			}
+			if sc.col.Kind == Date {
+				v = excelDate(v, date1904)
+			}
+			if v == "" {
+				vals = append(vals, nil)
+			} else {
+				vals = append(vals, v)
+			}
+		}
+		if err := appender.AppendRow(vals...); err != nil {
+			_ = appender.Close()
+			_ = conn.Close()
+			return st, fmt.Errorf("stage %s row %d: %w", s.Label(), rowNo, err)
+		}
+	}
+	if err := rows.Error(); err != nil {
+		return st, fmt.Errorf("read %s: %w", s.Label(), err)
+	}
+	if cols == nil {
+		return st, inputErrorf("%s is empty: expected a header row naming the columns", s.Label())
+	}
+	if err := appender.Close(); err != nil {
+		_ = conn.Close()
+		return st, fmt.Errorf("stage %s: %w", s.Label(), err)
+	}
+	_ = conn.Close()
+	rejects, n, err := validate(ctx, db, t, stageName, stage, "_line")
+	if err != nil {
+		return st, fmt.Errorf("check values of %s: %w", s.Label(), err)
+	}
+	for i := range rejects {
+		rejects[i].line = rejects[i].ord
+	}
+	if err := insertRejects(ctx, db, s, t, rejects); err != nil {
+		return st, err
+	}
+	st.Read, st.Rejected = n, countDistinctOrds(rejects)
+	if err := createTyped(ctx, db, t, stage, stageName); err != nil {
+		return st, err
+	}
+	if _, err := db.ExecContext(ctx, "DROP TABLE "+stageName); err != nil {
+		return st, err
+	}
+	h := fileSHA256(s.Path)
+	st.SHA256 = h.sum
+	return st, h.err
+}
+
+func allBlank(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// excelDate turns an XLSX date cell's serial number into yyyy-mm-dd; text
+// (a date typed as text) is returned as it is, for the usual date checks.
+func excelDate(v string, date1904 bool) string {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return v
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || strings.ContainsAny(v, "/-") {
+		return v
+	}
+	if f < 1 || f > 2958465 {
+		return v // not a plausible date serial: let the date check reject it
+	}
+	t, err := excelize.ExcelDateToTime(f, date1904)
+	if err != nil {
+		return v
+	}
+	return t.Format(time.DateOnly)
+}

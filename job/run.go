@@ -1,0 +1,273 @@
+package job
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/lacaudit/lacaudit/audit"
+	"github.com/lacaudit/lacaudit/ingest"
+	"github.com/lacaudit/lacaudit/store"
+)
+
+// Summary is what a run produced, for the terminal.
+type Summary struct {
+	AsOf      time.Time
+	Out       string
+	Files     []string // output files, in the output folder
+	Findings  int64
+	ByStatus  map[string]int64
+	Rejected  int64
+	Warnings  int64
+	NotAssess []audit.Coverage
+	Stages    []Stage
+}
+
+// Stage is one timed stage of a run.
+type Stage struct {
+	Name    string
+	Seconds float64
+	Rows    int64
+}
+
+// DBFileName is the database's name in the output folder.
+const DBFileName = "lacaudit.duckdb"
+
+// Run is the nightly job: it reads the extracts, audits them and writes the
+// findings, the rejects and the database into s.Out, replacing the earlier
+// outputs only when everything succeeded.
+func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
+	started := time.Now()
+	if s.FileMode == 0 {
+		s.FileMode = 0o600
+	}
+	if err := os.MkdirAll(s.Out, dirMode(s.FileMode)); err != nil {
+		return nil, fmt.Errorf("create output folder %s: %w", s.Out, err)
+	}
+	lk, err := acquire(s.Out)
+	if err != nil {
+		return nil, err
+	}
+	defer lk.release()
+	stage, err := os.MkdirTemp(s.Out, ".lacaudit-run-")
+	if err != nil {
+		return nil, fmt.Errorf("create staging folder in %s: %w", s.Out, err)
+	}
+	defer os.RemoveAll(stage)
+	stageAbs, err := filepath.Abs(stage)
+	if err != nil {
+		return nil, err
+	}
+	dbPath := s.DB
+	if dbPath == "" {
+		dbPath = filepath.Join(s.Out, DBFileName)
+	}
+	stagedDB := filepath.Join(stageAbs, DBFileName)
+
+	sum := &Summary{AsOf: s.AsOf, Out: s.Out}
+	timed := func(name string, rows int64, t0 time.Time) {
+		st := Stage{Name: name, Seconds: time.Since(t0).Seconds(), Rows: rows}
+		sum.Stages = append(sum.Stages, st)
+		log.Info("stage done", "stage", name, "seconds", round(st.Seconds), "rows", rows)
+	}
+
+	db, err := store.Open(ctx, stagedDB, store.Options{Threads: s.Threads, MemoryLimit: s.MemoryLimit, TempDir: filepath.Join(stageAbs, "tmp")})
+	if err != nil {
+		return nil, err
+	}
+	closed := false
+	defer func() {
+		if !closed {
+			_ = db.Close()
+		}
+	}()
+
+	t0 := time.Now()
+	res, err := ingest.Load(ctx, db, ingest.Options{Dir: s.Input, RejectThreshold: s.Config.RejectThreshold})
+	if err != nil {
+		var ie *ingest.InputError
+		if errors.As(err, &ie) && ie.Rejects {
+			if rows, rerr := ingest.FirstRejects(ctx, db, 10); rerr == nil {
+				for _, r := range rows {
+					log.Warn("rejected row", "file", r.Source, "line", r.Line, "column", r.Column, "reason", r.Reason)
+				}
+			}
+		}
+		return nil, err
+	}
+	var read int64
+	for _, t := range res.Tables {
+		read += t.Read
+		sum.Rejected += t.Rejected
+	}
+	timed("ingest", read, t0)
+	warnings, err := ingest.Checks(ctx, db, s.AsOf)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range warnings {
+		sum.Warnings += w.Count
+	}
+	if err := carryHistory(ctx, db, dbPath); err != nil {
+		return nil, err
+	}
+	if err := db.LockDown(ctx, stageAbs); err != nil {
+		return nil, err
+	}
+
+	t0 = time.Now()
+	ar, err := audit.Run(ctx, db, s.Config, s.AsOf)
+	if err != nil {
+		return nil, err
+	}
+	sum.Findings = ar.Findings
+	sum.NotAssess = ar.NotAssessed()
+	timed("rules", ar.Findings, t0)
+
+	t0 = time.Now()
+	if err := audit.WriteFindings(ctx, db, filepath.Join(stageAbs, "findings.csv")); err != nil {
+		return nil, err
+	}
+	if err := audit.WriteRejects(ctx, db, filepath.Join(stageAbs, "rejects.csv")); err != nil {
+		return nil, err
+	}
+	timed("findings", ar.Findings, t0)
+	sum.Files = append(sum.Files, "findings.csv", "rejects.csv")
+
+	sum.ByStatus, err = countByStatus(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	if err := appendHistory(ctx, db, s, sum, started); err != nil {
+		return nil, err
+	}
+	closed = true
+	if err := db.Close(); err != nil {
+		return nil, fmt.Errorf("close database: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// Everything is built: move it into place, the database last.
+	for _, f := range sum.Files {
+		if err := place(filepath.Join(stage, f), filepath.Join(s.Out, f), s.FileMode); err != nil {
+			return nil, err
+		}
+	}
+	if err := place(stagedDB, dbPath, s.FileMode); err != nil {
+		return nil, err
+	}
+	sum.Files = append(sum.Files, filepath.Base(dbPath))
+	log.Info("run finished", "seconds", round(time.Since(started).Seconds()), "findings", sum.Findings,
+		"rejected_rows", sum.Rejected, "warnings", sum.Warnings, "as_of", s.AsOf.Format(time.DateOnly))
+	return sum, nil
+}
+
+func round(x float64) float64 { return float64(int64(x*1000+0.5)) / 1000 }
+
+// dirMode is the folder mode that goes with a file mode: 0700 for 0600.
+func dirMode(m os.FileMode) os.FileMode {
+	d := m | 0o700
+	if m&0o040 != 0 {
+		d |= 0o050
+	}
+	if m&0o004 != 0 {
+		d |= 0o005
+	}
+	return d
+}
+
+// place moves a finished file into the output folder, with its mode set.
+func place(from, to string, mode os.FileMode) error {
+	if err := os.Chmod(from, mode); err != nil {
+		return fmt.Errorf("set permissions of %s: %w", filepath.Base(to), err)
+	}
+	if err := os.Rename(from, to); err != nil {
+		return fmt.Errorf("move %s into place: %w", filepath.Base(to), err)
+	}
+	return nil
+}
+
+// carryHistory copies run_history from the previous database, if any, into
+// the new one, so that the trend of past nights survives the rebuild.
+func carryHistory(ctx context.Context, db *store.DB, previous string) error {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS run_history (
+		run_at TIMESTAMP, as_of DATE, program_version VARCHAR, seconds DOUBLE,
+		children_looked_after BIGINT, findings BIGINT, overdue BIGINT, missed BIGINT, late BIGINT,
+		not_met BIGINT, upcoming BIGINT, met BIGINT, reviews_overdue BIGINT, rows_rejected BIGINT, warnings BIGINT)`); err != nil {
+		return fmt.Errorf("create run_history: %w", err)
+	}
+	if _, err := os.Stat(previous); err != nil {
+		return nil
+	}
+	if _, err := db.ExecContext(ctx, "ATTACH "+store.Quote(previous)+" AS previous (READ_ONLY)"); err != nil {
+		// An unreadable previous database costs the history, not the night's report.
+		return nil
+	}
+	defer db.ExecContext(ctx, "DETACH previous")
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE database_name = 'previous' AND table_name = 'run_history'`).Scan(&n); err != nil || n == 0 {
+		return nil
+	}
+	if _, err := db.ExecContext(ctx, "INSERT INTO run_history BY NAME SELECT * FROM previous.run_history"); err != nil {
+		return fmt.Errorf("copy run history from %s: %w", previous, err)
+	}
+	return nil
+}
+
+func countByStatus(ctx context.Context, db *store.DB) (map[string]int64, error) {
+	rows, err := db.QueryContext(ctx, "SELECT status, count(*) FROM findings GROUP BY status")
+	if err != nil {
+		return nil, fmt.Errorf("count findings: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var s string
+		var n int64
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, err
+		}
+		out[s] = n
+	}
+	return out, rows.Err()
+}
+
+func appendHistory(ctx context.Context, db *store.DB, s Settings, sum *Summary, started time.Time) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO run_history
+		SELECT now()::TIMESTAMP, ?::DATE, ?, ?,
+		       (SELECT count(*) FROM a_current),
+		       ?, ?, ?, ?, ?, ?, ?,
+		       (SELECT count(*) FROM findings WHERE status = 'overdue' AND rule LIKE 'REV\_%' ESCAPE '\'
+		            AND rule NOT IN ('REV_SW_PRESENT', 'REV_ADJOURNMENT', 'REV_PARTICIPATION')),
+		       ?, ?`,
+		s.AsOf.Format(time.DateOnly), s.Version, time.Since(started).Seconds(),
+		sum.Findings, sum.ByStatus["overdue"], sum.ByStatus["missed"], sum.ByStatus["late"], sum.ByStatus["not_met"],
+		sum.ByStatus["upcoming"], sum.ByStatus["met"], sum.Rejected, sum.Warnings)
+	if err != nil {
+		return fmt.Errorf("record run history: %w", err)
+	}
+	return nil
+}
+
+// PrintSummary writes a run's summary for the operator.
+func PrintSummary(w io.Writer, sum *Summary) {
+	fmt.Fprintf(w, "lacaudit: audit as of %s written to %s\n", sum.AsOf.Format("2 January 2006"), sum.Out)
+	for _, f := range sum.Files {
+		fmt.Fprintf(w, "  %s\n", f)
+	}
+	fmt.Fprintf(w, "%d obligations: %d overdue, %d missed, %d late, %d not met, %d upcoming, %d met\n",
+		sum.Findings, sum.ByStatus["overdue"], sum.ByStatus["missed"], sum.ByStatus["late"], sum.ByStatus["not_met"],
+		sum.ByStatus["upcoming"], sum.ByStatus["met"])
+	if sum.Rejected > 0 || sum.Warnings > 0 {
+		fmt.Fprintf(w, "data quality: %d rejected rows (rejects.csv), %d warnings\n", sum.Rejected, sum.Warnings)
+	}
+	for _, c := range sum.NotAssess {
+		fmt.Fprintf(w, "%s %s: %s\n", c.Status, c.Rule.ID, c.Reason)
+	}
+}

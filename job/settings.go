@@ -1,0 +1,37 @@
+// Package job runs lacaudit's commands end to end: it opens the database,
+// loads the extracts, runs the audit and writes the reports, holding the
+// lock on the output folder and moving the outputs into place only when the
+// whole run succeeded.
+package job
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/lacaudit/lacaudit/config"
+)
+
+// Settings are a command's inputs.
+type Settings struct {
+	Input       string // folder of extracts
+	InputLabel  string // how reports name the input (the bundled sample has no useful path)
+	Out         string // output folder
+	DB          string // database file; empty: lacaudit.duckdb in the output folder
+	AsOf        time.Time
+	Config      *config.Config
+	Threads     int
+	MemoryLimit string
+	FileMode    os.FileMode // mode of output files (0600 unless configured)
+	Version     string
+}
+
+// LockError says another run holds the output folder (exit status 4).
+type LockError struct {
+	Path string
+	PID  int
+}
+
+func (e *LockError) Error() string {
+	return fmt.Sprintf("another lacaudit run (process %d) is writing to this output folder (lock %s); wait for it to finish", e.PID, e.Path)
+}

@@ -1,0 +1,171 @@
+// Package store opens the embedded DuckDB database that a run loads the
+// extracts into, locked down: no extension is installed or loaded on
+// demand, and once the extracts are read external access can be switched
+// off for everything but the run's own output folder.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"strings"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+)
+
+// Options tune the database.
+type Options struct {
+	// Threads is DuckDB's worker thread count; 0 keeps DuckDB's default (all cores).
+	Threads int
+	// MemoryLimit is DuckDB's memory limit, such as "2GB"; empty keeps the default.
+	MemoryLimit string
+	// TempDir is where DuckDB spills to disk when over the memory limit.
+	TempDir string
+}
+
+// DB is an open database with a single connection, so that session state
+// (variables, settings) holds for every statement of a run.
+type DB struct {
+	*sql.DB
+	connector *duckdb.Connector
+}
+
+// Open opens (creating it if needed) the database file at path; an empty path
+// opens an in-memory database.
+func Open(ctx context.Context, path string, o Options) (*DB, error) {
+	init := []string{
+		"SET autoinstall_known_extensions = false",
+		"SET autoload_known_extensions = false",
+		"SET preserve_insertion_order = true",
+	}
+	if o.Threads > 0 {
+		init = append(init, fmt.Sprintf("SET threads = %d", o.Threads))
+	}
+	if o.MemoryLimit != "" {
+		init = append(init, "SET memory_limit = "+Quote(o.MemoryLimit))
+	}
+	if o.TempDir != "" {
+		init = append(init, "SET temp_directory = "+Quote(o.TempDir))
+	}
+	c, err := duckdb.NewConnector(path, func(execer driver.ExecerContext) error {
+		for _, s := range init {
+			if _, err := execer.ExecContext(ctx, s, nil); err != nil {
+				return fmt.Errorf("%s: %w", s, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	db := sql.OpenDB(c)
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		_ = c.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	return &DB{DB: db, connector: c}, nil
+}
+
+// Close closes the database and releases its file.
+func (d *DB) Close() error {
+	err := d.DB.Close()
+	if cerr := d.connector.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// LockDown switches off DuckDB's access to files and the network except for
+// the folders named, and then locks the configuration so that no later
+// statement can switch it back on.
+func (d *DB) LockDown(ctx context.Context, allowedDirs ...string) error {
+	var stmts []string
+	if len(allowedDirs) > 0 {
+		q := make([]string, len(allowedDirs))
+		for i, dir := range allowedDirs {
+			if !strings.HasSuffix(dir, "/") {
+				dir += "/"
+			}
+			q[i] = Quote(dir)
+		}
+		stmts = append(stmts, "SET allowed_directories = ["+strings.Join(q, ", ")+"]")
+	}
+	stmts = append(stmts, "SET enable_external_access = false", "SET lock_configuration = true")
+	for _, s := range stmts {
+		if _, err := d.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("lock down database: %s: %w", s, err)
+		}
+	}
+	return nil
+}
+
+// Exec runs a script of several statements separated by semicolons at line
+// ends, one by one, so that an error names the statement that failed.
+func (d *DB) Exec(ctx context.Context, name, script string) error {
+	for i, stmt := range SplitScript(script) {
+		if _, err := d.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("%s statement %d: %w", name, i+1, err)
+		}
+	}
+	return nil
+}
+
+// SplitScript splits SQL text into statements at semicolons that end a line,
+// dropping statements that hold only comments.
+func SplitScript(script string) []string {
+	var out []string
+	var cur strings.Builder
+	flush := func() {
+		s := strings.TrimSpace(cur.String())
+		cur.Reset()
+		if s == "" {
+			return
+		}
+		for _, l := range strings.Split(s, "\n") {
+			if t := strings.TrimSpace(l); t != "" && !strings.HasPrefix(t, "--") {
+				out = append(out, s)
+				return
+			}
+		}
+	}
+	for _, line := range strings.SplitAfter(script, "\n") {
+		trimmed := strings.TrimRight(line, " \t\r\n")
+		if strings.HasSuffix(trimmed, ";") && !strings.HasPrefix(strings.TrimSpace(trimmed), "--") {
+			cur.WriteString(strings.TrimSuffix(trimmed, ";"))
+			cur.WriteString("\n")
+			flush()
+			continue
+		}
+		cur.WriteString(line)
+	}
+	flush()
+	return out
+}
+
+// Quote returns s as a SQL string literal.
+func Quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// Ident returns s as a quoted SQL identifier.
+func Ident(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// WithConn runs fn with the database's underlying DuckDB driver connection,
+// for the Appender.
+func (d *DB) WithConn(ctx context.Context, fn func(driver.Conn) error) error {
+	conn, err := d.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(driver.Conn)
+		if !ok {
+			return fmt.Errorf("unexpected driver connection %T", dc)
+		}
+		return fn(c)
+	})
+}
