@@ -40,7 +40,7 @@ func (d day) time() time.Time {
 }
 
 // weekday is 0 for Sunday.
-func (d day) weekday() int { return int((int64(d)%7+7+4) % 7) }
+func (d day) weekday() int { return int((int64(d)%7 + 7 + 4) % 7) }
 
 // appendDMY appends d as dd/mm/yyyy (the 903's format).
 func (d day) appendDMY(b []byte) []byte {

@@ -180,7 +180,7 @@ func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
 func between(r *rand.Rand, lo, hi int) int { return lo + r.IntN(hi-lo+1) }
 
 var (
-	ethnicCodes = []string{"WBRI", "WBRI", "WBRI", "WBRI", "WBRI", "WBRI", "WIRI", "WOTH", "WIRT", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND", "APKN", "ABAN", "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT"}
+	ethnicCodes  = []string{"WBRI", "WBRI", "WBRI", "WBRI", "WBRI", "WBRI", "WIRI", "WOTH", "WIRT", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND", "APKN", "ABAN", "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT"}
 	fosterPlaces = []string{"U1", "U2", "U3", "U3", "U4", "U5", "U6", "U6"}
 	otherPlaces  = []string{"K2", "K2", "R1", "H5", "S1", "P1", "R2", "K1", "Z1"}
 	breakdowns   = []string{"CREQB", "CREQO", "CHILD", "LAREQ", "ALLEG", "STAND", "APPRR"}
