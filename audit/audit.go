@@ -30,6 +30,14 @@ type Result struct {
 	Findings int64 // rows in the findings table
 	// ShortBreakPeriods counts the periods of care excluded as short breaks.
 	ShortBreakPeriods int64
+	// Timings are the seconds each rule file took, in run order.
+	Timings []Timing
+}
+
+// Timing is how long one SQL file of the audit took.
+type Timing struct {
+	File    string
+	Seconds float64
 }
 
 // NotAssessed returns the coverage entries of rules that were not assessed.
@@ -61,7 +69,9 @@ func Run(ctx context.Context, db *store.DB, cfg *config.Config, asOf time.Time) 
 	if err != nil {
 		return nil, err
 	}
+	res := &Result{Coverage: cov}
 	for _, name := range names {
+		t0 := time.Now()
 		if strings.HasSuffix(name, "90_findings.sql") {
 			// Rules that could not be assessed leave no rows.
 			for _, c := range cov {
@@ -79,11 +89,11 @@ func Run(ctx context.Context, db *store.DB, cfg *config.Config, asOf time.Time) 
 		if err := db.Exec(ctx, name, string(b)); err != nil {
 			return nil, err
 		}
+		res.Timings = append(res.Timings, Timing{File: strings.TrimPrefix(name, "sql/"), Seconds: time.Since(t0).Seconds()})
 	}
 	if err := saveCoverage(ctx, db, cov); err != nil {
 		return nil, err
 	}
-	res := &Result{Coverage: cov}
 	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM findings").Scan(&res.Findings); err != nil {
 		return nil, fmt.Errorf("count findings: %w", err)
 	}
@@ -192,8 +202,10 @@ func saveCoverage(ctx context.Context, db *store.DB, cov []Coverage) error {
 // WriteFindings writes the findings table to path as OUTPUT.md's
 // findings.csv, with DuckDB's COPY.
 func WriteFindings(ctx context.Context, db *store.DB, path string) error {
+	// The findings table is created in OUTPUT.md's order and DuckDB keeps
+	// insertion order, so no second sort is needed.
 	q := `COPY (SELECT rule, child, period_start, due, done, status, days_late, team, social_worker, iro
-	            FROM findings ORDER BY rule, child, due, done NULLS LAST, status)
+	            FROM findings)
 	      TO ` + store.Quote(path) + ` (HEADER, DELIMITER ',', DATEFORMAT '%Y-%m-%d')`
 	if _, err := db.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)

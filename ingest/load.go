@@ -155,51 +155,53 @@ func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []stri
 		return st, err
 	}
 	st.Unknown = unknown
-	hash := make(chan hashResult, 1)
-	go func() { hash <- fileSHA256(s.Path) }()
-
-	// Every file column is read by position (c0, c1, ...), so that no name
-	// from the file ever reaches the SQL text.
-	var types, sel []string
-	var stage []stageColumn
-	for i, c := range cols {
-		typ := "VARCHAR"
-		if c != nil && c.Kind == Int {
-			typ = "BIGINT"
-		}
-		types = append(types, fmt.Sprintf("'c%d': '%s'", i, typ))
+	for _, c := range cols {
 		if c != nil {
-			sel = append(sel, fmt.Sprintf("c%d AS %s", i, c.SQLName()))
-			stage = append(stage, stageColumn{col: *c, typed: c.Kind == Int})
 			st.Columns = append(st.Columns, c.Name)
 		}
 	}
+	hash := make(chan hashResult, 1)
+	go func() { hash <- fileSHA256(s.Path) }()
+
+	format, native, err := sniffDates(ctx, db, s.Path, cols)
+	if err != nil {
+		return st, err
+	}
 	stageName := "stage_" + t.Name
 	rejTable, rejScan := "csv_rejects_"+t.Name, "csv_scans_"+t.Name
-	q := fmt.Sprintf(`CREATE OR REPLACE TABLE %s AS SELECT %s FROM read_csv($1,
-		header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
-		columns = {%s}, null_padding = false, strict_mode = true,
-		store_rejects = true, rejects_table = '%s', rejects_scan = '%s')`,
-		stageName, strings.Join(sel, ", "), strings.Join(types, ", "), rejTable, rejScan)
-	if _, err := db.ExecContext(ctx, q, s.Path); err != nil {
-		return st, &InputError{Msg: fmt.Sprintf("%s cannot be read as CSV: %v", s.Label(), err)}
-	}
-
-	// Rows DuckDB's reader rejected: wrong column count, bad quoting,
-	// invalid UTF-8, a whole number that is not one, an over-long line.
-	structural, err := readCSVRejects(ctx, db, rejTable, header)
-	if err != nil {
-		return st, fmt.Errorf("read rejects of %s: %w", s.Label(), err)
+	var stage []stageColumn
+	var structural []reject
+	for {
+		stage, err = stageCSV(ctx, db, s, cols, format, native, stageName, rejTable, rejScan)
+		if err != nil {
+			return st, err
+		}
+		// Rows DuckDB's reader rejected: wrong column count, bad quoting,
+		// invalid UTF-8, a date or whole number that is not one, an
+		// over-long line.
+		structural, err = readCSVRejects(ctx, db, rejTable, header, cols, native)
+		if err != nil {
+			return st, fmt.Errorf("read rejects of %s: %w", s.Label(), err)
+		}
+		// A natively read date column that holds the other accepted format
+		// further down than the sniff looked is read again as text.
+		again := false
+		for _, r := range structural {
+			if r.dateIdx >= 0 && native[r.dateIdx] && validDate(r.value) {
+				delete(native, r.dateIdx)
+				again = true
+			}
+		}
+		if !again {
+			break
+		}
 	}
 	valueRejects, accepted, err := validate(ctx, db, t, stageName, stage, "rowid")
 	if err != nil {
 		return st, fmt.Errorf("check values of %s: %w", s.Label(), err)
 	}
 	if len(structural) > 0 || len(valueRejects) > 0 {
-		starts := map[int64]bool{}
-		for _, r := range structural {
-			starts[r.bytePos] = true
-		}
+		starts := distinctStarts(structural)
 		var ords []int64
 		for _, r := range valueRejects {
 			ords = append(ords, r.ord)
@@ -239,6 +241,60 @@ func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []stri
 	return st, nil
 }
 
+// stageCSV reads a CSV file with DuckDB's reader into a temporary staging
+// table. Every file column is read by position (c0, c1, ...), so that no
+// name from the file ever reaches the SQL text; whole numbers, and dates in
+// the file's sniffed format, are typed by the reader itself, so a bad one is
+// a reject with its line, and the rest is text for the SQL checks.
+func stageCSV(ctx context.Context, db *store.DB, s Source, cols []*Column, format string, native map[int]bool,
+	stageName, rejTable, rejScan string) ([]stageColumn, error) {
+	var types, sel []string
+	var stage []stageColumn
+	for i, c := range cols {
+		typ, typed := "VARCHAR", false
+		switch {
+		case c != nil && c.Kind == Int:
+			typ, typed = "BIGINT", true
+		case c != nil && c.Kind == Date && native[i]:
+			typ, typed = "DATE", true
+		}
+		types = append(types, fmt.Sprintf("'c%d': '%s'", i, typ))
+		if c != nil {
+			sel = append(sel, fmt.Sprintf("c%d AS %s", i, c.SQLName()))
+			stage = append(stage, stageColumn{col: *c, typed: typed})
+		}
+	}
+	dateFormat := ""
+	if len(native) > 0 {
+		dateFormat = fmt.Sprintf("dateformat = '%s',", format)
+	}
+	q := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE %s AS SELECT %s FROM read_csv($1,
+		header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', %s
+		columns = {%s}, null_padding = false, strict_mode = true,
+		store_rejects = true, rejects_table = '%s', rejects_scan = '%s')`,
+		stageName, strings.Join(sel, ", "), dateFormat, strings.Join(types, ", "), rejTable, rejScan)
+	for _, drop := range []string{rejTable, rejScan} {
+		if _, err := db.ExecContext(ctx, "DROP TABLE IF EXISTS "+drop); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := db.ExecContext(ctx, q, s.Path); err != nil {
+		return nil, &InputError{Msg: fmt.Sprintf("%s cannot be read as CSV: %v", s.Label(), err)}
+	}
+	return stage, nil
+}
+
+// validDate says whether s is a date in one of DATA.md's formats.
+func validDate(s string) bool {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{"2/1/2006", "02/01/2006", "2006-01-02"} {
+		if _, err := time.Parse(layout, s); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
 type hashResult struct {
 	sum string
 	err error
@@ -261,13 +317,14 @@ func fileSHA256(path string) hashResult {
 type reject struct {
 	ord     int64 // ordinal of the accepted record (value rejects), or -1
 	bytePos int64 // start of the record in the file (structural rejects)
+	dateIdx int   // header position of a date the reader could not read, or -1
 	line    int64 // the file's own line number (header = 1), or sheet row
 	column  string
 	value   string
 	reason  string
 }
 
-func readCSVRejects(ctx context.Context, db *store.DB, table string, header []string) ([]reject, error) {
+func readCSVRejects(ctx context.Context, db *store.DB, table string, header []string, cols []*Column, native map[int]bool) ([]reject, error) {
 	rows, err := db.QueryContext(ctx, fmt.Sprintf(
 		`SELECT line_byte_position, coalesce(column_idx, 0), error_type, coalesce(csv_line, ''), coalesce(error_message, '')
 		 FROM %s ORDER BY line_byte_position, column_idx`, table))
@@ -285,15 +342,19 @@ func readCSVRejects(ctx context.Context, db *store.DB, table string, header []st
 		if err := rows.Scan(&pos, &idx, &typ, &line, &msg); err != nil {
 			return nil, err
 		}
-		r := reject{ord: -1, bytePos: pos}
+		r := reject{ord: -1, bytePos: pos, dateIdx: -1}
 		if idx >= 1 && int(idx) <= len(header) {
 			r.column = header[idx-1]
 		}
 		line = strings.TrimLeft(line, "\r\n")
 		switch typ {
 		case "CAST":
-			r.reason = "not a whole number"
 			r.value = fieldOf(line, int(idx)-1)
+			r.reason = "not a whole number"
+			if i := int(idx) - 1; i >= 0 && i < len(cols) && cols[i] != nil && cols[i].Kind == Date {
+				r.reason = "not a date (expected dd/mm/yyyy or yyyy-mm-dd)"
+				r.dateIdx = i
+			}
 		case "TOO MANY COLUMNS", "MISSING COLUMNS":
 			r.reason = fmt.Sprintf("wrong number of fields: expected %d, %s", len(header), lowerFirst(afterColon(msg)))
 			r.value = clip(line, 200)
@@ -370,6 +431,9 @@ func typedExpr(sc stageColumn) string {
 	case Code:
 		return fmt.Sprintf("nullif(upper(trim(%s)), '')", n)
 	case Date:
+		if sc.typed {
+			return n
+		}
 		return fmt.Sprintf("lac_date(%s)", n)
 	case Flag:
 		return fmt.Sprintf("lac_flag(%s)", n)
@@ -399,14 +463,19 @@ func sqlType(k Kind) string {
 func badChecks(sc stageColumn) [][2]string {
 	n := sc.col.SQLName()
 	typed := typedExpr(sc)
-	present := fmt.Sprintf("nullif(trim(%s::VARCHAR), '') IS NOT NULL", n)
+	present := fmt.Sprintf("nullif(trim(%s), '') IS NOT NULL", n)
+	if sc.typed {
+		present = n + " IS NOT NULL"
+	}
 	var out [][2]string
 	if sc.col.NotNull {
 		out = append(out, [2]string{fmt.Sprintf("NOT (%s)", present), "required value is empty"})
 	}
 	switch sc.col.Kind {
 	case Date:
-		out = append(out, [2]string{fmt.Sprintf("%s AND %s IS NULL", present, typed), "not a date (expected dd/mm/yyyy or yyyy-mm-dd)"})
+		if !sc.typed {
+			out = append(out, [2]string{fmt.Sprintf("%s AND %s IS NULL", present, typed), "not a date (expected dd/mm/yyyy or yyyy-mm-dd)"})
+		}
 	case Flag:
 		out = append(out, [2]string{fmt.Sprintf("%s AND %s IS NULL", present, typed), "not a flag (expected Y/N, Yes/No, 1/0 or TRUE/FALSE)"})
 	case Int:
@@ -450,7 +519,7 @@ func validate(ctx context.Context, db *store.DB, t Table, stage string, cols []s
 	defer rows.Close()
 	var out []reject
 	for rows.Next() {
-		r := reject{bytePos: -1}
+		r := reject{bytePos: -1, dateIdx: -1}
 		if err := rows.Scan(&r.ord, &r.column, &r.value, &r.reason); err != nil {
 			return nil, 0, err
 		}
@@ -562,7 +631,7 @@ func loadXLSX(ctx context.Context, db *store.DB, t Table, s Source) (TableStat, 
 					st.Columns = append(st.Columns, c.Name)
 				}
 			}
-			if _, err := db.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s (%s)", stageName, strings.Join(defs, ", "))); err != nil {
+			if _, err := db.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s (%s)", stageName, strings.Join(defs, ", "))); err != nil {
 				return st, fmt.Errorf("stage %s: %w", s.Label(), err)
 			}
 			c, err := db.Conn(ctx)

@@ -126,6 +126,9 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 		return nil, err
 	}
 	sum.Findings = ar.Findings
+	for _, t := range ar.Timings {
+		log.Debug("rule file done", "file", t.File, "seconds", round(t.Seconds))
+	}
 	sum.NotAssess = ar.NotAssessed()
 	timed("rules", ar.Findings, t0)
 

@@ -197,11 +197,15 @@ func today() time.Time {
 }
 
 func newLogger(format string) (*slog.Logger, error) {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if os.Getenv("LACAUDIT_DEBUG") != "" {
+		opts.Level = slog.LevelDebug
+	}
 	switch format {
 	case "text":
-		return slog.New(slog.NewTextHandler(os.Stderr, nil)), nil
+		return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(os.Stderr, nil)), nil
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
 	}
 	return nil, usageError{fmt.Sprintf("--log-format %q: expected text or json", format)}
 }
