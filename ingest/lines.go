@@ -9,12 +9,13 @@ import (
 )
 
 // recordLines walks a CSV file once to find the physical line (header = 1)
-// on which records start, as DuckDB's reader split them: a quoted field may
-// span lines and blank lines are skipped. rejected holds the byte offsets of
-// the records DuckDB rejected; the other records after the header are the
-// accepted ones, numbered from 0 in file order, as the rows of the staging
-// table are. It returns the lines of the wanted accepted records and of the
-// rejected ones (by byte offset).
+// on which records start. DuckDB's reader numbers a file's "lines" as
+// records and blank lines, a quoted field spanning lines counting once;
+// rejected holds the numbers it gave the records it rejected. The other
+// records after the header are the accepted ones, numbered from 0 in file
+// order as the rows of the staging table are. It returns the physical lines
+// of the wanted accepted records and of the rejected ones (by DuckDB's
+// number).
 //
 // It runs only for files that have rejected rows.
 func recordLines(path string, rejected map[int64]bool, wanted []int64) (map[int64]int64, map[int64]int64, error) {
@@ -30,59 +31,67 @@ func recordLines(path string, rejected map[int64]bool, wanted []int64) (map[int6
 
 	br := bufio.NewReaderSize(f, 1<<20)
 	var (
-		pos, line         int64 = 0, 1
-		start, startLine  int64 = 0, 1
+		line, startLine   int64 = 1, 1
+		duckLine, ord     int64 = 0, 0
 		inQuote, nonEmpty bool
-		record, ord       int64 = 0, 0
+		headerSeen        bool
 		wi                int
 		remainingRejected = len(rejected)
+		first             = true
 	)
-	endRecord := func() {
+	endLine := func() {
+		duckLine++
 		if nonEmpty {
-			if record > 0 {
-				if rejected[start] {
-					rejLines[start] = startLine
-					remainingRejected--
-				} else {
-					for wi < len(want) && want[wi] == ord {
-						lines[ord] = startLine
-						wi++
-					}
-					ord++
+			switch {
+			case !headerSeen:
+				headerSeen = true
+			case rejected[duckLine]:
+				rejLines[duckLine] = startLine
+				remainingRejected--
+			default:
+				for wi < len(want) && want[wi] == ord {
+					lines[ord] = startLine
+					wi++
 				}
+				ord++
 			}
-			record++
 		}
 		nonEmpty = false
 	}
-	for {
-		if wi >= len(want) && remainingRejected <= 0 {
-			break
-		}
+	for wi < len(want) || remainingRejected > 0 {
 		b, err := br.ReadByte()
 		if err == io.EOF {
-			endRecord()
+			if nonEmpty {
+				endLine()
+			}
 			break
 		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("read %s: %w", path, err)
 		}
-		if !nonEmpty && b != '\r' && b != '\n' {
-			if !(pos < 3 && record == 0 && (b == 0xEF || b == 0xBB || b == 0xBF)) {
-				nonEmpty = true
+		if first && b == 0xEF {
+			// A UTF-8 byte order mark is not content.
+			if _, err := br.Discard(2); err != nil {
+				return nil, nil, fmt.Errorf("read %s: %w", path, err)
 			}
+			first = false
+			continue
 		}
+		first = false
 		switch b {
 		case '"':
 			inQuote = !inQuote
+			nonEmpty = true
 		case '\n':
 			line++
 			if !inQuote {
-				endRecord()
-				start, startLine = pos+1, line
+				endLine()
+				startLine = line
 			}
+		case '\r':
+		default:
+			nonEmpty = true
 		}
-		pos++
 	}
 	return lines, rejLines, nil
 }

@@ -212,7 +212,7 @@ func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []stri
 		}
 		var all []reject
 		for _, r := range structural {
-			r.line = rejLines[r.bytePos]
+			r.line = rejLines[r.duckLine]
 			all = append(all, r)
 		}
 		for _, r := range valueRejects {
@@ -316,7 +316,7 @@ func fileSHA256(path string) hashResult {
 // reject is one rejected value or line.
 type reject struct {
 	ord     int64 // ordinal of the accepted record (value rejects), or -1
-	bytePos int64 // start of the record in the file (structural rejects)
+	duckLine int64 // DuckDB's line number of a record its reader rejected
 	dateIdx int   // header position of a date the reader could not read, or -1
 	line    int64 // the file's own line number (header = 1), or sheet row
 	column  string
@@ -326,8 +326,8 @@ type reject struct {
 
 func readCSVRejects(ctx context.Context, db *store.DB, table string, header []string, cols []*Column, native map[int]bool) ([]reject, error) {
 	rows, err := db.QueryContext(ctx, fmt.Sprintf(
-		`SELECT line_byte_position, coalesce(column_idx, 0), error_type, coalesce(csv_line, ''), coalesce(error_message, '')
-		 FROM %s ORDER BY line_byte_position, column_idx`, table))
+		`SELECT line, coalesce(column_idx, 0), error_type, coalesce(csv_line, ''), coalesce(error_message, '')
+		 FROM %s ORDER BY line, column_idx`, table))
 	if err != nil {
 		if strings.Contains(err.Error(), "does not exist") {
 			return nil, nil
@@ -337,12 +337,12 @@ func readCSVRejects(ctx context.Context, db *store.DB, table string, header []st
 	defer rows.Close()
 	var out []reject
 	for rows.Next() {
-		var pos, idx int64
+		var duckLine, idx int64
 		var typ, line, msg string
-		if err := rows.Scan(&pos, &idx, &typ, &line, &msg); err != nil {
+		if err := rows.Scan(&duckLine, &idx, &typ, &line, &msg); err != nil {
 			return nil, err
 		}
-		r := reject{ord: -1, bytePos: pos, dateIdx: -1}
+		r := reject{ord: -1, duckLine: duckLine, dateIdx: -1}
 		if idx >= 1 && int(idx) <= len(header) {
 			r.column = header[idx-1]
 		}
@@ -411,7 +411,7 @@ func fieldOf(line string, i int) string {
 func distinctStarts(rs []reject) map[int64]bool {
 	m := map[int64]bool{}
 	for _, r := range rs {
-		m[r.bytePos] = true
+		m[r.duckLine] = true
 	}
 	return m
 }
@@ -519,7 +519,7 @@ func validate(ctx context.Context, db *store.DB, t Table, stage string, cols []s
 	defer rows.Close()
 	var out []reject
 	for rows.Next() {
-		r := reject{bytePos: -1, dateIdx: -1}
+		r := reject{duckLine: -1, dateIdx: -1}
 		if err := rows.Scan(&r.ord, &r.column, &r.value, &r.reason); err != nil {
 			return nil, 0, err
 		}

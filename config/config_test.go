@@ -1,0 +1,63 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// lacaudit.conf.example lists every setting at its default.
+func TestExampleFileIsCurrent(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "lacaudit.conf.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != Example() {
+		t.Fatal("lacaudit.conf.example is out of date: regenerate it with go run ./config/gen")
+	}
+}
+
+func TestUncommentedExampleGivesDefaults(t *testing.T) {
+	var lines []string
+	for _, l := range strings.Split(Example(), "\n") {
+		if strings.HasPrefix(l, "#") && strings.Contains(l, " = ") && !strings.HasPrefix(l, "# ") {
+			lines = append(lines, strings.TrimPrefix(l, "#"))
+		}
+	}
+	path := filepath.Join(t.TempDir(), "c.conf")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := Default()
+	for i, ts := range d.Timescales {
+		if c.Timescales[i] != ts {
+			t.Errorf("%s: %v, want %v", ts.Key, c.Timescales[i], ts)
+		}
+	}
+	if len(c.Closures) != 2 || c.Closures[0].Name != "Christmas Eve closure" {
+		t.Errorf("closures %v", c.Closures)
+	}
+	for i := range d.Targets {
+		if c.Targets[i] != d.Targets[i] {
+			t.Errorf("target %v, want %v", c.Targets[i], d.Targets[i])
+		}
+	}
+}
+
+func TestErrorsNameFileAndLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bad.conf")
+	os.WriteFile(path, []byte("# ok\nsecond_review_days = 91\nsecond_review_days = ninety\n"), 0o600)
+	_, err := Load(path)
+	if err == nil || !strings.Contains(err.Error(), "bad.conf line 3: second_review_days") {
+		t.Errorf("err = %v", err)
+	}
+	os.WriteFile(path, []byte("no_such_setting = 1\n"), 0o600)
+	if _, err := Load(path); err == nil || !strings.Contains(err.Error(), "unknown setting") {
+		t.Errorf("err = %v", err)
+	}
+}

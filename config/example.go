@@ -1,0 +1,45 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Example renders a commented configuration file with every setting at its
+// default: lacaudit.conf.example in the repository is this text (a test
+// keeps the two the same).
+func Example() string {
+	d := Default()
+	var b strings.Builder
+	b.WriteString(`# lacaudit configuration (pass it with --config FILE).
+#
+# Every line is "key = value"; lines starting with # are comments. Each
+# setting below is shown at its default, which is RULES.md's; remove the #
+# to change one. The workbook's Method sheet and "lacaudit rules" show the
+# values a run used.
+
+# Timescales
+`)
+	for _, t := range d.Timescales {
+		fmt.Fprintf(&b, "# %s (%s)\n#%s = %d\n", t.Meaning, t.Unit, t.Key, t.Value)
+	}
+	b.WriteString(`
+# REASON_PLACE_CHANGE codes that count as a placement breakdown.
+#breakdown_reasons = ` + strings.Join(d.BreakdownReasons, ", ") + `
+
+# Days the authority is closed besides weekends and England and Wales bank
+# holidays: one line per day, the date and a name.
+#closure = 2026-12-24 Christmas Eve closure
+#closure = 2026-12-31 New Year's Eve closure
+
+# Share of a table's rows that may be rejected before the run stops (exit 3).
+#reject_threshold_percent = 5
+
+# Workbook targets: green at or above the first percentage, amber at or
+# above the second, red below.
+`)
+	for _, t := range d.Targets {
+		fmt.Fprintf(&b, "# %s\n#target.%s = %g, %g\n", t.Meaning, t.Key, 100*t.Green, 100*t.Amber)
+	}
+	return b.String()
+}
