@@ -315,13 +315,13 @@ func fileSHA256(path string) hashResult {
 
 // reject is one rejected value or line.
 type reject struct {
-	ord     int64 // ordinal of the accepted record (value rejects), or -1
+	ord      int64 // ordinal of the accepted record (value rejects), or -1
 	duckLine int64 // DuckDB's line number of a record its reader rejected
-	dateIdx int   // header position of a date the reader could not read, or -1
-	line    int64 // the file's own line number (header = 1), or sheet row
-	column  string
-	value   string
-	reason  string
+	dateIdx  int   // header position of a date the reader could not read, or -1
+	line     int64 // the file's own line number (header = 1), or sheet row
+	column   string
+	value    string
+	reason   string
 }
 
 func readCSVRejects(ctx context.Context, db *store.DB, table string, header []string, cols []*Column, native map[int]bool) ([]reject, error) {
