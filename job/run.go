@@ -12,7 +12,9 @@ import (
 
 	"github.com/lacaudit/lacaudit/audit"
 	"github.com/lacaudit/lacaudit/ingest"
+	"github.com/lacaudit/lacaudit/reports"
 	"github.com/lacaudit/lacaudit/store"
+	"github.com/lacaudit/lacaudit/templates"
 )
 
 // Summary is what a run produced, for the terminal.
@@ -37,6 +39,29 @@ type Stage struct {
 
 // DBFileName is the database's name in the output folder.
 const DBFileName = "lacaudit.duckdb"
+
+// LatestWorkbook is the stable name of the newest performance workbook.
+const LatestWorkbook = "latest.xlsx"
+
+// WorkbookName is the performance workbook's name for an as-of date.
+func WorkbookName(asOf time.Time) string { return "lacaudit-" + asOf.Format(time.DateOnly) + ".xlsx" }
+
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return fmt.Errorf("copy %s: %w", filepath.Base(to), err)
+	}
+	return out.Close()
+}
 
 // Run is the nightly job: it reads the extracts, audits them and writes the
 // findings, the rejects and the database into s.Out, replacing the earlier
@@ -149,6 +174,24 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	if err := appendHistory(ctx, db, s, sum, started); err != nil {
 		return nil, err
 	}
+
+	t0 = time.Now()
+	style, err := templates.Load(s.Template)
+	if err != nil {
+		return nil, err
+	}
+	book := WorkbookName(s.AsOf)
+	if err := reports.WriteWorkbook(ctx, db, filepath.Join(stageAbs, book), reports.Input{
+		AsOf: s.AsOf, Config: s.Config, Style: style, Version: s.Version, InputLabel: s.InputLabel,
+		Tables: res.Tables, Ignored: res.Ignored, Coverage: ar.Coverage, Started: started,
+	}); err != nil {
+		return nil, err
+	}
+	if err := copyFile(filepath.Join(stageAbs, book), filepath.Join(stageAbs, LatestWorkbook)); err != nil {
+		return nil, err
+	}
+	timed("workbook", ar.Findings, t0)
+	sum.Files = append(sum.Files, book, LatestWorkbook)
 	closed = true
 	if err := db.Close(); err != nil {
 		return nil, fmt.Errorf("close database: %w", err)

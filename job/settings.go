@@ -23,6 +23,7 @@ type Settings struct {
 	Threads     int
 	MemoryLimit string
 	FileMode    os.FileMode // mode of output files (0600 unless configured)
+	Template    string      // house-style workbook; empty: the bundled one
 	Version     string
 }
 

@@ -108,8 +108,8 @@ func newFlags(name string, stderr io.Writer) *pflag.FlagSet {
 
 // shared are the flags every data command takes.
 type shared struct {
-	input, out, db, asOf, configFile, logFormat, memoryLimit, fileMode string
-	threads                                                            int
+	input, out, db, asOf, configFile, logFormat, memoryLimit, fileMode, template string
+	threads                                                                      int
 }
 
 func (s *shared) register(fs *pflag.FlagSet, withOut bool) {
@@ -118,6 +118,7 @@ func (s *shared) register(fs *pflag.FlagSet, withOut bool) {
 		fs.StringVar(&s.out, "out", "reports", "output folder")
 		fs.StringVar(&s.db, "db", "", "DuckDB database file (default: lacaudit.duckdb in the output folder)")
 		fs.StringVar(&s.fileMode, "file-mode", "0600", "permissions of output files, e.g. 0640 to let a group read them")
+		fs.StringVar(&s.template, "template", "", "house-style workbook (default: templates/house-style.xlsx, bundled)")
 	}
 	fs.StringVar(&s.asOf, "as-of", "", "audit the data as it stood on this date, YYYY-MM-DD (default: today)")
 	fs.StringVar(&s.configFile, "config", "", "configuration file (see lacaudit.conf.example)")
@@ -151,7 +152,7 @@ func (s *shared) settings(tmp *string) (job.Settings, *slog.Logger, error) {
 		return js, nil, usageError{err.Error()}
 	}
 	js.Config = cfg
-	js.Out, js.DB = s.out, s.db
+	js.Out, js.DB, js.Template = s.out, s.db, s.template
 	if s.fileMode != "" {
 		m, err := strconv.ParseUint(s.fileMode, 8, 32)
 		if err != nil || m > 0o777 || m&0o600 != 0o600 {
