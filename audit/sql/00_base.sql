@@ -33,7 +33,7 @@ CREATE OR REPLACE MACRO snapshot_status(due, done) AS
         ELSE 'upcoming'
     END;
 
-CREATE OR REPLACE TABLE obligations (
+CREATE OR REPLACE TEMP TABLE obligations (
     rule         VARCHAR,
     child        VARCHAR,
     period_start DATE,
@@ -47,7 +47,7 @@ CREATE OR REPLACE TABLE obligations (
 -- Episodes as known on the as-of date: one that starts later is ignored, an
 -- end after it is not known yet, an episode that ends before it starts is
 -- ignored (warned), and of two starting on one day the later-ending is kept.
-CREATE OR REPLACE TABLE a_episodes AS
+CREATE OR REPLACE TEMP TABLE a_episodes AS
 SELECT child, decom,
        CASE WHEN dec > as_of() THEN NULL ELSE dec END AS dec,
        CASE WHEN dec > as_of() THEN NULL ELSE rec END AS rec,
@@ -62,13 +62,13 @@ FROM (
 
 -- A period starts with the child's first episode, an episode whose RNE is S,
 -- or the episode after one that ended with a REC other than X1.
-CREATE OR REPLACE TABLE a_ep AS
+CREATE OR REPLACE TEMP TABLE a_ep AS
 SELECT *,
        sum(CASE WHEN seq = 1 OR rne = 'S' OR coalesce(prev_rec, 'X1') <> 'X1' THEN 1 ELSE 0 END)
            OVER (PARTITION BY child ORDER BY seq) AS period_no
 FROM (SELECT *, lag(rec) OVER (PARTITION BY child ORDER BY seq) AS prev_rec FROM a_episodes);
 
-CREATE OR REPLACE TABLE a_periods AS
+CREATE OR REPLACE TEMP TABLE a_periods AS
 SELECT child, period_no,
        min(decom)                        AS start,
        arg_max_null(dec, seq)            AS period_end,   -- NULL: looked after at the as-of date
@@ -79,7 +79,7 @@ GROUP BY child, period_no;
 
 -- Placements: a placement starts with the period and at every episode whose
 -- RNE is P, T, B or U; it ends at the DEC before the next such change.
-CREATE OR REPLACE TABLE a_placements AS
+CREATE OR REPLACE TEMP TABLE a_placements AS
 SELECT child, period_no, placement_no,
        min(decom)        AS start,
        arg_max_null(dec, seq) AS placement_end,
@@ -96,7 +96,7 @@ GROUP BY child, period_no, placement_no;
 -- looked-after segments ('LA'). A segment runs from its first episode to the
 -- start of the next segment (lapse = that start) or, for the last one, to
 -- the period's end (reviews on the end day still count).
-CREATE OR REPLACE TABLE a_segments AS
+CREATE OR REPLACE TEMP TABLE a_segments AS
 WITH runs AS (
     SELECT *, sum(CASE WHEN is_ad IS DISTINCT FROM prev_ad THEN 1 ELSE 0 END)
                   OVER (PARTITION BY child, period_no ORDER BY seq) AS seg_no
@@ -118,13 +118,13 @@ WHERE NOT p.short_breaks
 WINDOW w AS (PARTITION BY s.child, s.period_no ORDER BY s.seg_no);
 
 -- Held reviews: one per child and day, on or before the as-of date.
-CREATE OR REPLACE TABLE a_reviews AS
+CREATE OR REPLACE TEMP TABLE a_reviews AS
 SELECT child, review, max(CASE WHEN review_code IN ('PN0','PN1','PN2','PN3','PN4','PN5','PN6','PN7') THEN review_code END) AS code
 FROM reviews WHERE review <= as_of()
 GROUP BY child, review;
 
 -- Children looked after on the as-of date, and their current placement.
-CREATE OR REPLACE TABLE a_current AS
+CREATE OR REPLACE TEMP TABLE a_current AS
 SELECT p.child, p.period_no, p.start AS period_start, p.short_breaks, h.dob,
        pl.start AS placement_start, pl.place
 FROM a_periods p

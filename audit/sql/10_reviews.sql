@@ -8,14 +8,14 @@
 -- moves the next due date, and the chain stops at the first slot not held.
 
 -- The latest review of either chain before a resumed looked-after segment.
-CREATE OR REPLACE TABLE a_seg_prior AS
+CREATE OR REPLACE TEMP TABLE a_seg_prior AS
 SELECT s.child, s.period_no, s.seg_no, max(r.review) AS prior_review
 FROM a_segments s
 JOIN a_reviews r ON r.child = s.child AND r.review >= s.period_start AND r.review < s.lo
 WHERE s.seg_no > 1
 GROUP BY ALL;
 
-CREATE OR REPLACE TABLE a_review_slots AS
+CREATE OR REPLACE TEMP TABLE a_review_slots AS
 WITH held AS (
     SELECT s.child, s.period_no, s.seg_no, r.review,
            row_number() OVER (PARTITION BY s.child, s.period_no, s.seg_no ORDER BY r.review) AS k
@@ -60,7 +60,7 @@ WHERE rule IS NOT NULL;
 
 -- Statuses: met / late when held; for the open slot, no obligation when the
 -- segment ended on or before the due date, else upcoming, overdue or missed.
-CREATE OR REPLACE TABLE a_review_obligations AS
+CREATE OR REPLACE TEMP TABLE a_review_obligations AS
 SELECT rule, child, period_no, seg_no, k, period_start, due, review AS done, lapse,
        chain_status(due, review, lapse) AS status
 FROM a_review_slots;

@@ -6,7 +6,7 @@
 
 -- Held reviews of either chain outside short breaks, whether or not their
 -- timeliness could be assessed, with whether each was an initial review.
-CREATE OR REPLACE TABLE a_held_reviews AS
+CREATE OR REPLACE TEMP TABLE a_held_reviews AS
 SELECT s.child, s.period_no, s.period_start, r.review, r.code,
        coalesce(bool_or(o.rule = 'REV_INITIAL'), false) AS initial
 FROM a_segments s
@@ -14,7 +14,7 @@ JOIN a_reviews r ON r.child = s.child AND r.review >= s.lo AND (s.hi IS NULL OR 
 LEFT JOIN a_review_obligations o ON o.child = r.child AND o.done = r.review
 GROUP BY ALL;
 
-CREATE OR REPLACE TABLE a_prep AS
+CREATE OR REPLACE TEMP TABLE a_prep AS
 WITH target AS (
     -- planning: the review is still to come
     SELECT child, period_start, due AS review_date, rule = 'REV_INITIAL' AS initial, false AS held,

@@ -1,7 +1,7 @@
 -- RULES.md §3.6: after the review (needs review_details), participation, and
 -- the long-term foster annual meeting.
 
-CREATE OR REPLACE TABLE a_details AS
+CREATE OR REPLACE TEMP TABLE a_details AS
 SELECT h.child, h.period_start, h.review, h.initial,
        d.meeting_held, d.sw_present, d.adjournments, d.adjourned_to,
        d.decisions_issued, d.care_plan_updated, d.record_completed, d.record_distributed

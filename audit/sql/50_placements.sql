@@ -4,7 +4,7 @@
 -- A breakdown: an episode that ended with REC X1, followed in its period by
 -- an episode whose RNE is P, T, B or U, whose REASON_PLACE_CHANGE is in the
 -- configured breakdown set. The placement ended on that episode's DEC.
-CREATE OR REPLACE TABLE a_breakdowns AS
+CREATE OR REPLACE TEMP TABLE a_breakdowns AS
 SELECT e.child, e.period_no, p.start AS period_start, p.period_end, e.dec AS ended, e.reason_place_change AS reason
 FROM a_ep e
 JOIN a_ep n ON n.child = e.child AND n.seq = e.seq + 1 AND n.period_no = e.period_no
@@ -14,12 +14,12 @@ WHERE e.rec = 'X1' AND n.rne IN ('P', 'T', 'B', 'U')
 
 -- A disruption meeting is matched to the most recent breakdown that ended on
 -- or before the meeting's date.
-CREATE OR REPLACE TABLE a_meetings AS
+CREATE OR REPLACE TEMP TABLE a_meetings AS
 SELECT m.child, m.meeting_date, m.senior_manager, b.ended
 FROM (SELECT * FROM disruption_meetings WHERE meeting_date <= as_of()) m
 ASOF JOIN a_breakdowns b ON b.child = m.child AND m.meeting_date >= b.ended;
 
-CREATE OR REPLACE TABLE a_breakdown_status AS
+CREATE OR REPLACE TEMP TABLE a_breakdown_status AS
 SELECT b.*, b.ended + days('disruption_meeting_days') AS due, mt.first_meeting AS done,
        chain_status(b.ended + days('disruption_meeting_days'), mt.first_meeting, b.period_end) AS status
 FROM a_breakdowns b
@@ -35,7 +35,7 @@ SELECT 'DISRUPTION_MEETING', child, period_start, due, done, status,
 FROM a_breakdown_status WHERE status IS NOT NULL;
 
 -- Breakdowns in the 365 days up to the as-of date.
-CREATE OR REPLACE TABLE a_recent_breakdowns AS
+CREATE OR REPLACE TEMP TABLE a_recent_breakdowns AS
 SELECT *, lag(ended) OVER (PARTITION BY child ORDER BY ended) AS previous
 FROM a_breakdown_status
 WHERE ended > as_of() - days('breakdown_window_days') AND ended <= as_of();

@@ -26,7 +26,7 @@ FROM (
 
 -- Visits in the current placement. A visit at which the child was recorded
 -- as not seen (CHILD_SEEN = N) is not a statutory visit.
-CREATE OR REPLACE TABLE a_visits AS
+CREATE OR REPLACE TEMP TABLE a_visits AS
 SELECT c.child, max(v.visit_date) FILTER (WHERE coalesce(v.child_seen, true)) AS last_visit,
        max(v.visit_date) FILTER (WHERE v.bedroom_seen) AS last_bedroom
 FROM a_current c

@@ -3,7 +3,7 @@
 
 -- Allocations that cover a day: START on or before it, END empty or on or
 -- after it. An allocation ending before it starts is ignored (warned).
-CREATE OR REPLACE TABLE a_allocations AS
+CREATE OR REPLACE TEMP TABLE a_allocations AS
 SELECT child, role, worker, start, "end"
 FROM allocations
 WHERE start <= as_of() AND ("end" IS NULL OR "end" >= start);

@@ -5,7 +5,7 @@
 -- as-of date.
 -- Of several covering allocations the one that started last is used.
 
-CREATE OR REPLACE TABLE a_alloc_days AS
+CREATE OR REPLACE TEMP TABLE a_alloc_days AS
 SELECT o.child, o.alloc_date,
        arg_max(a.worker, a.start) FILTER (WHERE a.role = 'TEAM') AS team,
        arg_max(a.worker, a.start) FILTER (WHERE a.role = 'SW')   AS social_worker,
@@ -15,9 +15,27 @@ JOIN a_allocations a ON a.child = o.child AND a.start <= o.alloc_date
      AND (a."end" IS NULL OR a."end" >= o.alloc_date)
 GROUP BY o.child, o.alloc_date;
 
+-- Rule ids, statuses and worker names are ENUM types: a national extract has
+-- millions of findings and a few dozen distinct values in these columns,
+-- which DuckDB then stores and sorts as small integers. Rule ids and
+-- statuses are listed in alphabetical order, so that ordering by them is
+-- ordering by their text.
+DROP TYPE IF EXISTS rule_id;
+CREATE TYPE rule_id AS ENUM (
+    'BREAKDOWNS_NO_DISRUPTION', 'BREAKDOWNS_NO_SENIOR_MANAGER', 'DISRUPTION_MEETING', 'HEALTH_ASSESSMENT',
+    'LTF_ANNUAL_MEETING', 'NO_ALLOCATED_IRO', 'NO_ALLOCATED_SW', 'PEP_CURRENT', 'PERM_BY_SECOND',
+    'PREP_CONSULTATION', 'PREP_INVITATIONS', 'PREP_SW_REPORT', 'REC_CARE_PLAN', 'REC_DECISIONS',
+    'REC_DISTRIBUTED', 'REC_FULL_RECORD', 'REV_ADJOURNMENT', 'REV_ADOPT_FIRST', 'REV_ADOPT_SECOND',
+    'REV_ADOPT_SUBSEQUENT', 'REV_INITIAL', 'REV_PARTICIPATION', 'REV_SECOND', 'REV_SUBSEQUENT',
+    'REV_SW_PRESENT', 'VISIT_BEDROOM_SEEN', 'VISIT_STATUTORY');
+DROP TYPE IF EXISTS finding_status;
+CREATE TYPE finding_status AS ENUM ('late', 'met', 'missed', 'not_met', 'overdue', 'upcoming');
+DROP TYPE IF EXISTS worker_name;
+CREATE TYPE worker_name AS ENUM (SELECT DISTINCT worker FROM a_allocations WHERE worker IS NOT NULL ORDER BY worker);
+
 CREATE OR REPLACE TABLE findings AS
-SELECT o.rule, o.child, o.period_start, o.due, o.done, o.status, o.days_late,
-       a.team, a.social_worker, a.iro
+SELECT o.rule::rule_id AS rule, o.child, o.period_start, o.due, o.done, o.status::finding_status AS status, o.days_late,
+       a.team::worker_name AS team, a.social_worker::worker_name AS social_worker, a.iro::worker_name AS iro
 FROM obligations o
 LEFT JOIN a_alloc_days a ON a.child = o.child AND a.alloc_date = o.alloc_date
 ORDER BY o.rule, o.child, o.due, o.done NULLS LAST, o.status;

@@ -13,8 +13,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -57,8 +57,17 @@ func commands() []command {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// LACAUDIT_CPUPROFILE=FILE writes a Go CPU profile, for performance work.
+	if path := os.Getenv("LACAUDIT_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				defer pprof.StopCPUProfile()
+			}
+		}
+	}
 	code := dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
+	pprof.StopCPUProfile()
 	os.Exit(code)
 }
 
@@ -124,7 +133,7 @@ func (s *shared) register(fs *pflag.FlagSet, withOut bool) {
 	fs.StringVar(&s.configFile, "config", "", "configuration file (see lacaudit.conf.example)")
 	fs.StringVar(&s.logFormat, "log-format", "text", "log format: text or json")
 	fs.IntVar(&s.threads, "threads", 0, "DuckDB worker threads (default: all cores)")
-	fs.StringVar(&s.memoryLimit, "memory-limit", "", "DuckDB memory limit, e.g. 2GB (default: DuckDB's, 80% of RAM)")
+	fs.StringVar(&s.memoryLimit, "memory-limit", "1GB", "DuckDB memory limit; past it DuckDB works on disk (e.g. 4GB for speed on a large extract)")
 }
 
 // settings turns the flags into job settings; a usage error is returned as
@@ -378,4 +387,3 @@ func cmdVersion(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	return 0
 }
 
-var _ = strings.TrimSpace
