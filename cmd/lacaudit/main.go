@@ -386,4 +386,3 @@ func cmdVersion(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fmt.Fprintf(stdout, "lacaudit %s\n", version)
 	return 0
 }
-
