@@ -79,7 +79,16 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 		return nil, err
 	}
 	defer lk.release()
-	stage, err := os.MkdirTemp(s.Out, ".lacaudit-run-")
+	dbPath := s.DB
+	if dbPath == "" {
+		dbPath = filepath.Join(s.Out, DBFileName)
+	}
+	if n, err := recoverOutputs(s.Out, dbPath); err != nil {
+		return nil, err
+	} else if n > 0 {
+		log.Warn("an earlier run was killed while moving its outputs into place; the outputs before it were restored")
+	}
+	stage, err := os.MkdirTemp(s.Out, stagePrefix)
 	if err != nil {
 		return nil, fmt.Errorf("create staging folder in %s: %w", s.Out, err)
 	}
@@ -88,11 +97,11 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	dbPath := s.DB
-	if dbPath == "" {
-		dbPath = filepath.Join(s.Out, DBFileName)
-	}
-	stagedDB := filepath.Join(stageAbs, DBFileName)
+	// The database is built beside its target, so that moving it into place
+	// is a rename even when --db is on another file system.
+	stagedDB := dbPath + stagedDBSuffix + filepath.Base(stage)
+	defer os.Remove(stagedDB)
+	defer os.Remove(stagedDB + ".wal")
 
 	sum := &Summary{AsOf: s.AsOf, Out: s.Out}
 	timed := func(name string, rows int64, t0 time.Time) {
@@ -199,13 +208,13 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	// Everything is built: move it into place, the database last.
+	// Everything is built: move it into place as one transaction.
+	var moves []move
 	for _, f := range sum.Files {
-		if err := place(filepath.Join(stage, f), filepath.Join(s.Out, f), s.FileMode); err != nil {
-			return nil, err
-		}
+		moves = append(moves, move{Staged: filepath.Join(stage, f), Target: filepath.Join(s.Out, f)})
 	}
-	if err := place(stagedDB, dbPath, s.FileMode); err != nil {
+	moves = append(moves, move{Staged: stagedDB, Target: dbPath})
+	if err := commit(stage, moves, s.FileMode); err != nil {
 		return nil, err
 	}
 	sum.Files = append(sum.Files, filepath.Base(dbPath))
@@ -226,17 +235,6 @@ func dirMode(m os.FileMode) os.FileMode {
 		d |= 0o005
 	}
 	return d
-}
-
-// place moves a finished file into the output folder, with its mode set.
-func place(from, to string, mode os.FileMode) error {
-	if err := os.Chmod(from, mode); err != nil {
-		return fmt.Errorf("set permissions of %s: %w", filepath.Base(to), err)
-	}
-	if err := os.Rename(from, to); err != nil {
-		return fmt.Errorf("move %s into place: %w", filepath.Base(to), err)
-	}
-	return nil
 }
 
 // carryHistory copies run_history from the previous database, if any, into

@@ -1,0 +1,253 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// outputsOf hashes every file a run leaves in out (the lock file aside).
+func outputsOf(t *testing.T, out string) map[string][32]byte {
+	t.Helper()
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string][32]byte{}
+	for _, e := range entries {
+		if e.Name() == ".lacaudit.lock" {
+			continue
+		}
+		if e.IsDir() {
+			m[e.Name()+"/"] = [32]byte{}
+			continue
+		}
+		m[e.Name()] = sum(t, filepath.Join(out, e.Name()))
+	}
+	return m
+}
+
+func sameOutputs(t *testing.T, label string, got, want map[string][32]byte) {
+	t.Helper()
+	for f, h := range want {
+		if got[f] != h {
+			t.Errorf("%s: %s changed", label, f)
+		}
+	}
+	for f := range got {
+		if _, ok := want[f]; !ok {
+			t.Errorf("%s: %s left behind", label, f)
+		}
+	}
+}
+
+// A run killed with SIGKILL at any moment leaves the previous outputs
+// exactly as they were; the next run succeeds and writes what a clean run
+// writes.
+func TestKilledRunLeavesPreviousOutputs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kill test skipped with -short")
+	}
+	first, second := t.TempDir(), t.TempDir()
+	if r := lacaudit(t, "sample", "--children", "400", "--seed", "11", "--extract-date", goldenAsOf, "--out", first); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r := lacaudit(t, "sample", "--children", "15000", "--seed", "12", "--extract-date", goldenAsOf, "--out", second); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	out := t.TempDir()
+	if r := lacaudit(t, "run", "--input", first, "--as-of", goldenAsOf, "--out", out); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	before := outputsOf(t, out)
+	// Time a whole run of the larger extract, then kill runs part-way.
+	t0 := time.Now()
+	clean := t.TempDir()
+	if r := lacaudit(t, "run", "--input", second, "--as-of", goldenAsOf, "--out", clean); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	whole := time.Since(t0)
+	for _, frac := range []float64{0.05, 0.3, 0.6, 0.85, 0.97} {
+		cmd := exec.Command(binary, "run", "--input", second, "--as-of", goldenAsOf, "--out", out)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(frac * float64(whole)))
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		err := cmd.Wait()
+		if err == nil {
+			// It finished before the kill: start again from the previous outputs.
+			if r := lacaudit(t, "run", "--input", first, "--as-of", goldenAsOf, "--out", out); r.code != 0 {
+				t.Fatal(r.stderr)
+			}
+			before = outputsOf(t, out)
+			continue
+		}
+		after := outputsOf(t, out)
+		// The staging folder of the killed run may remain until the next
+		// run tidies it; nothing else may differ.
+		for f := range after {
+			if strings.HasPrefix(f, ".lacaudit-run-") || strings.Contains(f, ".lacaudit-new-") {
+				delete(after, f)
+			}
+		}
+		sameOutputs(t, fmt.Sprintf("killed at %.0f%%", 100*frac), after, before)
+	}
+	if r := lacaudit(t, "run", "--input", second, "--as-of", goldenAsOf, "--out", out); r.code != 0 {
+		t.Fatalf("the run after the kills failed: %s", r.stderr)
+	}
+	if sum(t, filepath.Join(out, "findings.csv")) != sum(t, filepath.Join(clean, "findings.csv")) {
+		t.Error("the run after the kills wrote different findings from a clean run")
+	}
+	for f := range outputsOf(t, out) {
+		if strings.HasPrefix(f, ".lacaudit-run-") || strings.Contains(f, ".lacaudit-new-") {
+			t.Errorf("%s left behind after a successful run", f)
+		}
+	}
+}
+
+// A second run on an output folder whose lock is held exits 4 and names
+// the process that holds it.
+func TestSecondRunIsLockedOut(t *testing.T) {
+	out := t.TempDir()
+	f, err := os.OpenFile(filepath.Join(out, ".lacaudit.lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(strconv.Itoa(os.Getpid()) + "\n")
+	r := lacaudit(t, "run", "--as-of", goldenAsOf, "--out", out)
+	if r.code != 4 || !strings.Contains(r.stderr, fmt.Sprintf("process %d", os.Getpid())) {
+		t.Errorf("exit %d, stderr %s", r.code, r.stderr)
+	}
+	syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	// A lock left by a process that has gone is simply taken over.
+	if r := lacaudit(t, "run", "--as-of", goldenAsOf, "--out", out); r.code != 0 {
+		t.Errorf("after the lock was released: exit %d, %s", r.code, r.stderr)
+	}
+}
+
+// Two runs started together: one writes, the other is locked out (4).
+func TestConcurrentRuns(t *testing.T) {
+	in := t.TempDir()
+	if r := lacaudit(t, "sample", "--children", "5000", "--extract-date", goldenAsOf, "--out", in); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	out := t.TempDir()
+	var cmds []*exec.Cmd
+	var errs []*bytes.Buffer
+	for i := 0; i < 2; i++ {
+		c := exec.Command(binary, "run", "--input", in, "--as-of", goldenAsOf, "--out", out)
+		var e bytes.Buffer
+		c.Stderr = &e
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds, errs = append(cmds, c), append(errs, &e)
+	}
+	codes := map[int]int{}
+	for i, c := range cmds {
+		err := c.Wait()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+		codes[code]++
+		if code == 4 && !strings.Contains(errs[i].String(), "another lacaudit run") {
+			t.Errorf("locked-out run said %s", errs[i])
+		}
+	}
+	if codes[0] != 1 || codes[4] != 1 {
+		t.Errorf("exit codes %v, want one 0 and one 4", codes)
+	}
+}
+
+// Nothing the program prints, on success or failure, in either log format,
+// names a child, gives a date of birth or a worker's name.
+func TestLogsNeverNameAChild(t *testing.T) {
+	in := t.TempDir()
+	files := map[string]string{
+		"header.csv":   "CHILD,DOB\nZZCHILD001,17/03/2011\nZZCHILD002,29/02/2012\n",
+		"episodes.csv": "CHILD,DECOM,RNE,LS,PLACE,DEC,REC\nZZCHILD001,01/03/2024,S,C2,U3,,\nZZCHILD002,01/03/2024,S,C2,U3,,\nZZCHILD404,02/03/2024,S,C2,U3,,\n",
+		"reviews.csv":  "CHILD,REVIEW\nZZCHILD001,20/03/2024\nZZCHILD001,not-a-date\nZZCHILD002,21/03/2024,extra\nZZCHILD002,22/03/2024\n",
+		"allocations.csv": "CHILD,ROLE,WORKER,START,END\nZZCHILD001,SW,Wanda Secretname,2024-03-01,\n",
+	}
+	for name, content := range files {
+		os.WriteFile(filepath.Join(in, name), []byte(content), 0o600)
+	}
+	secrets := []string{"ZZCHILD", "17/03/2011", "2011-03-17", "29/02/2012", "Secretname"}
+	check := func(label string, r result) {
+		t.Helper()
+		for _, s := range secrets {
+			if strings.Contains(r.stdout, s) || strings.Contains(r.stderr, s) {
+				t.Errorf("%s printed %q:\nstdout: %s\nstderr: %s", label, s, r.stdout, r.stderr)
+			}
+		}
+	}
+	// Over the rejected-row threshold (2 of 4 reviews): exit 3.
+	r := lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", t.TempDir())
+	if r.code != 3 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	check("failed run", r)
+	cfg := filepath.Join(t.TempDir(), "c.conf")
+	os.WriteFile(cfg, []byte("reject_threshold_percent = 60\n"), 0o600)
+	for _, format := range []string{"text", "json"} {
+		r := lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", t.TempDir(), "--config", cfg, "--log-format", format)
+		if r.code != 0 {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		check("run with "+format+" logs", r)
+	}
+	check("check", lacaudit(t, "check", "--input", in, "--as-of", goldenAsOf, "--config", cfg))
+	os.WriteFile(filepath.Join(in, "episodes.csv"), []byte("CHILD,DECOM\nZZCHILD001,01/03/2024\n"), 0o600)
+	check("missing column", lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", t.TempDir()))
+}
+
+// Folders with spaces, quotes and letters beyond ASCII work, and output
+// files and a new output folder are private to the owner.
+func TestAwkwardPathsAndPermissions(t *testing.T) {
+	base := t.TempDir()
+	in := filepath.Join(base, "the 903 'extract' — Ünïcode")
+	out := filepath.Join(base, `reports "nightly" ü`, "new folder")
+	if r := lacaudit(t, "sample", "--children", "40", "--extract-date", goldenAsOf, "--out", in); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	r := lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", out)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	st, err := os.Stat(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o700 {
+		t.Errorf("new output folder has mode %v, want 0700", st.Mode().Perm())
+	}
+	for f := range outputsOf(t, out) {
+		st, _ := os.Stat(filepath.Join(out, f))
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v, want 0600", f, st.Mode().Perm())
+		}
+	}
+	group := filepath.Join(base, "group")
+	if r := lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", group, "--file-mode", "0640"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if st, _ := os.Stat(filepath.Join(group, "findings.csv")); st.Mode().Perm() != 0o640 {
+		t.Errorf("--file-mode 0640 gave %v", st.Mode().Perm())
+	}
+	if r := lacaudit(t, "run", "--file-mode", "0644x", "--out", group); r.code != 2 {
+		t.Errorf("bad --file-mode: exit %d", r.code)
+	}
+}

@@ -1,0 +1,55 @@
+package store
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestLockDown(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, "", Options{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var v string
+	if err := db.QueryRowContext(ctx, "SELECT current_setting('autoinstall_known_extensions')::VARCHAR || current_setting('autoload_known_extensions')::VARCHAR").Scan(&v); err != nil || v != "falsefalse" {
+		t.Fatalf("extension auto-install/auto-load: %q, %v", v, err)
+	}
+	allowed := t.TempDir()
+	outside := t.TempDir()
+	secret := filepath.Join(outside, "secret.csv")
+	os.WriteFile(secret, []byte("a\n1\n"), 0o600)
+	if _, err := db.ExecContext(ctx, "CREATE TABLE t AS SELECT 1 AS a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.LockDown(ctx, allowed); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, "SELECT * FROM read_csv("+Quote(secret)+")"); err == nil {
+		t.Error("read a file outside the allowed folder after lock-down")
+	}
+	if _, err := db.ExecContext(ctx, "COPY t TO "+Quote(filepath.Join(outside, "x.csv"))); err == nil {
+		t.Error("wrote a file outside the allowed folder after lock-down")
+	}
+	if _, err := db.ExecContext(ctx, "COPY t TO "+Quote(filepath.Join(allowed, "x.csv"))); err != nil {
+		t.Errorf("cannot write in the allowed folder: %v", err)
+	}
+	for _, s := range []string{"SET enable_external_access = true", "SET autoload_known_extensions = true", "INSTALL httpfs"} {
+		if _, err := db.ExecContext(ctx, s); err == nil {
+			t.Errorf("%s was allowed after lock-down", s)
+		}
+	}
+}
+
+func TestSplitScript(t *testing.T) {
+	got := SplitScript("-- only a comment;\nSELECT 1;\n\n-- c\nSELECT ';'\n  || 'x';\nSELECT 3")
+	// A semicolon in a comment does not end a statement.
+	want := []string{"-- only a comment;\nSELECT 1", "-- c\nSELECT ';'\n  || 'x'", "SELECT 3"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
