@@ -12,6 +12,7 @@ import (
 
 	"github.com/lacaudit/lacaudit/audit"
 	"github.com/lacaudit/lacaudit/ingest"
+	"github.com/lacaudit/lacaudit/pseudonym"
 	"github.com/lacaudit/lacaudit/reports"
 	"github.com/lacaudit/lacaudit/store"
 	"github.com/lacaudit/lacaudit/templates"
@@ -147,6 +148,12 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	for _, w := range warnings {
 		sum.Warnings += w.Count
 	}
+	if s.PseudonymKey != nil {
+		if err := pseudonym.Apply(ctx, db, s.PseudonymKey); err != nil {
+			return nil, err
+		}
+		log.Info("children and workers pseudonymised in every output")
+	}
 	if err := carryHistory(ctx, db, dbPath); err != nil {
 		return nil, err
 	}
@@ -193,6 +200,7 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	if err := reports.WriteWorkbook(ctx, db, filepath.Join(stageAbs, book), reports.Input{
 		AsOf: s.AsOf, Config: s.Config, Style: style, Version: s.Version, InputLabel: s.InputLabel,
 		Tables: res.Tables, Ignored: res.Ignored, Coverage: ar.Coverage, Started: started,
+		Pseudonymised: s.PseudonymKey != nil,
 	}); err != nil {
 		return nil, err
 	}

@@ -24,7 +24,9 @@ type Settings struct {
 	MemoryLimit string
 	FileMode    os.FileMode // mode of output files (0600 unless configured)
 	Template    string      // house-style workbook; empty: the bundled one
-	Version     string
+	// PseudonymKey, when set, pseudonymises children and workers in every output.
+	PseudonymKey []byte
+	Version      string
 }
 
 // LockError says another run holds the output folder (exit status 4).

@@ -23,6 +23,7 @@ import (
 	"github.com/lacaudit/lacaudit/audit"
 	"github.com/lacaudit/lacaudit/config"
 	"github.com/lacaudit/lacaudit/job"
+	"github.com/lacaudit/lacaudit/pseudonym"
 	"github.com/lacaudit/lacaudit/sampledata"
 	"github.com/lacaudit/lacaudit/synth"
 )
@@ -260,6 +261,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("run", stderr)
 	var sh shared
 	sh.register(fs, true)
+	pseudo := fs.Bool("pseudonymise", false, "replace child identifiers and worker names in every output with keyed hashes, for sharing")
+	keyFile := fs.String("pseudonymise-key-file", "", "file holding the pseudonymisation key (default: $"+pseudonym.EnvKey+")")
 	if c := parse(fs, args); c >= 0 {
 		return c
 	}
@@ -272,6 +275,15 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	s, log, err := sh.settings(&tmp)
 	if err != nil {
 		return fail(stderr, err)
+	}
+	if *pseudo {
+		key, err := pseudonym.Key(*keyFile)
+		if err != nil {
+			return fail(stderr, usageError{err.Error()})
+		}
+		s.PseudonymKey = key
+	} else if *keyFile != "" {
+		return fail(stderr, usageError{"--pseudonymise-key-file needs --pseudonymise"})
 	}
 	sum, err := job.Run(ctx, s, log)
 	if err != nil {

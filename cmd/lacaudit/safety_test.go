@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,6 +12,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/lacaudit/lacaudit/store"
 )
 
 // outputsOf hashes every file a run leaves in out (the lock file aside).
@@ -177,9 +182,9 @@ func TestConcurrentRuns(t *testing.T) {
 func TestLogsNeverNameAChild(t *testing.T) {
 	in := t.TempDir()
 	files := map[string]string{
-		"header.csv":   "CHILD,DOB\nZZCHILD001,17/03/2011\nZZCHILD002,29/02/2012\n",
-		"episodes.csv": "CHILD,DECOM,RNE,LS,PLACE,DEC,REC\nZZCHILD001,01/03/2024,S,C2,U3,,\nZZCHILD002,01/03/2024,S,C2,U3,,\nZZCHILD404,02/03/2024,S,C2,U3,,\n",
-		"reviews.csv":  "CHILD,REVIEW\nZZCHILD001,20/03/2024\nZZCHILD001,not-a-date\nZZCHILD002,21/03/2024,extra\nZZCHILD002,22/03/2024\n",
+		"header.csv":      "CHILD,DOB\nZZCHILD001,17/03/2011\nZZCHILD002,29/02/2012\n",
+		"episodes.csv":    "CHILD,DECOM,RNE,LS,PLACE,DEC,REC\nZZCHILD001,01/03/2024,S,C2,U3,,\nZZCHILD002,01/03/2024,S,C2,U3,,\nZZCHILD404,02/03/2024,S,C2,U3,,\n",
+		"reviews.csv":     "CHILD,REVIEW\nZZCHILD001,20/03/2024\nZZCHILD001,not-a-date\nZZCHILD002,21/03/2024,extra\nZZCHILD002,22/03/2024\n",
 		"allocations.csv": "CHILD,ROLE,WORKER,START,END\nZZCHILD001,SW,Wanda Secretname,2024-03-01,\n",
 	}
 	for name, content := range files {
@@ -250,4 +255,103 @@ func TestAwkwardPathsAndPermissions(t *testing.T) {
 	if r := lacaudit(t, "run", "--file-mode", "0644x", "--out", group); r.code != 2 {
 		t.Errorf("bad --file-mode: exit %d", r.code)
 	}
+}
+
+// --pseudonymise leaves no child identifier or worker name in any output,
+// and gives the same pseudonyms for the same key.
+func TestPseudonymisedOutputs(t *testing.T) {
+	in := t.TempDir()
+	if r := lacaudit(t, "sample", "--children", "60", "--extract-date", goldenAsOf, "--out", in); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	keyFile := filepath.Join(t.TempDir(), "key")
+	os.WriteFile(keyFile, []byte("a benchmarking group secret\n"), 0o600)
+	run := func(extra ...string) string {
+		out := t.TempDir()
+		args := append([]string{"run", "--input", in, "--as-of", goldenAsOf, "--out", out, "--pseudonymise"}, extra...)
+		if r := lacaudit(t, args...); r.code != 0 {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		return out
+	}
+	a := run("--pseudonymise-key-file", keyFile)
+	b := run("--pseudonymise-key-file", keyFile)
+	if sum(t, filepath.Join(a, "findings.csv")) != sum(t, filepath.Join(b, "findings.csv")) {
+		t.Error("two runs with the same key differ")
+	}
+	c := filepath.Join(t.TempDir(), "other")
+	os.WriteFile(c, []byte("another group's secret key"), 0o600)
+	if sum(t, filepath.Join(run("--pseudonymise-key-file", c), "findings.csv")) == sum(t, filepath.Join(a, "findings.csv")) {
+		t.Error("a different key gave the same pseudonyms")
+	}
+	// The identifiers and names of the extract appear in no output.
+	var secrets []string
+	for _, f := range []string{"header.csv", "allocations.csv"} {
+		recs := findingsRows(t, filepath.Join(in, f))
+		for _, r := range recs {
+			secrets = append(secrets, r["CHILD"])
+			if r["ROLE"] == "SW" || r["ROLE"] == "IRO" {
+				secrets = append(secrets, r["WORKER"])
+			}
+		}
+	}
+	for _, f := range []string{"findings.csv", "latest.xlsx", "rejects.csv"} {
+		b, err := os.ReadFile(filepath.Join(a, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(b)
+		if strings.HasSuffix(f, ".xlsx") {
+			text = xlsxText(t, filepath.Join(a, f))
+		}
+		for _, s := range secrets {
+			if s != "" && strings.Contains(text, ","+s+",") || (len(s) > 8 && strings.Contains(text, s)) {
+				t.Errorf("%s contains %q", f, s)
+				break
+			}
+		}
+	}
+	// The database is compressed: ask it.
+	db, err := store.Open(context.Background(), filepath.Join(a, "lacaudit.duckdb"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"SELECT count(*) FROM header WHERE child NOT LIKE 'C-%' OR upn IS NOT NULL",
+		"SELECT count(*) FROM episodes WHERE child NOT LIKE 'C-%'",
+		"SELECT count(*) FROM allocations WHERE role IN ('SW', 'IRO') AND worker NOT LIKE 'W-%'",
+		"SELECT count(*) FROM findings WHERE child NOT LIKE 'C-%' OR social_worker::VARCHAR NOT LIKE 'W-%' OR iro::VARCHAR NOT LIKE 'W-%'",
+		"SELECT count(*) FROM dq_warnings WHERE child NOT LIKE 'C-%'",
+	} {
+		var n int
+		if err := db.QueryRow(q).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%s: %d (%v)", q, n, err)
+		}
+	}
+	db.Close()
+	rows := findingsRows(t, filepath.Join(a, "findings.csv"))
+	if len(rows) == 0 || !strings.HasPrefix(rows[0]["child"], "C-") {
+		t.Errorf("findings children are not pseudonyms: %v", rows[:1])
+	}
+	if r := lacaudit(t, "run", "--input", in, "--out", t.TempDir(), "--pseudonymise"); r.code != 2 || !strings.Contains(r.stderr, "needs a key") {
+		t.Errorf("no key: exit %d, %s", r.code, r.stderr)
+	}
+}
+
+// xlsxText is every cell of a workbook, comma-separated, one row a line.
+func xlsxText(t *testing.T, path string) string {
+	t.Helper()
+	wb, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	var b strings.Builder
+	for _, sh := range wb.GetSheetList() {
+		rows, _ := wb.GetRows(sh)
+		for _, r := range rows {
+			b.WriteString("," + strings.Join(r, ",") + ",\n")
+		}
+	}
+	return b.String()
 }
