@@ -358,9 +358,12 @@ func readCSVRejects(ctx context.Context, db *store.DB, table string, header []st
 		case "TOO MANY COLUMNS", "MISSING COLUMNS":
 			r.reason = fmt.Sprintf("wrong number of fields: expected %d, %s", len(header), lowerFirst(afterColon(msg)))
 			r.value = clip(line, 200)
-		case "UNQUOTED VALUE":
+		case "UNQUOTED VALUE", "UNTERMINATED QUOTE":
 			r.reason = "a quote character inside a value that is not quoted"
-			r.value = clip(line, 200)
+			if strings.Count(line, `"`)%2 == 1 {
+				r.reason = "a quoted value is never closed"
+			}
+			r.value = clip(strings.TrimRight(line, "\r\n"), 200)
 		case "INVALID ENCODING", "INVALID UNICODE":
 			r.reason = "not valid UTF-8 text"
 			r.value = strings.ToValidUTF8(clip(line, 200), "?")

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// copyDir copies a flat folder of files.
+func copyDir(t *testing.T, from, to string) {
+	t.Helper()
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(to, 0o700)
+	for _, e := range entries {
+		if e.Name() == "expect.txt" {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(from, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(to, e.Name()), b, 0o600)
+	}
+}
+
+// Every case of the bad-input corpus gives its exit status and messages,
+// and a failing one leaves the earlier outputs unchanged.
+func TestBadInputCorpus(t *testing.T) {
+	corpus := filepath.Join("..", "..", "testdata", "bad-input")
+	entries, err := os.ReadDir(corpus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]string{}
+	for _, e := range entries {
+		if e.IsDir() {
+			cases[e.Name()] = filepath.Join(corpus, e.Name())
+		}
+	}
+	// Made here rather than kept: a 3 MB field, and a table found twice.
+	huge := t.TempDir()
+	copyDir(t, cases["bad-dates"], huge)
+	b, _ := os.ReadFile(filepath.Join(huge, "reviews.csv"))
+	os.WriteFile(filepath.Join(huge, "reviews.csv"), append(b, []byte("00123,05/04/2024,"+strings.Repeat("P", 3<<20)+"\n")...), 0o600)
+	os.WriteFile(filepath.Join(huge, "expect.txt"), []byte("exit 0\nrejects reviews.csv,42,\n"), 0o600)
+	cases["huge-field"] = huge
+	twice := t.TempDir()
+	copyDir(t, cases["bad-dates"], twice)
+	f := excelize.NewFile()
+	f.SetSheetName("Sheet1", "Reviews")
+	f.SetSheetRow("Reviews", "A1", &[]any{"CHILD", "REVIEW"})
+	f.SaveAs(filepath.Join(twice, "extract.xlsx"))
+	os.WriteFile(filepath.Join(twice, "expect.txt"), []byte("exit 3\nstderr table \"reviews\" found twice\nstderr extract.xlsx[Reviews]\n"), 0o600)
+	cases["table-twice"] = twice
+
+	for name, dir := range cases {
+		t.Run(name, func(t *testing.T) {
+			expect, err := os.ReadFile(filepath.Join(dir, "expect.txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := t.TempDir()
+			if r := lacaudit(t, "run", "--as-of", goldenAsOf, "--out", out); r.code != 0 {
+				t.Fatal(r.stderr)
+			}
+			before := outputsOf(t, out)
+			in := filepath.Join(t.TempDir(), "in")
+			copyDir(t, dir, in)
+			r := lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", out)
+			read := func(f string) string {
+				b, _ := os.ReadFile(filepath.Join(out, f))
+				return string(b)
+			}
+			for _, line := range strings.Split(string(expect), "\n") {
+				kind, text, _ := strings.Cut(strings.TrimSpace(line), " ")
+				var where, got string
+				switch kind {
+				case "exit":
+					want, _ := strconv.Atoi(text)
+					if r.code != want {
+						t.Errorf("exit %d, want %d\nstderr: %s", r.code, want, r.stderr)
+					}
+					continue
+				case "stderr":
+					where, got = "stderr", r.stderr
+				case "stdout":
+					where, got = "stdout", r.stdout
+				case "rejects":
+					where, got = "rejects.csv", read("rejects.csv")
+				case "findings":
+					where, got = "findings.csv", read("findings.csv")
+				case "norejects":
+					if rj := strings.TrimSpace(read("rejects.csv")); rj != "file,line,column,value,reason" {
+						t.Errorf("rejects.csv is not empty:\n%s", clipText(rj))
+					}
+					continue
+				default:
+					continue
+				}
+				if !strings.Contains(got, text) {
+					t.Errorf("%s lacks %q:\n%s", where, text, clipText(got))
+				}
+			}
+			if r.code != 0 {
+				sameOutputs(t, "after a failed run", outputsOf(t, out), before)
+			}
+		})
+	}
+}
+
+func clipText(s string) string {
+	if len(s) > 2000 {
+		return s[:2000] + "…"
+	}
+	return s
+}
