@@ -61,3 +61,29 @@ func TestErrorsNameFileAndLine(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// Any configuration file is read or refused with its line named; never a panic.
+func FuzzLoad(f *testing.F) {
+	f.Add("second_review_days = 91\n# c\nclosure = 2024-12-24 Eve\n")
+	f.Add("target.pep_current = 95, 85\nbreakdown_reasons = a,,b\nreject_threshold_percent = 101\n")
+	f.Add("=\n==\nclosure=\n")
+	path := filepath.Join(f.TempDir(), "c.conf")
+	f.Fuzz(func(t *testing.T, s string) {
+		os.WriteFile(path, []byte(s), 0o600)
+		c, err := Load(path)
+		if err != nil {
+			if !strings.Contains(err.Error(), "c.conf") {
+				t.Errorf("error does not name the file: %v", err)
+			}
+			return
+		}
+		for _, ts := range c.Timescales {
+			if ts.Value < 0 || ts.Value > 3650 {
+				t.Errorf("%s = %d accepted", ts.Key, ts.Value)
+			}
+		}
+		if c.RejectThreshold < 0 || c.RejectThreshold > 1 {
+			t.Errorf("threshold %v accepted", c.RejectThreshold)
+		}
+	})
+}

@@ -6,7 +6,7 @@
 CREATE OR REPLACE MACRO lac_date(s) AS
     CASE
         WHEN trim(s::VARCHAR) LIKE '%/%/____' THEN try_strptime(trim(s::VARCHAR), '%d/%m/%Y')::DATE
-        WHEN trim(s::VARCHAR) LIKE '____-__-__' THEN try_cast(trim(s::VARCHAR) AS DATE)
+        WHEN trim(s::VARCHAR) LIKE '____-__-__' THEN try_strptime(trim(s::VARCHAR), '%Y-%m-%d')::DATE
     END;
 
 -- A flag is Y/N, Yes/No, 1/0 or TRUE/FALSE in any case.
