@@ -36,6 +36,7 @@ type Stage struct {
 	Name    string
 	Seconds float64
 	Rows    int64
+	PeakRSS int64 // bytes, the process's peak resident memory during the stage
 }
 
 // DBFileName is the database's name in the output folder.
@@ -106,10 +107,12 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 
 	sum := &Summary{AsOf: s.AsOf, Out: s.Out}
 	timed := func(name string, rows int64, t0 time.Time) {
-		st := Stage{Name: name, Seconds: time.Since(t0).Seconds(), Rows: rows}
+		st := Stage{Name: name, Seconds: time.Since(t0).Seconds(), Rows: rows, PeakRSS: PeakRSS()}
 		sum.Stages = append(sum.Stages, st)
-		log.Info("stage done", "stage", name, "seconds", round(st.Seconds), "rows", rows)
+		log.Info("stage done", "stage", name, "seconds", round(st.Seconds), "rows", rows, "peak_rss_mb", st.PeakRSS>>20)
+		ResetPeakRSS()
 	}
+	ResetPeakRSS()
 
 	db, err := store.Open(ctx, stagedDB, store.Options{Threads: s.Threads, MemoryLimit: s.MemoryLimit, TempDir: filepath.Join(stageAbs, "tmp")})
 	if err != nil {

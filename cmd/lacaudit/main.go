@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/pprof"
 	"strconv"
 	"syscall"
@@ -21,6 +22,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/lacaudit/lacaudit/audit"
+	"github.com/lacaudit/lacaudit/bench"
 	"github.com/lacaudit/lacaudit/config"
 	"github.com/lacaudit/lacaudit/job"
 	"github.com/lacaudit/lacaudit/pseudonym"
@@ -50,6 +52,8 @@ func commands() []command {
 			"lacaudit check --input /data/903", cmdCheck},
 		{"sample", "write a synthetic extract (seeded, deterministic)",
 			"lacaudit sample --children 2000 --out /tmp/extract", cmdSample},
+		{"bench", "measure time and memory per stage on generated samples of several sizes",
+			"lacaudit bench --sizes 10000,100000,300000 --work /tmp/lacaudit-bench", cmdBench},
 		{"rules", "print the rule catalogue with the timescales in force",
 			"lacaudit rules --config lacaudit.conf", cmdRules},
 		{"version", "print the program version", "lacaudit version", cmdVersion},
@@ -387,6 +391,33 @@ func cmdRules(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitUsage
 	}
 	audit.PrintCatalogue(stdout, cfg)
+	return 0
+}
+
+func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("bench", stderr)
+	sizes := fs.IntSlice("sizes", []int{10000, 100000, 300000, 1000000}, "children in each sample")
+	work := fs.String("work", filepath.Join(os.TempDir(), "lacaudit-bench"), "folder for the samples and outputs")
+	seed := fs.Uint64("seed", 7, "random seed of the samples")
+	threads := fs.Int("threads", 0, "DuckDB worker threads (default: all cores)")
+	memoryLimit := fs.String("memory-limit", "1GB", "DuckDB memory limit of the runs")
+	if c := parse(fs, args); c >= 0 {
+		return c
+	}
+	for _, n := range *sizes {
+		if n < 10 || n > 1_000_000 {
+			fmt.Fprintln(stderr, "lacaudit bench: --sizes must each be from 10 to 1,000,000")
+			return exitUsage
+		}
+	}
+	if err := os.MkdirAll(*work, 0o700); err != nil {
+		fmt.Fprintf(stderr, "lacaudit bench: %v\n", err)
+		return 1
+	}
+	if _, err := bench.Run(ctx, bench.Options{Sizes: *sizes, Work: *work, Seed: *seed, Threads: *threads, MemoryLimit: *memoryLimit}, stdout); err != nil {
+		fmt.Fprintf(stderr, "lacaudit bench: %v\n", err)
+		return 1
+	}
 	return 0
 }
 

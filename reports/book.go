@@ -1,0 +1,94 @@
+package reports
+
+import (
+	"archive/zip"
+	"compress/flate"
+	"fmt"
+	"io"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/lacaudit/lacaudit/templates"
+)
+
+// styles are the workbook's cell styles, made from the house style.
+type styles struct {
+	authority, title, subtitle, heading, header, body, link int
+	date, month, integer, pct, number, bold, center         int
+	good, amber, red                                        int // conditional formats
+}
+
+// book is a workbook being written.
+type book struct {
+	f      *excelize.File
+	style  *templates.Style
+	st     styles
+	sheets int
+	tables int
+}
+
+func newBook(style *templates.Style) (*book, error) {
+	b := &book{f: excelize.NewFile(), style: style}
+	// Deflate at its fastest level: at national scale, compressing the
+	// sheets is most of the time spent saving, and the file grows little.
+	b.f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
+		zw := zip.NewWriter(w)
+		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+			return flate.NewWriter(out, flate.BestSpeed)
+		})
+		return zw
+	})
+	mk := func(key string, edit func(*excelize.Style)) (int, error) {
+		base := *style.Styles[key]
+		if edit != nil {
+			edit(&base)
+		}
+		return b.f.NewStyle(&base)
+	}
+	var err error
+	set := func(dst *int, key string, edit func(*excelize.Style)) {
+		if err == nil {
+			*dst, err = mk(key, edit)
+		}
+	}
+	dateFmt, pctFmt, intFmt, numFmt := "dd/mm/yyyy", "0.0%", "#,##0", "#,##0.0"
+	set(&b.st.authority, "authority", nil)
+	set(&b.st.title, "title", nil)
+	set(&b.st.subtitle, "subtitle", nil)
+	set(&b.st.heading, "heading", nil)
+	set(&b.st.header, "header", nil)
+	set(&b.st.body, "body", nil)
+	set(&b.st.link, "link", nil)
+	set(&b.st.date, "body", func(s *excelize.Style) { s.CustomNumFmt = &dateFmt })
+	monthFmt := "mmm yyyy"
+	set(&b.st.month, "body", func(s *excelize.Style) { s.CustomNumFmt = &monthFmt })
+	set(&b.st.pct, "body", func(s *excelize.Style) { s.CustomNumFmt = &pctFmt })
+	set(&b.st.integer, "body", func(s *excelize.Style) { s.CustomNumFmt = &intFmt })
+	set(&b.st.number, "body", func(s *excelize.Style) { s.CustomNumFmt = &numFmt })
+	set(&b.st.center, "body", func(s *excelize.Style) { s.Alignment = &excelize.Alignment{Horizontal: "center"} })
+	set(&b.st.bold, "body", func(s *excelize.Style) {
+		if s.Font == nil {
+			s.Font = &excelize.Font{}
+		}
+		f := *s.Font
+		f.Bold = true
+		s.Font = &f
+	})
+	if err != nil {
+		return nil, fmt.Errorf("make styles: %w", err)
+	}
+	cond := func(key string) (int, error) {
+		s := style.Styles[key]
+		return b.f.NewConditionalStyle(&excelize.Style{Font: s.Font, Fill: s.Fill})
+	}
+	if b.st.good, err = cond("good"); err != nil {
+		return nil, err
+	}
+	if b.st.amber, err = cond("amber"); err != nil {
+		return nil, err
+	}
+	if b.st.red, err = cond("red"); err != nil {
+		return nil, err
+	}
+	return b, nil
+}

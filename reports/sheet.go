@@ -1,0 +1,347 @@
+package reports
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/lacaudit/lacaudit/store"
+)
+
+// MaxRows is the most data rows a list puts on one sheet before it goes on
+// to a continuation sheet (Excel holds 1,048,576 rows a sheet). Tests lower it.
+var MaxRows = 1_000_000
+
+// kind is how a column's values are shown.
+type kind int
+
+const (
+	kText kind = iota
+	kDate
+	kInt
+	kPct
+	kNum
+)
+
+type col struct {
+	title string
+	width float64
+	kind  kind
+}
+
+// sheet writes one worksheet top to bottom through excelize's StreamWriter,
+// so that lists of any length take little memory.
+type sheet struct {
+	b           *book
+	name        string
+	sw          *excelize.StreamWriter
+	row         int
+	headerRow   int // first table header row, repeated on printed pages
+	maxCols     int
+	beforeFlush []func() error
+}
+
+// newSheet starts a sheet with its column widths, landscape print set-up
+// fitting the page width, and the authority's name and title at the top.
+// Rows down to freeze (the first table's header) stay in view when
+// scrolling; excelize needs that known before the first row is written.
+func (b *book) newSheet(name, title, subtitle string, widths []float64, freeze int) (*sheet, error) {
+	if b.sheets == 0 {
+		if err := b.f.SetSheetName("Sheet1", name); err != nil {
+			return nil, err
+		}
+	} else if _, err := b.f.NewSheet(name); err != nil {
+		return nil, err
+	}
+	b.sheets++
+	landscape, fit, zero := "landscape", 1, 0
+	a4 := 9
+	if err := b.f.SetPageLayout(name, &excelize.PageLayoutOptions{Orientation: &landscape, FitToWidth: &fit, FitToHeight: &zero, Size: &a4}); err != nil {
+		return nil, err
+	}
+	yes := true
+	if err := b.f.SetSheetProps(name, &excelize.SheetPropsOptions{FitToPage: &yes}); err != nil {
+		return nil, err
+	}
+	sw, err := b.f.NewStreamWriter(name)
+	if err != nil {
+		return nil, err
+	}
+	for i, w := range widths {
+		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
+			return nil, err
+		}
+	}
+	if freeze > 0 {
+		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: freeze, TopLeftCell: fmt.Sprintf("A%d", freeze+1), ActivePane: "bottomLeft"}); err != nil {
+			return nil, err
+		}
+	}
+	s := &sheet{b: b, name: name, sw: sw, maxCols: len(widths)}
+	if err := s.put([]any{cell(b.style.Authority, b.st.authority)}); err != nil {
+		return nil, err
+	}
+	if err := s.put([]any{cell(title, b.st.title)}, 24); err != nil {
+		return nil, err
+	}
+	if subtitle != "" {
+		if err := s.put([]any{cell(subtitle, b.st.subtitle)}); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func cell(v any, style int) excelize.Cell { return excelize.Cell{Value: v, StyleID: style} }
+
+// put writes the next row.
+func (s *sheet) put(values []any, height ...float64) error {
+	s.row++
+	ref, err := excelize.CoordinatesToCellName(1, s.row)
+	if err != nil {
+		return err
+	}
+	opts := []excelize.RowOpts{}
+	if len(height) > 0 {
+		opts = append(opts, excelize.RowOpts{Height: height[0]})
+	}
+	return s.sw.SetRow(ref, values, opts...)
+}
+
+func (s *sheet) blank() { s.row++ }
+
+func (s *sheet) heading(text string) error {
+	s.blank()
+	return s.put([]any{cell(text, s.b.st.heading)}, 18)
+}
+
+func (s *sheet) note(text string) error { return s.put([]any{cell(text, s.b.st.subtitle)}) }
+
+// value renders one value of a column.
+func (s *sheet) value(c col, v any) any {
+	st := s.b.st
+	switch x := v.(type) {
+	case nil:
+		return cell(nil, st.body)
+	case time.Time:
+		return cell(x, st.date)
+	case string:
+		// Text from the input is a string value: excelize writes it as text,
+		// never as a formula, whatever it starts with.
+		return cell(x, st.body)
+	}
+	switch c.kind {
+	case kPct:
+		return cell(v, st.pct)
+	case kInt:
+		return cell(v, st.integer)
+	case kNum:
+		return cell(v, st.number)
+	}
+	return cell(v, st.body)
+}
+
+// table writes a header and rows as an Excel table (filters and banding).
+// The first table of a sheet freezes the rows above its data.
+func (s *sheet) table(name string, cols []col, rows [][]any) error {
+	if err := s.header(cols); err != nil {
+		return err
+	}
+	first := s.row
+	for _, r := range rows {
+		vals := make([]any, len(r))
+		for i, v := range r {
+			vals[i] = s.value(cols[i], v)
+		}
+		if err := s.put(vals); err != nil {
+			return err
+		}
+	}
+	return s.finishTable(name, cols, first)
+}
+
+func (s *sheet) header(cols []col) error {
+	vals := make([]any, len(cols))
+	for i, c := range cols {
+		vals[i] = cell(c.title, s.b.st.header)
+	}
+	if err := s.put(vals, 30); err != nil {
+		return err
+	}
+	if s.headerRow == 0 {
+		s.headerRow = s.row
+	}
+	return nil
+}
+
+func (s *sheet) finishTable(name string, cols []col, headerRow int) error {
+	if s.row == headerRow {
+		// An Excel table needs a data row; say plainly that there is none.
+		return s.put([]any{cell("None.", s.b.st.body)})
+	}
+	last, err := excelize.CoordinatesToCellName(len(cols), s.row)
+	if err != nil {
+		return err
+	}
+	s.b.tables++
+	return s.sw.AddTable(&excelize.Table{
+		Range:          fmt.Sprintf("A%d:%s", headerRow, last),
+		Name:           fmt.Sprintf("%s_%d", name, s.b.tables),
+		StyleName:      s.b.style.TableStyle,
+		ShowRowStripes: boolPtr(true),
+	})
+}
+
+func boolPtr(b bool) *bool { return &b }
+
+// queryTable writes the rows of a query as a table; past MaxRows it goes on
+// to continuation sheets named "<sheet> (2)" and so on, each with a note, so
+// that a list is split, never cut short. It returns the rows written.
+func (s *sheet) queryTable(ctx context.Context, db *store.DB, name string, cols []col, query string, args ...any) (*sheet, int64, error) {
+	var total int64
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM ("+query+")", args...).Scan(&total); err != nil {
+		return s, 0, fmt.Errorf("count %s: %w", name, err)
+	}
+	note := fmt.Sprintf("%d rows.", total)
+	if total > int64(MaxRows) {
+		note = fmt.Sprintf("%d rows: the list goes on over %d sheets of at most %d rows (%s (2) and after).",
+			total, (total+int64(MaxRows)-1)/int64(MaxRows), MaxRows, truncate(s.name, 25))
+	}
+	if err := s.note(note); err != nil {
+		return s, 0, err
+	}
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return s, 0, fmt.Errorf("query %s: %w", name, err)
+	}
+	defer rows.Close()
+	if err := s.header(cols); err != nil {
+		return s, 0, err
+	}
+	headerRow := s.row
+	cur := s
+	part := 1
+	var n, onSheet int64
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return cur, n, err
+		}
+		if onSheet == int64(MaxRows) {
+			if err := cur.finishTable(name, cols, headerRow); err != nil {
+				return cur, n, err
+			}
+			if cur != s {
+				if err := cur.flush(); err != nil {
+					return cur, n, err
+				}
+			}
+			part++
+			widths := make([]float64, len(cols))
+			for i, c := range cols {
+				widths[i] = c.width
+			}
+			next, err := s.b.newSheet(fmt.Sprintf("%s (%d)", truncate(s.name, 25), part), s.name+", continued",
+				fmt.Sprintf("Rows %d to %d of %d.", n+1, min(n+int64(MaxRows), total), total), widths, 4)
+			if err != nil {
+				return cur, n, err
+			}
+			cur, onSheet = next, 0
+			if err := cur.header(cols); err != nil {
+				return cur, n, err
+			}
+			headerRow = cur.row
+		}
+		out := make([]any, len(cols))
+		for i, v := range vals {
+			out[i] = cur.value(cols[i], v)
+		}
+		if err := cur.put(out); err != nil {
+			return cur, n, err
+		}
+		n++
+		onSheet++
+	}
+	if err := rows.Err(); err != nil {
+		return cur, n, err
+	}
+	if err := cur.finishTable(name, cols, headerRow); err != nil {
+		return cur, n, err
+	}
+	if cur != s {
+		if err := cur.flush(); err != nil {
+			return cur, n, err
+		}
+	}
+	return s, n, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.TrimSpace(s[:n])
+}
+
+// flush ends the sheet: the things excelize keeps outside the rows (links,
+// conditional formats, charts) are set first, because the stream writes
+// them from the worksheet when it is flushed and ignores later changes;
+// then the stream, and the header row repeated on every printed page.
+func (s *sheet) flush() error {
+	for _, fn := range s.beforeFlush {
+		if err := fn(); err != nil {
+			return fmt.Errorf("sheet %s: %w", s.name, err)
+		}
+	}
+	if err := s.sw.Flush(); err != nil {
+		return fmt.Errorf("write sheet %s: %w", s.name, err)
+	}
+	if s.headerRow > 0 {
+		if err := s.b.f.SetDefinedName(&excelize.DefinedName{
+			Name:     "_xlnm.Print_Titles",
+			RefersTo: fmt.Sprintf("'%s'!$%d:$%d", s.name, s.headerRow, s.headerRow),
+			Scope:    s.name,
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scanAll runs a small query and returns its rows.
+func scanAll(ctx context.Context, db *store.DB, query string, args ...any) ([][]any, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	return collect(rows)
+}
+
+func collect(rows *sql.Rows) ([][]any, error) {
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var out [][]any
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		out = append(out, vals)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,711 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/lacaudit/lacaudit/audit"
+	"github.com/lacaudit/lacaudit/config"
+	"github.com/lacaudit/lacaudit/ingest"
+	"github.com/lacaudit/lacaudit/store"
+	"github.com/lacaudit/lacaudit/templates"
+)
+
+// Input is what the workbook says about the run besides the database.
+type Input struct {
+	AsOf       time.Time
+	Config     *config.Config
+	Style      *templates.Style
+	Version    string
+	InputLabel string
+	Tables     []ingest.TableStat
+	Ignored    []string
+	Coverage   []audit.Coverage
+	Started    time.Time
+	// Pseudonymised says children and workers appear as keyed hashes.
+	Pseudonymised bool
+}
+
+// Sheet names, in workbook order.
+const (
+	SheetSummary  = "Summary"
+	SheetActions  = "Action list"
+	SheetByTeam   = "By team"
+	SheetByIRO    = "By IRO"
+	SheetTrend    = "Trend"
+	SheetQuality  = "Data quality"
+	SheetWarnings = "Warnings"
+	SheetMethod   = "Method"
+)
+
+// chainRules are the review-timeliness rules of both chains.
+const chainRules = `('REV_INITIAL','REV_SECOND','REV_SUBSEQUENT','REV_ADOPT_FIRST','REV_ADOPT_SECOND','REV_ADOPT_SUBSEQUENT')`
+
+// lastYear is the SQL condition for "in the 12 months up to the as-of date".
+const lastYear = `> as_of() - INTERVAL 1 YEAR AND %s <= as_of()`
+
+func inLastYear(col string) string { return col + " " + fmt.Sprintf(lastYear, col) }
+
+// recent is the window of the exception sheets and the team and IRO shares:
+// obligations due in the 12 months to the as-of date or later (a snapshot
+// obligation that is met is due in the future), and everything overdue now.
+func recent(alias string) string {
+	return fmt.Sprintf("(%[1]sstatus = 'overdue' OR %[1]sdue > as_of() - INTERVAL 1 YEAR)", alias)
+}
+
+// WriteWorkbook writes the nightly performance workbook to path. The audit
+// must have run in db (its findings, rule_coverage and helper tables).
+func WriteWorkbook(ctx context.Context, db *store.DB, path string, in Input) error {
+	b, err := newBook(in.Style)
+	if err != nil {
+		return err
+	}
+	defer b.f.Close()
+	asOf := in.AsOf.Format("2 January 2006")
+	// The workbook reads the findings as text: duckdb-go scans ENUM values
+	// (rule, status, names) far more slowly than VARCHAR.
+	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TEMP VIEW wf AS
+		SELECT rule::VARCHAR AS rule, child, period_start, due, done, status::VARCHAR AS status, days_late,
+		       team::VARCHAR AS team, social_worker::VARCHAR AS social_worker, iro::VARCHAR AS iro
+		FROM findings`); err != nil {
+		return fmt.Errorf("workbook view of findings: %w", err)
+	}
+	steps := []func(context.Context, *store.DB, *book, Input, string) error{
+		summarySheet, actionSheet, exceptionSheets, teamSheet, iroSheet, trendSheet, qualitySheet, methodSheet,
+	}
+	for _, step := range steps {
+		if err := step(ctx, db, b, in, asOf); err != nil {
+			return err
+		}
+	}
+	if err := b.f.SetDocProps(&excelize.DocProperties{
+		Title:       "Children looked after: reviews and plans, as of " + asOf,
+		Subject:     "Statutory review and care planning compliance",
+		Creator:     "lacaudit " + in.Version,
+		Description: "Written by lacaudit from the authority's SSDA903 and case-management extracts. Contains personal data about children: handle as OFFICIAL-SENSITIVE.",
+		Keywords:    "looked after children; IRO; reviews; SSDA903",
+		Category:    "OFFICIAL-SENSITIVE",
+		Created:     in.Started.UTC().Format(time.RFC3339),
+		Modified:    in.Started.UTC().Format(time.RFC3339),
+	}); err != nil {
+		return err
+	}
+	// The Summary, the first sheet, is active in a new workbook. (Calling
+	// SetActiveSheet would make excelize read every streamed sheet back
+	// into memory.)
+	if err := b.f.SaveAs(path); err != nil {
+		return fmt.Errorf("write workbook %s: %w", path, err)
+	}
+	return nil
+}
+
+// figure is one headline figure of the Summary.
+type figure struct {
+	label  string
+	count  int64 // for a count figure, the count; for a share, the numerator
+	of     int64 // for a share, the denominator (0: a plain count)
+	target string
+	sheet  string
+	pct    bool
+}
+
+func count(ctx context.Context, db *store.DB, q string) (int64, error) {
+	var n int64
+	if err := db.QueryRowContext(ctx, q).Scan(&n); err != nil {
+		return 0, fmt.Errorf("summary figure: %w", err)
+	}
+	return n, nil
+}
+
+func share(ctx context.Context, db *store.DB, num, den string) (int64, int64, error) {
+	var a, b int64
+	if err := db.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FILTER (WHERE %s), count(*) FILTER (WHERE %s) FROM wf", num, den)).Scan(&a, &b); err != nil {
+		return 0, 0, fmt.Errorf("summary figure: %w", err)
+	}
+	return a, b, nil
+}
+
+// headlineFigures computes the Summary's figures from the findings.
+func headlineFigures(ctx context.Context, db *store.DB) ([]figure, error) {
+	var figs []figure
+	var err error
+	add := func(f figure) { figs = append(figs, f) }
+	n := func(q string) int64 {
+		if err != nil {
+			return 0
+		}
+		var v int64
+		v, err = count(ctx, db, q)
+		return v
+	}
+	sh := func(label, num, den, target, sheet string) {
+		if err != nil {
+			return
+		}
+		var a, b int64
+		a, b, err = share(ctx, db, num, den)
+		add(figure{label: label, count: a, of: b, target: target, sheet: sheet, pct: true})
+	}
+	heldLastYear := "rule IN " + chainRules + " AND done IS NOT NULL AND " + inLastYear("done")
+	add(figure{label: "Children looked after now", count: n("SELECT count(*) FROM a_current WHERE NOT short_breaks")})
+	if sb := n("SELECT count(*) FROM a_current WHERE short_breaks"); sb > 0 {
+		add(figure{label: "Children on a short break now (not assessed: short breaks)", count: sb})
+	}
+	add(figure{label: "Reviews held in the last 12 months", count: n("SELECT count(*) FROM wf WHERE " + heldLastYear), sheet: SheetTrend})
+	sh("Reviews held in timescale, last 12 months", heldLastYear+" AND status = 'met'", heldLastYear, "reviews_in_timescale", "Reviews")
+	for _, r := range []struct{ rule, label, target string }{
+		{"REV_INITIAL", "   initial reviews", "initial_in_timescale"},
+		{"REV_SECOND", "   second reviews", "second_in_timescale"},
+		{"REV_SUBSEQUENT", "   subsequent reviews", "subsequent_in_timescale"},
+	} {
+		cond := fmt.Sprintf("rule = '%s' AND done IS NOT NULL AND %s", r.rule, inLastYear("done"))
+		sh(r.label, cond+" AND status = 'met'", cond, r.target, "Reviews")
+	}
+	add(figure{label: "Reviews overdue now", count: n("SELECT count(*) FROM wf WHERE rule IN " + chainRules + " AND status = 'overdue'"), sheet: SheetActions})
+	add(figure{label: "Reviews due in the next 20 working days", count: n("SELECT count(*) FROM wf WHERE rule IN " + chainRules +
+		" AND status = 'upcoming' AND due <= wd_after(as_of(), 20)"), sheet: SheetActions})
+	sh("School-age children with a current PEP", "rule = 'PEP_CURRENT' AND status <> 'overdue'", "rule = 'PEP_CURRENT'", "pep_current", "Plans and education")
+	permDue := "rule = 'PERM_BY_SECOND' AND status <> 'upcoming' AND " + inLastYear("due")
+	sh("Permanence plan by the second review, last 12 months", permDue+" AND status = 'met'", permDue, "permanence_by_second", "Plans and education")
+	brk := "rule = 'DISRUPTION_MEETING' AND status <> 'upcoming' AND " + inLastYear("due")
+	sh("Breakdowns followed by a disruption meeting in time, last 12 months", brk+" AND status = 'met'", brk, "breakdowns_with_meeting", "Placements and disruption")
+	add(figure{label: "Breakdowns without a disruption meeting (open now)", count: n("SELECT count(*) FROM wf WHERE rule = 'DISRUPTION_MEETING' AND status = 'overdue'"), sheet: "Placements and disruption"})
+	sh("Health assessments in date", "rule = 'HEALTH_ASSESSMENT' AND status <> 'overdue'", "rule = 'HEALTH_ASSESSMENT'", "health_in_date", "Health and visits")
+	sh("Statutory visits in date", "rule = 'VISIT_STATUTORY' AND status <> 'overdue'", "rule = 'VISIT_STATUTORY'", "visits_in_date", "Health and visits")
+	sh("Children with an allocated social worker", "rule = 'NO_ALLOCATED_SW' AND status = 'met'", "rule = 'NO_ALLOCATED_SW'", "allocated_sw", "Allocation")
+	sh("Children with an allocated IRO", "rule = 'NO_ALLOCATED_IRO' AND status = 'met'", "rule = 'NO_ALLOCATED_IRO'", "allocated_iro", "Allocation")
+	return figs, err
+}
+
+func summarySheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string) error {
+	s, err := b.newSheet(SheetSummary, "Children looked after: reviews and plans",
+		"As of "+asOf+". Figures count obligations in RULES.md timescales; red, amber and green compare them with the targets set in the configuration.",
+		[]float64{58, 13, 16, 11, 11, 26}, 6)
+	if err != nil {
+		return err
+	}
+	figs, err := headlineFigures(ctx, db)
+	if err != nil {
+		return err
+	}
+	if err := s.heading("Headline figures"); err != nil {
+		return err
+	}
+	cols := []col{{"Figure", 58, kText}, {"Value", 13, kNum}, {"Of", 16, kText}, {"Green from", 11, kPct}, {"Amber from", 11, kPct}, {"Detail", 26, kText}}
+	if err := s.header(cols); err != nil {
+		return err
+	}
+	first := s.row + 1
+	for _, f := range figs {
+		vals := []any{cell(f.label, b.st.body)}
+		switch {
+		case f.pct && f.of == 0:
+			vals = append(vals, cell("no data", b.st.body), cell("", b.st.body))
+		case f.pct:
+			vals = append(vals, cell(float64(f.count)/float64(f.of), b.st.pct), cell(fmt.Sprintf("%d of %d", f.count, f.of), b.st.center))
+		default:
+			vals = append(vals, cell(f.count, b.st.integer), cell("", b.st.body))
+		}
+		if t, ok := in.Config.Target(f.target); ok {
+			vals = append(vals, cell(t.Green, b.st.pct), cell(t.Amber, b.st.pct))
+		} else {
+			vals = append(vals, cell(nil, b.st.body), cell(nil, b.st.body))
+		}
+		link := ""
+		if f.sheet != "" {
+			link = "See " + f.sheet
+		}
+		vals = append(vals, cell(link, b.st.link))
+		if err := s.put(vals); err != nil {
+			return err
+		}
+		row, sheet, isPct, hasData := s.row, f.sheet, f.pct, f.of > 0
+		s.beforeFlush = append(s.beforeFlush, func() error {
+			if sheet != "" {
+				if err := b.f.SetCellHyperLink(SheetSummary, fmt.Sprintf("F%d", row), fmt.Sprintf("'%s'!A1", sheet), "Location",
+					excelize.HyperlinkOpts{Tooltip: strPtr("Go to " + sheet)}); err != nil {
+					return err
+				}
+			}
+			if !isPct || !hasData {
+				return nil
+			}
+			ref := fmt.Sprintf("B%d", row)
+			return b.f.SetConditionalFormat(SheetSummary, ref, []excelize.ConditionalFormatOptions{
+				{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER($D%[1]d),$B%[1]d>=$D%[1]d)", row), Format: &b.st.good},
+				{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER($E%[1]d),$B%[1]d>=$E%[1]d,$B%[1]d<$D%[1]d)", row), Format: &b.st.amber},
+				{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER($E%[1]d),$B%[1]d<$E%[1]d)", row), Format: &b.st.red},
+			})
+		})
+	}
+	if err := s.finishTable("Headline", cols, first-1); err != nil {
+		return err
+	}
+	var notAssessed [][]any
+	for _, c := range in.Coverage {
+		if c.Status != "assessed" {
+			notAssessed = append(notAssessed, []any{c.Rule.Title + " (" + c.Rule.ID + ")", c.Status, c.Reason})
+		}
+	}
+	if err := s.heading("Rules not assessed"); err != nil {
+		return err
+	}
+	if len(notAssessed) == 0 {
+		if err := s.note("Every rule was assessed: the extract had every table and column the rules need."); err != nil {
+			return err
+		}
+	} else {
+		if err := s.note("These rules need data the extract did not have. Absent data is never counted as compliance."); err != nil {
+			return err
+		}
+		if err := s.table("NotAssessed", []col{{"Rule", 58, kText}, {"Status", 13, kText}, {"Why", 60, kText}}, notAssessed); err != nil {
+			return err
+		}
+	}
+	if err := s.heading("Sheets"); err != nil {
+		return err
+	}
+	for _, line := range []string{
+		"Action list: every review overdue now or due in the next 20 working days, with its preparation deadlines, most urgent first.",
+		"Reviews, After-review records, Plans and education, Placements and disruption, Health and visits, Allocation: the exceptions (late, overdue, missed, not met) of the last 12 months and everything overdue now.",
+		"By team and By IRO: obligations in timescale per rule family, and caseloads. Trend: the last 24 months and past nights.",
+		"Data quality: rows that could not be read and warnings. Method: rules, timescales, configuration and input files.",
+	} {
+		if err := s.note(line); err != nil {
+			return err
+		}
+	}
+	if in.Style.Logo != nil {
+		logo := *in.Style.Logo
+		s.beforeFlush = append(s.beforeFlush, func() error {
+			return b.f.AddPictureFromBytes(SheetSummary, "F1", &logo)
+		})
+	}
+	return s.flush()
+}
+
+func strPtr(s string) *string { return &s }
+
+func actionSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string) error {
+	cols := []col{
+		{"Child", 12, kText}, {"Review", 30, kText}, {"Due", 12, kDate}, {"Days left", 10, kInt}, {"Status", 10, kText},
+		{"Consult child by", 14, kDate}, {"Invitations by", 14, kDate}, {"SW report by", 14, kDate},
+		{"Team", 20, kText}, {"Social worker", 20, kText}, {"IRO", 20, kText},
+	}
+	s, err := b.newSheet(SheetActions, "Action list: reviews overdue and due soon",
+		"As of "+asOf+": every review overdue now (negative days left) or due in the next 20 working days, most urgent first. "+
+			"Preparation deadlines are counted back from the due date in working days.", widths(cols), 5)
+	if err != nil {
+		return err
+	}
+	q := `SELECT f.child,
+	             CASE f.rule WHEN 'REV_INITIAL' THEN 'Initial review' WHEN 'REV_SECOND' THEN 'Second review'
+	                  WHEN 'REV_SUBSEQUENT' THEN 'Review' WHEN 'REV_ADOPT_FIRST' THEN 'First adoption review'
+	                  WHEN 'REV_ADOPT_SECOND' THEN 'Second adoption review' ELSE 'Adoption review' END,
+	             f.due,
+	             CASE WHEN f.status = 'overdue' THEN -f.days_late ELSE f.due - as_of() END,
+	             f.status,
+	             CASE WHEN f.status = 'upcoming' THEN wd_before(f.due, days('consultation_working_days_before')) END,
+	             CASE WHEN f.status = 'upcoming' THEN wd_before(f.due, days('invitations_working_days_before')) END,
+	             CASE WHEN f.status = 'upcoming' THEN wd_before(f.due, CASE WHEN f.rule = 'REV_INITIAL'
+	                  THEN days('sw_report_initial_working_days_before') ELSE days('sw_report_working_days_before') END) END,
+	             f.team, f.social_worker, f.iro
+	      FROM wf f JOIN rule_coverage c USING (rule)
+	      WHERE f.rule IN ` + chainRules + `
+	        AND (f.status = 'overdue' OR (f.status = 'upcoming' AND f.due <= wd_after(as_of(), 20)))
+	      ORDER BY f.due, f.child`
+	if _, _, err := s.queryTable(ctx, db, "Actions", cols, q); err != nil {
+		return err
+	}
+	return s.flush()
+}
+
+func widths(cols []col) []float64 {
+	out := make([]float64, len(cols))
+	for i, c := range cols {
+		out[i] = c.width
+	}
+	return out
+}
+
+func exceptionSheets(ctx context.Context, db *store.DB, b *book, in Input, asOf string) error {
+	cols := []col{
+		{"Obligation", 40, kText}, {"Child", 12, kText}, {"Period start", 12, kDate}, {"Due", 12, kDate}, {"Done", 12, kDate},
+		{"Status", 10, kText}, {"Days late", 10, kInt}, {"Team", 20, kText}, {"Social worker", 20, kText}, {"IRO", 20, kText},
+	}
+	for _, fam := range audit.Families {
+		s, err := b.newSheet(string(fam), string(fam)+": exceptions",
+			"As of "+asOf+": obligations late, overdue, missed or not met, due in the 12 months to the as-of date, and everything overdue now; overdue first, then by days late.",
+			widths(cols), 5)
+		if err != nil {
+			return err
+		}
+		q := `SELECT c.title, f.child, f.period_start, f.due, f.done, replace(f.status, '_', ' '), f.days_late, f.team, f.social_worker, f.iro
+		      FROM wf f JOIN rule_coverage c USING (rule)
+		      WHERE c.family = ? AND f.status IN ('late', 'overdue', 'missed', 'not_met')
+		        AND ` + recent("f.") + `
+		      ORDER BY CASE f.status WHEN 'overdue' THEN 1 WHEN 'not_met' THEN 2 WHEN 'missed' THEN 3 ELSE 4 END,
+		               f.days_late DESC, f.due, f.child, c.title`
+		name := strings.NewReplacer(" ", "", "-", "").Replace(string(fam))
+		if _, _, err := s.queryTable(ctx, db, name, cols, q, string(fam)); err != nil {
+			return err
+		}
+		if err := s.flush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// familyShares is obligations and the share in timescale per group and
+// family, over the last 12 months and what is overdue now.
+func familyShares(ctx context.Context, db *store.DB, group string) (map[string]map[string][2]int64, []string, error) {
+	q := fmt.Sprintf(`SELECT coalesce(%s, '(none recorded)') AS g, c.family,
+	           count(*) FILTER (WHERE f.status = 'met'), count(*)
+	    FROM wf f JOIN rule_coverage c USING (rule)
+	    WHERE f.status <> 'upcoming' AND %s
+	    GROUP BY ALL ORDER BY g`, group, recent("f."))
+	rows, err := scanAll(ctx, db, q)
+	if err != nil {
+		return nil, nil, fmt.Errorf("shares by %s: %w", group, err)
+	}
+	out := map[string]map[string][2]int64{}
+	var order []string
+	for _, r := range rows {
+		g, fam := r[0].(string), r[1].(string)
+		if out[g] == nil {
+			out[g] = map[string][2]int64{}
+			order = append(order, g)
+		}
+		out[g][fam] = [2]int64{r[2].(int64), r[3].(int64)}
+	}
+	return out, order, nil
+}
+
+func shareRows(groups map[string]map[string][2]int64, order []string, extra map[string][]any) [][]any {
+	var rows [][]any
+	for _, g := range order {
+		row := []any{g}
+		row = append(row, extra[g]...)
+		for _, fam := range audit.Families {
+			v := groups[g][string(fam)]
+			if v[1] == 0 {
+				row = append(row, nil)
+			} else {
+				row = append(row, float64(v[0])/float64(v[1]))
+			}
+			row = append(row, v[1])
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+func shareCols(first []col) []col {
+	cols := append([]col(nil), first...)
+	short := map[audit.Family]string{audit.Reviews: "Reviews", audit.AfterReview: "After review", audit.Plans: "Plans",
+		audit.Placements: "Placements", audit.HealthVisit: "Health & visits", audit.Allocation: "Allocation"}
+	for _, fam := range audit.Families {
+		cols = append(cols, col{short[fam] + " in timescale", 13, kPct}, col{short[fam] + " obligations", 12, kInt})
+	}
+	return cols
+}
+
+func teamSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string) error {
+	cols := shareCols([]col{{"Team", 26, kText}, {"Children now", 11, kInt}})
+	s, err := b.newSheet(SheetByTeam, "By team", "As of "+asOf+": obligations due in the 12 months to the as-of date (and everything overdue now), the share met in timescale per rule family; children looked after now by the team allocated.", widths(cols), 4)
+	if err != nil {
+		return err
+	}
+	groups, order, err := familyShares(ctx, db, "f.team")
+	if err != nil {
+		return err
+	}
+	caseload, err := scanAll(ctx, db, `SELECT coalesce(t.worker, '(none recorded)'), count(DISTINCT c.child)
+		FROM a_current c LEFT JOIN a_allocations t ON t.child = c.child AND t.role = 'TEAM'
+		     AND t.start <= as_of() AND (t."end" IS NULL OR t."end" >= as_of())
+		WHERE NOT c.short_breaks GROUP BY ALL`)
+	if err != nil {
+		return err
+	}
+	extra := map[string][]any{}
+	for _, r := range caseload {
+		extra[r[0].(string)] = []any{r[1]}
+		if groups[r[0].(string)] == nil {
+			groups[r[0].(string)] = map[string][2]int64{}
+			order = append(order, r[0].(string))
+		}
+	}
+	for _, g := range order {
+		if extra[g] == nil {
+			extra[g] = []any{int64(0)}
+		}
+	}
+	if err := s.table("ByTeam", cols, shareRows(groups, order, extra)); err != nil {
+		return err
+	}
+	if err := s.heading("Social workers' caseloads now"); err != nil {
+		return err
+	}
+	rows, err := scanAll(ctx, db, `SELECT a.worker, coalesce(arg_max(t.worker, t.start), ''), count(DISTINCT c.child)
+		FROM a_current c
+		JOIN a_allocations a ON a.child = c.child AND a.role = 'SW' AND a.start <= as_of() AND (a."end" IS NULL OR a."end" >= as_of())
+		LEFT JOIN a_allocations t ON t.child = c.child AND t.role = 'TEAM' AND t.start <= as_of() AND (t."end" IS NULL OR t."end" >= as_of())
+		WHERE NOT c.short_breaks
+		GROUP BY a.worker ORDER BY 3 DESC, 1`)
+	if err != nil {
+		return err
+	}
+	if err := s.table("Caseloads", []col{{"Social worker", 26, kText}, {"Team", 11, kText}, {"Children allocated", 13, kInt}}, rows); err != nil {
+		return err
+	}
+	return s.flush()
+}
+
+func iroSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string) error {
+	cols := shareCols([]col{{"IRO", 26, kText}, {"Children now", 11, kInt}, {"Reviews chaired, 12 months", 13, kInt}})
+	s, err := b.newSheet(SheetByIRO, "By IRO", "As of "+asOf+": children allocated now, reviews held in the last 12 months with the IRO allocated on the day, and obligations in timescale per rule family.", widths(cols), 4)
+	if err != nil {
+		return err
+	}
+	groups, order, err := familyShares(ctx, db, "f.iro")
+	if err != nil {
+		return err
+	}
+	caseload, err := scanAll(ctx, db, `SELECT coalesce(i.worker, '(none recorded)'), count(DISTINCT c.child)
+		FROM a_current c LEFT JOIN a_allocations i ON i.child = c.child AND i.role = 'IRO'
+		     AND i.start <= as_of() AND (i."end" IS NULL OR i."end" >= as_of())
+		WHERE NOT c.short_breaks GROUP BY ALL`)
+	if err != nil {
+		return err
+	}
+	chaired, err := scanAll(ctx, db, `SELECT coalesce(iro, '(none recorded)'), count(*) FROM wf
+		WHERE rule IN `+chainRules+` AND done IS NOT NULL AND `+inLastYear("done")+` GROUP BY ALL`)
+	if err != nil {
+		return err
+	}
+	extra := map[string][]any{}
+	ensure := func(g string) {
+		if extra[g] == nil {
+			extra[g] = []any{int64(0), int64(0)}
+		}
+		if groups[g] == nil {
+			groups[g] = map[string][2]int64{}
+			order = append(order, g)
+		}
+	}
+	for _, r := range caseload {
+		ensure(r[0].(string))
+		extra[r[0].(string)][0] = r[1]
+	}
+	for _, r := range chaired {
+		ensure(r[0].(string))
+		extra[r[0].(string)][1] = r[1]
+	}
+	for _, g := range order {
+		ensure(g)
+	}
+	if err := s.table("ByIRO", cols, shareRows(groups, order, extra)); err != nil {
+		return err
+	}
+	return s.flush()
+}
+
+func trendSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string) error {
+	cols := []col{{"Month", 14, kDate}, {"Reviews held", 13, kInt}, {"In timescale", 13, kInt}, {"% in timescale", 13, kPct}}
+	s, err := b.newSheet(SheetTrend, "Trend", "Reviews held month by month over the 24 months to "+asOf+", and the share held in timescale; below, the reviews overdue on each past night's run.", []float64{14, 13, 13, 13, 4, 14, 14}, 4)
+	if err != nil {
+		return err
+	}
+	rows, err := scanAll(ctx, db, `
+		WITH months AS (
+		    SELECT date_trunc('month', as_of() - INTERVAL (m) MONTH)::DATE AS month FROM range(23, -1, -1) t(m)
+		)
+		SELECT m.month, count(f.rule), count(f.rule) FILTER (WHERE f.status = 'met'),
+		       CASE WHEN count(f.rule) > 0 THEN (count(f.rule) FILTER (WHERE f.status = 'met'))::DOUBLE / count(f.rule) END
+		FROM months m
+		LEFT JOIN wf f ON f.rule IN `+chainRules+` AND f.done IS NOT NULL
+		     AND date_trunc('month', f.done) = m.month AND f.done <= as_of()
+		GROUP BY m.month ORDER BY m.month`)
+	if err != nil {
+		return fmt.Errorf("trend: %w", err)
+	}
+	if err := s.header(cols); err != nil {
+		return err
+	}
+	first := s.row
+	for _, r := range rows {
+		if err := s.put([]any{cell(r[0], b.st.month), cell(r[1], b.st.integer), cell(r[2], b.st.integer), s.value(cols[3], r[3])}); err != nil {
+			return err
+		}
+	}
+	last := s.row
+	if err := s.finishTable("Trend", cols, first); err != nil {
+		return err
+	}
+	if err := s.heading("Reviews overdue on each night's run"); err != nil {
+		return err
+	}
+	hist, err := scanAll(ctx, db, `SELECT as_of, max(run_at), arg_max(reviews_overdue, run_at), arg_max(overdue, run_at)
+		FROM run_history GROUP BY as_of ORDER BY as_of DESC LIMIT 400`)
+	if err != nil {
+		return fmt.Errorf("run history: %w", err)
+	}
+	hcols := []col{{"As of", 14, kDate}, {"Run at", 13, kText}, {"Reviews overdue", 13, kInt}, {"All obligations overdue", 13, kInt}}
+	for _, h := range hist {
+		if t, ok := h[1].(time.Time); ok {
+			h[1] = t.Format("02/01/2006 15:04")
+		}
+	}
+	if len(hist) == 0 {
+		if err := s.note("This is the first run recorded in this database: the history starts tonight."); err != nil {
+			return err
+		}
+	}
+	if err := s.table("History", hcols, hist); err != nil {
+		return err
+	}
+	zero, one := 0.0, 1.0
+	s.beforeFlush = append(s.beforeFlush, func() error {
+		return b.f.AddChart(SheetTrend, "F4", &excelize.Chart{
+			Type: excelize.Line,
+			Series: []excelize.ChartSeries{{
+				Name:       fmt.Sprintf("'%s'!$D$%d", SheetTrend, first),
+				Categories: fmt.Sprintf("'%s'!$A$%d:$A$%d", SheetTrend, first+1, last),
+				Values:     fmt.Sprintf("'%s'!$D$%d:$D$%d", SheetTrend, first+1, last),
+				Marker:     excelize.ChartMarker{Symbol: "circle", Size: 5},
+			}},
+			Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Reviews held in timescale, by month"}}},
+			XAxis:     excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "mmm yy"}},
+			YAxis:     excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}, Minimum: &zero, Maximum: &one},
+			Legend:    excelize.ChartLegend{Position: "none"},
+			Dimension: excelize.ChartDimension{Width: 720, Height: 360},
+		})
+	})
+	return s.flush()
+}
+
+func qualitySheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string) error {
+	cols := []col{{"File", 34, kText}, {"Line", 9, kInt}, {"Column", 18, kText}, {"Value", 26, kText}, {"Reason", 60, kText}}
+	s, err := b.newSheet(SheetQuality, "Data quality", "Rows of the extracts that could not be read, and records that look inconsistent. Rejected rows are left out of the audit; fix them at the source.", widths(cols), 3)
+	if err != nil {
+		return err
+	}
+	var tables [][]any
+	for _, t := range in.Tables {
+		src := t.Source
+		if !t.Present {
+			src = "absent"
+		}
+		tables = append(tables, []any{t.Table, t.Read, src, t.Rejected, strings.Join(t.Unknown, ", ")})
+	}
+	if err := s.heading("Tables read"); err != nil {
+		return err
+	}
+	if err := s.table("Tables", []col{{"Table", 34, kText}, {"Rows read", 9, kInt}, {"Source", 18, kText}, {"Rejected", 26, kInt}, {"Columns ignored", 60, kText}}, tables); err != nil {
+		return err
+	}
+	if len(in.Ignored) > 0 {
+		if err := s.note("Files and sheets that are not tables lacaudit uses, ignored: " + strings.Join(in.Ignored, ", ") + "."); err != nil {
+			return err
+		}
+	}
+	warn, err := scanAll(ctx, db, `SELECT table_name, count(*), message FROM dq_warnings GROUP BY ALL ORDER BY 1, 3`)
+	if err != nil {
+		return err
+	}
+	if err := s.heading("Warnings (records listed on the Warnings sheet)"); err != nil {
+		return err
+	}
+	if err := s.table("WarningCounts", []col{{"Table", 34, kText}, {"Records", 9, kInt}, {"Warning", 18, kText}}, warn); err != nil {
+		return err
+	}
+	if err := s.heading("Rejected rows"); err != nil {
+		return err
+	}
+	if _, _, err := s.queryTable(ctx, db, "Rejects", cols, `SELECT source, line, column_name, value, reason FROM rejects ORDER BY source, line, column_name`); err != nil {
+		return err
+	}
+	if err := s.flush(); err != nil {
+		return err
+	}
+	wcols := []col{{"Table", 18, kText}, {"Warning", 60, kText}, {"Child", 12, kText}, {"Date", 12, kDate}, {"Detail", 40, kText}}
+	w, err := b.newSheet(SheetWarnings, "Warnings", "Each record a consistency check found, as DATA.md describes; how each is handled is in the warning.", widths(wcols), 5)
+	if err != nil {
+		return err
+	}
+	if _, _, err := w.queryTable(ctx, db, "Warnings", wcols, `SELECT table_name, message, child, record_date, detail FROM dq_warnings ORDER BY table_name, message, child, record_date`); err != nil {
+		return err
+	}
+	return w.flush()
+}
+
+func methodSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string) error {
+	s, err := b.newSheet(SheetMethod, "Method", "How these figures were made.", []float64{34, 60, 16, 40, 30}, 3)
+	if err != nil {
+		return err
+	}
+	cfgSrc := "defaults (RULES.md)"
+	if in.Config.Source != "" {
+		cfgSrc = in.Config.Source
+	}
+	about := [][]any{
+		{"As-of date", asOf},
+		{"Written", in.Started.Format("02/01/2006 15:04")},
+		{"Program", "lacaudit " + in.Version},
+		{"Input", in.InputLabel},
+		{"Configuration", cfgSrc},
+		{"Time taken to audit", fmt.Sprintf("%.1f seconds", time.Since(in.Started).Seconds())},
+		{"Working days", "Monday to Friday except England and Wales bank holidays (including the one-off holidays) and configured closures"},
+		{"Placement breakdown reasons", strings.Join(in.Config.BreakdownReasons, ", ")},
+	}
+	for _, c := range in.Config.Closures {
+		about = append(about, []any{"Closure day", c.Date.Format("02/01/2006") + " " + c.Name})
+	}
+	if in.Pseudonymised {
+		about = append(about, []any{"Pseudonymised", "Yes: children (C-...) and social workers and IROs (W-...) appear as keyed hashes, the same for the same key; UPNs and rejected values are withheld"})
+	}
+	if err := s.heading("This run"); err != nil {
+		return err
+	}
+	if err := s.table("Run", []col{{"", 34, kText}, {"", 60, kText}}, about); err != nil {
+		return err
+	}
+	var rules [][]any
+	for _, c := range in.Coverage {
+		rules = append(rules, []any{c.Rule.ID, c.Rule.Title + ": due " + c.Rule.DueText(in.Config), string(c.Rule.Family), c.Status, c.Reason})
+	}
+	if err := s.heading("Rules and timescales in force"); err != nil {
+		return err
+	}
+	if err := s.table("Rules", []col{{"Rule", 34, kText}, {"What and when", 60, kText}, {"Family", 16, kText}, {"Assessed", 40, kText}, {"Why not", 30, kText}}, rules); err != nil {
+		return err
+	}
+	var ts [][]any
+	for _, t := range in.Config.Timescales {
+		ts = append(ts, []any{t.Key, t.Meaning, int64(t.Value), t.Unit})
+	}
+	if err := s.heading("Configuration"); err != nil {
+		return err
+	}
+	if err := s.table("Timescales", []col{{"Setting", 34, kText}, {"Meaning", 60, kText}, {"Value", 16, kInt}, {"Unit", 40, kText}}, ts); err != nil {
+		return err
+	}
+	var files [][]any
+	for _, t := range in.Tables {
+		if t.Present {
+			files = append(files, []any{t.Table, t.Source, t.Read, t.Rejected, t.SHA256})
+		}
+	}
+	if err := s.heading("Input files"); err != nil {
+		return err
+	}
+	if err := s.table("Inputs", []col{{"Table", 34, kText}, {"File", 60, kText}, {"Rows read", 16, kInt}, {"Rows rejected", 40, kInt}, {"SHA-256", 30, kText}}, files); err != nil {
+		return err
+	}
+	return s.flush()
+}
