@@ -11,6 +11,7 @@ import (
 
 	"github.com/lacaudit/lacaudit/calendar"
 	"github.com/lacaudit/lacaudit/config"
+	"github.com/lacaudit/lacaudit/ingest"
 	"github.com/lacaudit/lacaudit/store"
 )
 
@@ -57,9 +58,15 @@ func Run(ctx context.Context, db *store.DB, cfg *config.Config, asOf time.Time) 
 	if err := setVariables(ctx, db, cfg, asOf); err != nil {
 		return nil, err
 	}
-	if err := calendar.New(cfg.Closures).Materialise(ctx, db); err != nil {
+	t0 := time.Now()
+	from, to, err := dateRange(ctx, db, asOf)
+	if err != nil {
 		return nil, err
 	}
+	if err := calendar.New(cfg.Closures).Materialise(ctx, db, from, to); err != nil {
+		return nil, err
+	}
+	calendarTime := Timing{File: "calendar", Seconds: time.Since(t0).Seconds()}
 	names, err := fs.Glob(sqlFiles, "sql/*.sql")
 	if err != nil {
 		return nil, err
@@ -69,7 +76,7 @@ func Run(ctx context.Context, db *store.DB, cfg *config.Config, asOf time.Time) 
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Coverage: cov}
+	res := &Result{Coverage: cov, Timings: []Timing{calendarTime}}
 	for _, name := range names {
 		t0 := time.Now()
 		if strings.HasSuffix(name, "90_findings.sql") {
@@ -101,6 +108,30 @@ func Run(ctx context.Context, db *store.DB, cfg *config.Config, asOf time.Time) 
 		return nil, fmt.Errorf("count short breaks: %w", err)
 	}
 	return res, nil
+}
+
+// dateRange is the span of days the calendar must cover: from 60 days before
+// the earliest record to 800 days after the latest record or the as-of date,
+// enough for every deadline counted from them (the longest is 365 days).
+func dateRange(ctx context.Context, db *store.DB, asOf time.Time) (time.Time, time.Time, error) {
+	var parts []string
+	for table, col := range ingest.DateColumns {
+		parts = append(parts, fmt.Sprintf("SELECT min(%[2]s) AS lo, max(%[2]s) AS hi FROM %[1]s", table, strings.ToLower(col)))
+	}
+	parts = append(parts, "SELECT min(dec), max(dec) FROM episodes")
+	var lo, hi *time.Time
+	q := "SELECT min(lo), max(hi) FROM (" + strings.Join(parts, " UNION ALL ") + ")"
+	if err := db.QueryRowContext(ctx, q).Scan(&lo, &hi); err != nil {
+		return time.Time{}, time.Time{}, fmt.Errorf("date range of the extract: %w", err)
+	}
+	from, to := asOf, asOf
+	if lo != nil && lo.Before(from) {
+		from = *lo
+	}
+	if hi != nil && hi.After(to) {
+		to = *hi
+	}
+	return from.AddDate(0, 0, -60), to.AddDate(0, 0, 800), nil
 }
 
 func setVariables(ctx context.Context, db *store.DB, cfg *config.Config, asOf time.Time) error {

@@ -68,7 +68,7 @@ func Run(ctx context.Context, o Options, w io.Writer) ([]Row, error) {
 		add := func(r Row) {
 			rows = append(rows, r)
 			ratio := ""
-			if r.Stage != "sample" && floor > 0 {
+			if !strings.HasPrefix(r.Stage, "sample") && floor > 0 {
 				ratio = fmt.Sprintf("%.2f", r.Seconds/floor)
 			}
 			rate := ""

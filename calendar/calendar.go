@@ -19,8 +19,8 @@ import (
 	"github.com/lacaudit/lacaudit/store"
 )
 
-// First and Last bound the calendar table. Dates outside them have no
-// working-day number, so deadlines counted from them are NULL (and reported).
+// First and Last bound every calendar table: dates outside them have no
+// working-day number, so deadlines counted from them are NULL.
 var (
 	First = time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC)
 	Last  = time.Date(2099, 12, 31, 0, 0, 0, 0, time.UTC)
@@ -120,11 +120,18 @@ func (c *Calendar) HolidaysIn(y int) []time.Time {
 }
 
 // Materialise writes the table calendar(d, working, wd, holiday) for every
-// day from First to Last, where wd counts the working days on or before d,
+// day from from to to (within First and Last), where wd counts the working
+// days on or before d,
 // and the table working_days(wd, d) of working days alone. It defines the
 // SQL macros wd_after(x, n), the n-th working day strictly after x, and
 // wd_before(y, n), the n-th working day strictly before y (RULES.md §1).
-func (c *Calendar) Materialise(ctx context.Context, db *store.DB) error {
+func (c *Calendar) Materialise(ctx context.Context, db *store.DB, from, to time.Time) error {
+	if from.Before(First) {
+		from = First
+	}
+	if to.After(Last) || to.Before(from) {
+		to = Last
+	}
 	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE calendar (d DATE, working BOOLEAN, wd INTEGER, holiday VARCHAR)`); err != nil {
 		return fmt.Errorf("create calendar: %w", err)
 	}
@@ -134,7 +141,7 @@ func (c *Calendar) Materialise(ctx context.Context, db *store.DB) error {
 			return err
 		}
 		wd := int32(0)
-		for d := First; !d.After(Last); d = d.AddDate(0, 0, 1) {
+		for d := day(from.Year(), from.Month(), from.Day()); !d.After(to); d = d.AddDate(0, 0, 1) {
 			working := c.Working(d)
 			if working {
 				wd++

@@ -60,7 +60,7 @@ func TestWorkingDayMacros(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if err := New(nil).Materialise(ctx, db); err != nil {
+	if err := New(nil).Materialise(ctx, db, First, Last); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
