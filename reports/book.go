@@ -5,6 +5,7 @@ import (
 	"compress/flate"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -91,4 +92,38 @@ func newBook(style *templates.Style) (*book, error) {
 		return nil, err
 	}
 	return b, nil
+}
+
+// docProps are the document properties of every workbook lacaudit writes.
+func docProps(title, version string, started time.Time) *excelize.DocProperties {
+	return &excelize.DocProperties{
+		Title:       title,
+		Subject:     "Statutory review and care planning compliance of children looked after",
+		Creator:     "lacaudit " + version,
+		Description: "Written by lacaudit from the authority's SSDA903 and case-management extracts. Contains personal data about children: handle as OFFICIAL-SENSITIVE.",
+		Keywords:    "looked after children; IRO; reviews; SSDA903",
+		Category:    "OFFICIAL-SENSITIVE",
+		Created:     started.UTC().Format(time.RFC3339),
+		Modified:    started.UTC().Format(time.RFC3339),
+	}
+}
+
+// chart is a one-series chart of values against categories (cell ranges).
+func chart(typ excelize.ChartType, title, categories, values string, lo, hi *float64, numFmt string) *excelize.Chart {
+	return &excelize.Chart{
+		Type: typ,
+		Series: []excelize.ChartSeries{{
+			Categories: categories,
+			Values:     values,
+			Marker:     excelize.ChartMarker{Symbol: "circle", Size: 5},
+		}},
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: title}}},
+		YAxis:     excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: numFmt}, Minimum: lo, Maximum: hi},
+		Legend:    excelize.ChartLegend{Position: "none"},
+		Dimension: excelize.ChartDimension{Width: 640, Height: 340},
+	}
+}
+
+func barChart(title, categories, values string, lo, hi *float64, numFmt string) *excelize.Chart {
+	return chart(excelize.Col, title, categories, values, lo, hi, numFmt)
 }

@@ -66,13 +66,8 @@ func WriteWorkbook(ctx context.Context, db *store.DB, path string, in Input) err
 	}
 	defer b.f.Close()
 	asOf := in.AsOf.Format("2 January 2006")
-	// The workbook reads the findings as text: duckdb-go scans ENUM values
-	// (rule, status, names) far more slowly than VARCHAR.
-	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TEMP VIEW wf AS
-		SELECT rule::VARCHAR AS rule, child, period_start, due, done, status::VARCHAR AS status, days_late,
-		       team::VARCHAR AS team, social_worker::VARCHAR AS social_worker, iro::VARCHAR AS iro
-		FROM findings`); err != nil {
-		return fmt.Errorf("workbook view of findings: %w", err)
+	if err := textView(ctx, db); err != nil {
+		return err
 	}
 	steps := []func(context.Context, *store.DB, *book, Input, string) error{
 		summarySheet, actionSheet, exceptionSheets, teamSheet, iroSheet, trendSheet, qualitySheet, methodSheet,
@@ -82,16 +77,7 @@ func WriteWorkbook(ctx context.Context, db *store.DB, path string, in Input) err
 			return err
 		}
 	}
-	if err := b.f.SetDocProps(&excelize.DocProperties{
-		Title:       "Children looked after: reviews and plans, as of " + asOf,
-		Subject:     "Statutory review and care planning compliance",
-		Creator:     "lacaudit " + in.Version,
-		Description: "Written by lacaudit from the authority's SSDA903 and case-management extracts. Contains personal data about children: handle as OFFICIAL-SENSITIVE.",
-		Keywords:    "looked after children; IRO; reviews; SSDA903",
-		Category:    "OFFICIAL-SENSITIVE",
-		Created:     in.Started.UTC().Format(time.RFC3339),
-		Modified:    in.Started.UTC().Format(time.RFC3339),
-	}); err != nil {
+	if err := b.f.SetDocProps(docProps("Children looked after: reviews and plans, as of "+asOf, in.Version, in.Started)); err != nil {
 		return err
 	}
 	// The Summary, the first sheet, is active in a new workbook. (Calling
@@ -99,6 +85,19 @@ func WriteWorkbook(ctx context.Context, db *store.DB, path string, in Input) err
 	// into memory.)
 	if err := b.f.SaveAs(path); err != nil {
 		return fmt.Errorf("write workbook %s: %w", path, err)
+	}
+	return nil
+}
+
+// textView defines wf, the findings as text: the workbooks read findings
+// through it because duckdb-go scans ENUM values (rule, status, names) far
+// more slowly than VARCHAR.
+func textView(ctx context.Context, db *store.DB) error {
+	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TEMP VIEW wf AS
+		SELECT rule::VARCHAR AS rule, child, period_start, due, done, status::VARCHAR AS status, days_late,
+		       team::VARCHAR AS team, social_worker::VARCHAR AS social_worker, iro::VARCHAR AS iro
+		FROM findings`); err != nil {
+		return fmt.Errorf("view of findings: %w", err)
 	}
 	return nil
 }
@@ -571,20 +570,12 @@ func trendSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf strin
 	}
 	zero, one := 0.0, 1.0
 	s.beforeFlush = append(s.beforeFlush, func() error {
-		return b.f.AddChart(SheetTrend, "F4", &excelize.Chart{
-			Type: excelize.Line,
-			Series: []excelize.ChartSeries{{
-				Name:       fmt.Sprintf("'%s'!$D$%d", SheetTrend, first),
-				Categories: fmt.Sprintf("'%s'!$A$%d:$A$%d", SheetTrend, first+1, last),
-				Values:     fmt.Sprintf("'%s'!$D$%d:$D$%d", SheetTrend, first+1, last),
-				Marker:     excelize.ChartMarker{Symbol: "circle", Size: 5},
-			}},
-			Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Reviews held in timescale, by month"}}},
-			XAxis:     excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "mmm yy"}},
-			YAxis:     excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}, Minimum: &zero, Maximum: &one},
-			Legend:    excelize.ChartLegend{Position: "none"},
-			Dimension: excelize.ChartDimension{Width: 720, Height: 360},
-		})
+		c := chart(excelize.Line, "Reviews held in timescale, by month",
+			fmt.Sprintf("'%s'!$A$%d:$A$%d", SheetTrend, first+1, last),
+			fmt.Sprintf("'%s'!$D$%d:$D$%d", SheetTrend, first+1, last), &zero, &one, "0%")
+		c.XAxis = excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "mmm yy"}}
+		c.Dimension = excelize.ChartDimension{Width: 720, Height: 360}
+		return b.f.AddChart(SheetTrend, "F4", c)
 	})
 	return s.flush()
 }

@@ -20,6 +20,7 @@ GROUP BY o.child, o.alloc_date;
 -- which DuckDB then stores and sorts as small integers. Rule ids and
 -- statuses are listed in alphabetical order, so that ordering by them is
 -- ordering by their text.
+DROP TABLE IF EXISTS findings;  -- a second audit in one database (the annual report) redefines the types
 DROP TYPE IF EXISTS rule_id;
 CREATE TYPE rule_id AS ENUM (
     'BREAKDOWNS_NO_DISRUPTION', 'BREAKDOWNS_NO_SENIOR_MANAGER', 'DISRUPTION_MEETING', 'HEALTH_ASSESSMENT',

@@ -26,6 +26,7 @@ import (
 	"github.com/lacaudit/lacaudit/config"
 	"github.com/lacaudit/lacaudit/job"
 	"github.com/lacaudit/lacaudit/pseudonym"
+	"github.com/lacaudit/lacaudit/reports"
 	"github.com/lacaudit/lacaudit/sampledata"
 	"github.com/lacaudit/lacaudit/synth"
 )
@@ -302,16 +303,34 @@ func cmdAnnual(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	var sh shared
 	sh.register(fs, true)
 	year := fs.Int("year", 0, "financial year: 2025 means 1 April 2025 to 31 March 2026")
-	fs.Int("suppress-small", 0, "show counts under N as [c] for reports shared outside the authority")
+	suppress := fs.Int("suppress-small", 0, "show counts under N (and percentages built on them) as [c], for reports shared outside the authority")
 	if c := parse(fs, args); c >= 0 {
 		return c
 	}
-	if *year < 2000 || *year > 2098 {
+	if *year < 1951 || *year > 2098 {
 		fmt.Fprintln(stderr, "lacaudit annual: --year is required, e.g. --year 2025 for April 2025 to March 2026")
 		return exitUsage
 	}
-	fmt.Fprintln(stderr, "lacaudit annual: the annual report is not built yet in this version; no file was written.")
-	return 1
+	if *suppress < 0 {
+		fmt.Fprintln(stderr, "lacaudit annual: --suppress-small must be 0 (off) or more")
+		return exitUsage
+	}
+	var tmp string
+	defer func() {
+		if tmp != "" {
+			os.RemoveAll(tmp)
+		}
+	}()
+	s, log, err := sh.settings(&tmp)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	path, err := job.Annual(ctx, s, log, *year, *suppress)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	fmt.Fprintf(stdout, "lacaudit: annual report %s written to %s\n", reports.FinancialYear(*year).Label(), path)
+	return 0
 }
 
 func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -137,8 +137,8 @@ func TestExitStatusesAndMessages(t *testing.T) {
 	if r := lacaudit(t, "run", "--help"); r.code != 0 || !strings.Contains(r.stderr, "Example:") {
 		t.Errorf("run --help: exit %d, %s", r.code, r.stderr)
 	}
-	if r := lacaudit(t, "annual", "--year", "2025"); r.code != 1 || !strings.Contains(r.stderr, "not built yet") {
-		t.Errorf("annual: exit %d, %s", r.code, r.stderr)
+	if r := lacaudit(t, "annual"); r.code != 2 || !strings.Contains(r.stderr, "--year is required") {
+		t.Errorf("annual without a year: exit %d, %s", r.code, r.stderr)
 	}
 	if r := lacaudit(t, "version"); r.code != 0 || !strings.HasPrefix(r.stdout, "lacaudit ") {
 		t.Errorf("version: exit %d, %q", r.code, r.stdout)

@@ -246,12 +246,9 @@ func TestWorkbookOpensInLibreOffice(t *testing.T) {
 	wb, _ := excelize.OpenFile(filepath.Join(out, "latest.xlsx"))
 	sheets := wb.GetSheetList()
 	wb.Close()
-	// The CSV filter's sheet option -1 writes every sheet to its own file.
-	cmd := exec.Command(soffice, "--headless", "-env:UserInstallation=file://"+filepath.Join(conv, "profile"),
-		"--convert-to", `csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1`,
-		"--outdir", conv, filepath.Join(out, "latest.xlsx"))
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("soffice: %v\n%s", err, b)
+	_ = soffice
+	if err := sofficeCSV(filepath.Join(out, "latest.xlsx"), conv); err != nil {
+		t.Fatal(err)
 	}
 	for _, sheet := range sheets {
 		b, err := os.ReadFile(filepath.Join(conv, "latest-"+sheet+".csv"))
@@ -263,4 +260,16 @@ func TestWorkbookOpensInLibreOffice(t *testing.T) {
 			t.Errorf("sheet %s as converted by LibreOffice lacks its heading", sheet)
 		}
 	}
+}
+
+// sofficeCSV converts every sheet of a workbook to CSV files in dir with
+// LibreOffice (the CSV filter's sheet option -1 writes each sheet apart).
+func sofficeCSV(path, dir string) error {
+	cmd := exec.Command("soffice", "--headless", "-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
+		"--convert-to", `csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1`,
+		"--outdir", dir, path)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("soffice: %v\n%s", err, b)
+	}
+	return nil
 }

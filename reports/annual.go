@@ -1,0 +1,644 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lacaudit/lacaudit/audit"
+	"github.com/lacaudit/lacaudit/config"
+	"github.com/lacaudit/lacaudit/ingest"
+	"github.com/lacaudit/lacaudit/store"
+	"github.com/lacaudit/lacaudit/templates"
+)
+
+// Year is one financial year, 1 April to 31 March.
+type Year struct {
+	Start, End time.Time
+}
+
+// FinancialYear is the year from 1 April of y to 31 March of y+1.
+func FinancialYear(y int) Year {
+	return Year{time.Date(y, 4, 1, 0, 0, 0, 0, time.UTC), time.Date(y+1, 3, 31, 0, 0, 0, 0, time.UTC)}
+}
+
+// Label is "2024-25".
+func (y Year) Label() string { return fmt.Sprintf("%d-%02d", y.Start.Year(), (y.End.Year())%100) }
+
+// ratio is a numerator and its denominator.
+type ratio struct{ n, d int64 }
+
+// YearFigures are one year's figures, computed from an audit as of the
+// year's end (its 31 March).
+type YearFigures struct {
+	Year                              Year
+	LookedAfterDuring, LookedAfterEnd int64
+	Started, Ceased, ReviewsHeld      int64
+	AllReviews, Adoption              ratio
+	ByRule                            map[string]ratio
+	Quarters                          [4]ratio
+	Permanence, PEP, Health           ratio
+	Breakdowns                        ratio // breakdowns in the year, and those followed by a meeting in time
+	AlertsRaised, AlertsResolved10    int64
+	AlertsEscalated                   int64
+	AlertsAssessed                    bool
+}
+
+// yearCond is a SQL condition: col falls within the year.
+func yearCond(col string, y Year) string {
+	return fmt.Sprintf("%s BETWEEN DATE '%s' AND DATE '%s'", col, y.Start.Format(time.DateOnly), y.End.Format(time.DateOnly))
+}
+
+// ComputeYear computes a year's figures; the audit in db must have run as
+// of the year's end.
+func ComputeYear(ctx context.Context, db *store.DB, y Year, alertsPresent bool) (*YearFigures, error) {
+	f := &YearFigures{Year: y, ByRule: map[string]ratio{}, AlertsAssessed: alertsPresent}
+	err := textView(ctx, db)
+	one := func(dst *int64, q string) {
+		if err == nil {
+			if e := db.QueryRowContext(ctx, q).Scan(dst); e != nil {
+				err = fmt.Errorf("annual figure: %w", e)
+			}
+		}
+	}
+	two := func(dst *ratio, q string) {
+		if err == nil {
+			if e := db.QueryRowContext(ctx, q).Scan(&dst.n, &dst.d); e != nil {
+				err = fmt.Errorf("annual figure: %w", e)
+			}
+		}
+	}
+	start, end := y.Start.Format(time.DateOnly), y.End.Format(time.DateOnly)
+	if err != nil {
+		return nil, err
+	}
+	one(&f.LookedAfterDuring, fmt.Sprintf(`SELECT count(DISTINCT child) FROM a_periods WHERE NOT short_breaks
+		AND start <= DATE '%s' AND (period_end IS NULL OR period_end > DATE '%s')`, end, start))
+	one(&f.LookedAfterEnd, "SELECT count(*) FROM a_current WHERE NOT short_breaks")
+	one(&f.Started, "SELECT count(*) FROM a_periods WHERE NOT short_breaks AND NOT anchored AND "+yearCond("start", y))
+	one(&f.Ceased, "SELECT count(*) FROM a_periods WHERE NOT short_breaks AND "+yearCond("period_end", y))
+	one(&f.ReviewsHeld, "SELECT count(*) FROM a_held_reviews WHERE "+yearCond("review", y))
+	due := "status <> 'upcoming' AND " + yearCond("due", y)
+	shareOf := func(rules string) string {
+		return fmt.Sprintf("SELECT count(*) FILTER (WHERE status = 'met'), count(*) FROM wf WHERE rule IN %s AND %s", rules, due)
+	}
+	two(&f.AllReviews, shareOf("('REV_INITIAL','REV_SECOND','REV_SUBSEQUENT')"))
+	two(&f.Adoption, shareOf("('REV_ADOPT_FIRST','REV_ADOPT_SECOND','REV_ADOPT_SUBSEQUENT')"))
+	for _, r := range []string{"REV_INITIAL", "REV_SECOND", "REV_SUBSEQUENT"} {
+		var v ratio
+		two(&v, shareOf("('"+r+"')"))
+		f.ByRule[r] = v
+	}
+	for q := 0; q < 4; q++ {
+		qs := y.Start.AddDate(0, 3*q, 0)
+		qe := qs.AddDate(0, 3, -1)
+		two(&f.Quarters[q], fmt.Sprintf(`SELECT count(*) FILTER (WHERE status = 'met'), count(*) FROM wf
+			WHERE rule IN ('REV_INITIAL','REV_SECOND','REV_SUBSEQUENT') AND status <> 'upcoming' AND %s`,
+			yearCond("due", Year{qs, qe})))
+	}
+	two(&f.Permanence, "SELECT count(*) FILTER (WHERE status = 'met'), count(*) FROM wf WHERE rule = 'PERM_BY_SECOND' AND "+due)
+	two(&f.PEP, "SELECT count(*) FILTER (WHERE status <> 'overdue'), count(*) FROM wf WHERE rule = 'PEP_CURRENT'")
+	two(&f.Health, "SELECT count(*) FILTER (WHERE status <> 'overdue'), count(*) FROM wf WHERE rule = 'HEALTH_ASSESSMENT'")
+	two(&f.Breakdowns, `SELECT count(*) FILTER (WHERE done IS NOT NULL AND done <= due), count(*) FROM a_breakdown_status WHERE `+yearCond("ended", y))
+	if alertsPresent {
+		one(&f.AlertsRaised, "SELECT count(*) FROM qa_alerts WHERE "+yearCond("raised", y))
+		one(&f.AlertsResolved10, "SELECT count(*) FROM qa_alerts WHERE resolved IS NOT NULL AND resolved <= wd_after(raised, days('qa_resolution_working_days')) AND "+yearCond("raised", y))
+		one(&f.AlertsEscalated, "SELECT count(*) FROM qa_alerts WHERE escalated AND "+yearCond("raised", y))
+	}
+	return f, err
+}
+
+// AnnualInput is what the annual report says about the run besides the database.
+type AnnualInput struct {
+	Year, Previous *YearFigures
+	Config         *config.Config
+	Style          *templates.Style
+	Version        string
+	InputLabel     string
+	Tables         []ingest.TableStat
+	Coverage       []audit.Coverage
+	Started        time.Time
+	SuppressBelow  int64 // counts under it shown as [c]; 0 shows everything
+	AsOf           time.Time
+}
+
+// suppress renders a count, or [c] when it is small and not zero.
+func (in AnnualInput) count(n int64) any {
+	if in.SuppressBelow > 0 && n > 0 && n < in.SuppressBelow {
+		return "[c]"
+	}
+	return n
+}
+
+// pct renders a share, or [c] when built on a small count; empty without data.
+func (in AnnualInput) pct(r ratio) any {
+	if r.d == 0 {
+		return nil
+	}
+	if in.SuppressBelow > 0 && ((r.n > 0 && r.n < in.SuppressBelow) || r.d < in.SuppressBelow || (r.d-r.n > 0 && r.d-r.n < in.SuppressBelow)) {
+		return "[c]"
+	}
+	return float64(r.n) / float64(r.d)
+}
+
+// Participation codes of the SSDA903 and their meanings.
+var participation = []struct{ code, meaning string }{
+	{"PN0", "Child aged under 4 at the time of the review"},
+	{"PN1", "Child physically attends and speaks for themselves"},
+	{"PN2", "Child physically attends and an advocate speaks for them"},
+	{"PN3", "Child attends and conveys their view symbolically (non-verbally)"},
+	{"PN4", "Child physically attends but does not speak, convey their view or ask an advocate to"},
+	{"PN5", "Child does not attend but briefs an advocate to speak for them"},
+	{"PN6", "Child does not attend but conveys their feelings by a facilitative medium"},
+	{"PN7", "Child does not attend nor are their views conveyed"},
+}
+
+// Annual sheet names.
+const (
+	SheetOverview      = "Overview"
+	SheetTimeliness    = "Timeliness"
+	SheetParticipation = "Participation"
+	SheetEqualities    = "Equalities"
+	SheetIROs          = "IRO caseloads"
+	SheetCarePlanning  = "Care planning"
+	SheetEscalations   = "Escalations"
+)
+
+// WriteAnnual writes the IRO service's annual report. The audit in db must
+// have run as of the end of in.Year (the previous year's figures come in
+// in.Previous).
+func WriteAnnual(ctx context.Context, db *store.DB, path string, in AnnualInput) error {
+	b, err := newBook(in.Style)
+	if err != nil {
+		return err
+	}
+	defer b.f.Close()
+	if err := textView(ctx, db); err != nil {
+		return err
+	}
+	y := in.Year.Year
+	sub := fmt.Sprintf("Financial year %s: 1 April %d to 31 March %d; snapshot figures as of %s.", y.Label(), y.Start.Year(), y.End.Year(),
+		in.AsOf.Format("2 January 2006"))
+	if in.SuppressBelow > 0 {
+		sub += fmt.Sprintf(" Counts under %d, and percentages built on them, are shown as [c].", in.SuppressBelow)
+	}
+	for _, step := range []func(context.Context, *store.DB, *book, AnnualInput, string) error{
+		annualOverview, annualTimeliness, annualParticipation, annualEqualities, annualIROs, annualCarePlanning, annualEscalations, annualMethod,
+	} {
+		if err := step(ctx, db, b, in, sub); err != nil {
+			return err
+		}
+	}
+	if err := b.f.SetDocProps(docProps("IRO service annual report "+y.Label(), in.Version, in.Started)); err != nil {
+		return err
+	}
+	if err := b.f.SaveAs(path); err != nil {
+		return fmt.Errorf("write annual report %s: %w", path, err)
+	}
+	return nil
+}
+
+func annualOverview(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub string) error {
+	cols := []col{{"Figure", 58, kText}, {in.Year.Year.Label(), 13, kNum}, {in.Previous.Year.Label(), 13, kNum}, {"Change", 13, kNum}}
+	s, err := b.newSheet(SheetOverview, "IRO service annual report "+in.Year.Year.Label(), sub, widths(cols), 5)
+	if err != nil {
+		return err
+	}
+	if err := s.heading("This year and last"); err != nil {
+		return err
+	}
+	cur, prev := in.Year, in.Previous
+	type line struct {
+		label  string
+		a, b   int64
+		ra, rb ratio
+		pct    bool
+	}
+	lines := []line{
+		{label: "Children looked after during the year", a: cur.LookedAfterDuring, b: prev.LookedAfterDuring},
+		{label: "Children looked after at 31 March", a: cur.LookedAfterEnd, b: prev.LookedAfterEnd},
+		{label: "Children who started to be looked after", a: cur.Started, b: prev.Started},
+		{label: "Children who ceased to be looked after", a: cur.Ceased, b: prev.Ceased},
+		{label: "Reviews held", a: cur.ReviewsHeld, b: prev.ReviewsHeld},
+		{label: "Reviews in timescale (obligations due in the year)", ra: cur.AllReviews, rb: prev.AllReviews, pct: true},
+		{label: "   initial reviews", ra: cur.ByRule["REV_INITIAL"], rb: prev.ByRule["REV_INITIAL"], pct: true},
+		{label: "   second reviews", ra: cur.ByRule["REV_SECOND"], rb: prev.ByRule["REV_SECOND"], pct: true},
+		{label: "   subsequent reviews", ra: cur.ByRule["REV_SUBSEQUENT"], rb: prev.ByRule["REV_SUBSEQUENT"], pct: true},
+		{label: "Adoption reviews in timescale", ra: cur.Adoption, rb: prev.Adoption, pct: true},
+		{label: "Permanence plan by the second review", ra: cur.Permanence, rb: prev.Permanence, pct: true},
+		{label: "School-age children with a current PEP at 31 March", ra: cur.PEP, rb: prev.PEP, pct: true},
+		{label: "Health assessments in date at 31 March", ra: cur.Health, rb: prev.Health, pct: true},
+		{label: "Placement breakdowns", a: cur.Breakdowns.d, b: prev.Breakdowns.d},
+		{label: "   followed by a disruption meeting in time", ra: cur.Breakdowns, rb: prev.Breakdowns, pct: true},
+	}
+	if cur.AlertsAssessed {
+		lines = append(lines, line{label: "Quality assurance alerts raised", a: cur.AlertsRaised, b: prev.AlertsRaised})
+	}
+	var rows [][]any
+	for _, l := range lines {
+		if l.pct {
+			a, bb := in.pct(l.ra), in.pct(l.rb)
+			var ch any
+			if fa, ok := a.(float64); ok {
+				if fb, ok := bb.(float64); ok {
+					ch = fa - fb
+				}
+			}
+			rows = append(rows, []any{l.label, pctCell{a}, pctCell{bb}, pctCell{ch}})
+			continue
+		}
+		a, bb := in.count(l.a), in.count(l.b)
+		var ch any
+		if _, ok := a.(int64); ok {
+			if _, ok := bb.(int64); ok {
+				ch = l.a - l.b
+			}
+		}
+		rows = append(rows, []any{l.label, a, bb, ch})
+	}
+	if err := s.annualTable("Overview", cols, rows); err != nil {
+		return err
+	}
+	if err := s.note("Percentage changes are in percentage points. Reviews in timescale count review obligations due in the year that were held on time, out of all that fell due (held late, missed or overdue count against)."); err != nil {
+		return err
+	}
+	return s.flush()
+}
+
+// pctCell marks a value shown as a percentage.
+type pctCell struct{ v any }
+
+func annualTimeliness(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub string) error {
+	cols := []col{{"Reviews", 40, kText}, {"Due in the year", 14, kInt}, {"Held in timescale", 14, kInt}, {"% in timescale", 14, kPct}}
+	s, err := b.newSheet(SheetTimeliness, "Timeliness of reviews", sub, []float64{40, 14, 14, 14, 4, 12}, 5)
+	if err != nil {
+		return err
+	}
+	if err := s.heading("By review"); err != nil {
+		return err
+	}
+	row := func(label string, r ratio) []any {
+		return []any{label, in.count(r.d), in.count(r.n), pctCell{in.pct(r)}}
+	}
+	y := in.Year
+	rows := [][]any{
+		row("Initial reviews (20 working days)", y.ByRule["REV_INITIAL"]),
+		row("Second reviews (3 months)", y.ByRule["REV_SECOND"]),
+		row("Subsequent reviews (6 months)", y.ByRule["REV_SUBSEQUENT"]),
+		row("All looked-after reviews", y.AllReviews),
+		row("Adoption reviews (reported apart)", y.Adoption),
+	}
+	if err := s.annualTable("Timeliness", cols, rows); err != nil {
+		return err
+	}
+	if err := s.heading("Quarter by quarter (looked-after reviews)"); err != nil {
+		return err
+	}
+	var qrows [][]any
+	for q, r := range y.Quarters {
+		qs := y.Year.Start.AddDate(0, 3*q, 0)
+		qrows = append(qrows, row(fmt.Sprintf("Q%d: %s to %s", q+1, qs.Format("Jan 2006"), qs.AddDate(0, 2, 0).Format("Jan 2006")), r))
+	}
+	if err := s.header([]col{{"Quarter", 40, kText}, {"Due", 14, kInt}, {"Held in timescale", 14, kInt}, {"% in timescale", 14, kPct}}); err != nil {
+		return err
+	}
+	first := s.row
+	for _, r := range qrows {
+		if err := s.put(s.annualValues(r)); err != nil {
+			return err
+		}
+	}
+	last := s.row
+	if err := s.finishTable("Quarters", cols, first); err != nil {
+		return err
+	}
+	zero, one := 0.0, 1.0
+	s.beforeFlush = append(s.beforeFlush, func() error {
+		return b.f.AddChart(SheetTimeliness, "F5", barChart("Reviews held in timescale, by quarter",
+			fmt.Sprintf("'%s'!$A$%d:$A$%d", SheetTimeliness, first+1, last),
+			fmt.Sprintf("'%s'!$D$%d:$D$%d", SheetTimeliness, first+1, last), &zero, &one, "0%"))
+	})
+	return s.flush()
+}
+
+// annualValues renders a row whose cells may be counts, [c] or pctCell.
+func (s *sheet) annualValues(r []any) []any {
+	out := make([]any, len(r))
+	for i, v := range r {
+		switch x := v.(type) {
+		case pctCell:
+			if f, ok := x.v.(float64); ok {
+				out[i] = cell(f, s.b.st.pct)
+			} else {
+				out[i] = cell(x.v, s.b.st.body)
+			}
+		case int64:
+			out[i] = cell(x, s.b.st.integer)
+		case float64:
+			out[i] = cell(x, s.b.st.number)
+		default:
+			out[i] = cell(v, s.b.st.body)
+		}
+	}
+	return out
+}
+
+func (s *sheet) annualTable(name string, cols []col, rows [][]any) error {
+	if err := s.header(cols); err != nil {
+		return err
+	}
+	first := s.row
+	for _, r := range rows {
+		if err := s.put(s.annualValues(r)); err != nil {
+			return err
+		}
+	}
+	return s.finishTable(name, cols, first)
+}
+
+func annualParticipation(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub string) error {
+	cols := []col{{"Code", 8, kText}, {"Meaning", 70, kText}, {"Reviews", 12, kInt}, {"% of reviews of children 4 and over", 16, kPct}}
+	s, err := b.newSheet(SheetParticipation, "Children's participation in their reviews", sub, []float64{8, 70, 12, 16, 4, 12}, 5)
+	if err != nil {
+		return err
+	}
+	counts := map[string]int64{}
+	rows, err := scanAll(ctx, db, "SELECT coalesce(code, 'none'), count(*) FROM a_held_reviews WHERE "+yearCond("review", in.Year.Year)+" GROUP BY ALL")
+	if err != nil {
+		return err
+	}
+	var over4 int64
+	for _, r := range rows {
+		counts[r[0].(string)] = r[1].(int64)
+		if r[0].(string) != "PN0" {
+			over4 += r[1].(int64)
+		}
+	}
+	if err := s.heading("Reviews held in the year, by participation code"); err != nil {
+		return err
+	}
+	var out [][]any
+	for _, p := range participation[1:] {
+		out = append(out, []any{p.code, p.meaning, in.count(counts[p.code]), pctCell{in.pct(ratio{counts[p.code], over4})}})
+	}
+	out = append(out, []any{"(none)", "No valid participation code recorded", in.count(counts["none"]), pctCell{in.pct(ratio{counts["none"], over4})}})
+	if err := s.annualTable("Participation", cols, out); err != nil {
+		return err
+	}
+	first := s.row - len(out) + 1 // the first data row
+	if err := s.heading("Shown apart"); err != nil {
+		return err
+	}
+	if err := s.annualTable("UnderFour", []col{{"Code", 8, kText}, {"Meaning", 70, kText}, {"Reviews", 12, kInt}}, [][]any{{"PN0", participation[0].meaning, in.count(counts["PN0"])}}); err != nil {
+		return err
+	}
+	zero := 0.0
+	s.beforeFlush = append(s.beforeFlush, func() error {
+		return b.f.AddChart(SheetParticipation, "F5", barChart("Participation of children aged 4 and over",
+			fmt.Sprintf("'%s'!$A$%d:$A$%d", SheetParticipation, first, first+len(out)-1),
+			fmt.Sprintf("'%s'!$D$%d:$D$%d", SheetParticipation, first, first+len(out)-1), &zero, nil, "0%"))
+	})
+	return s.flush()
+}
+
+// Groupings of the SSDA903 codes for the equalities tables.
+const (
+	ageBand = `CASE WHEN age_on(h.dob, %[1]s) < 1 THEN '1: under 1' WHEN age_on(h.dob, %[1]s) < 5 THEN '2: 1 to 4'
+		WHEN age_on(h.dob, %[1]s) < 10 THEN '3: 5 to 9' WHEN age_on(h.dob, %[1]s) < 16 THEN '4: 10 to 15' ELSE '5: 16 and over' END`
+	sexGroup    = `CASE WHEN h.sex IN ('1', 'M') THEN 'Male' WHEN h.sex IN ('2', 'F') THEN 'Female' ELSE 'Not recorded or other' END`
+	ethnicGroup = `CASE WHEN h.ethnic IN ('WBRI','WIRI','WIRT','WOTH','WROM') THEN 'White'
+		WHEN h.ethnic IN ('MWBC','MWBA','MWAS','MOTH') THEN 'Mixed or multiple ethnic groups'
+		WHEN h.ethnic IN ('AIND','APKN','ABAN','AOTH') THEN 'Asian or Asian British'
+		WHEN h.ethnic IN ('BCRB','BAFR','BOTH') THEN 'Black, Black British, Caribbean or African'
+		WHEN h.ethnic IN ('CHNE','OOTH') THEN 'Other ethnic group'
+		WHEN h.ethnic IN ('REFU','NOBT') THEN 'Refused or not yet obtained' ELSE 'Not recorded' END`
+	legalGroup = `CASE WHEN e.ls IN ('C1','C2') THEN 'Care order (interim or full)' WHEN e.ls = 'V2' THEN 'Accommodated (section 20)'
+		WHEN e.ls IN ('E1','D1') THEN 'Placement order or freeing order' WHEN e.ls LIKE 'J%' THEN 'Youth justice legal status'
+		WHEN e.ls LIKE 'L%' THEN 'Emergency orders or police protection' ELSE 'Other or not recorded' END`
+	placeGroup = `CASE WHEN e.place LIKE 'A%' THEN 'Placed for adoption' WHEN e.place LIKE 'U%' THEN 'Foster placement'
+		WHEN e.place = 'P1' THEN 'Placed with parents' WHEN e.place LIKE 'K%' OR e.place LIKE 'R%' OR e.place LIKE 'S%' OR e.place LIKE 'H%'
+		THEN 'Children''s homes, secure and other residential' ELSE 'Other placements' END`
+)
+
+func annualEqualities(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub string) error {
+	cols := []col{{"Group", 46, kText}, {"Reviews due", 12, kInt}, {"% in timescale", 13, kPct}, {"Reviews held (4 and over)", 14, kInt}, {"% participated (PN1-PN6)", 14, kPct}}
+	s, err := b.newSheet(SheetEqualities, "Equalities: timeliness and participation by group", sub+
+		" Age is at 31 March; legal status and placement are those on the day of the review (or its due date).", widths(cols), 0)
+	if err != nil {
+		return err
+	}
+	yEnd := "DATE '" + in.Year.Year.End.Format(time.DateOnly) + "'"
+	for _, g := range []struct{ title, expr string }{
+		{"Age band at 31 March", fmt.Sprintf(ageBand, yEnd)},
+		{"Sex", sexGroup},
+		{"Ethnicity (DfE groups)", ethnicGroup},
+		{"Legal status", legalGroup},
+		{"Placement type", placeGroup},
+	} {
+		q := fmt.Sprintf(`
+			WITH t AS (
+			    SELECT %[1]s AS g, count(*) FILTER (WHERE f.status = 'met') AS met, count(*) AS due
+			    FROM wf f
+			    LEFT JOIN (SELECT DISTINCT ON (child) * FROM header ORDER BY child, dob) h ON h.child = f.child
+			    LEFT JOIN a_ep e ON e.child = f.child AND e.decom <= f.due AND (e.dec IS NULL OR e.dec > f.due)
+			    WHERE f.rule IN ('REV_INITIAL','REV_SECOND','REV_SUBSEQUENT') AND f.status <> 'upcoming' AND %[2]s
+			    GROUP BY ALL
+			), p AS (
+			    SELECT %[1]s AS g, count(*) FILTER (WHERE r.code IN ('PN1','PN2','PN3','PN4','PN5','PN6')) AS took_part, count(*) AS held
+			    FROM a_held_reviews r
+			    LEFT JOIN (SELECT DISTINCT ON (child) * FROM header ORDER BY child, dob) h ON h.child = r.child
+			    LEFT JOIN a_ep e ON e.child = r.child AND e.decom <= r.review AND (e.dec IS NULL OR e.dec > r.review)
+			    WHERE coalesce(r.code, '') <> 'PN0' AND %[3]s
+			    GROUP BY ALL
+			)
+			SELECT coalesce(t.g, p.g), coalesce(t.met, 0), coalesce(t.due, 0), coalesce(p.took_part, 0), coalesce(p.held, 0)
+			FROM t FULL JOIN p ON t.g = p.g ORDER BY 1`, g.expr, yearCond("f.due", in.Year.Year), yearCond("r.review", in.Year.Year))
+		rows, err := scanAll(ctx, db, q)
+		if err != nil {
+			return fmt.Errorf("equalities by %s: %w", g.title, err)
+		}
+		var out [][]any
+		for _, r := range rows {
+			label := r[0].(string)
+			if i := strings.Index(label, ": "); i == 1 {
+				label = label[3:]
+			}
+			met, due, took, held := r[1].(int64), r[2].(int64), r[3].(int64), r[4].(int64)
+			out = append(out, []any{label, in.count(due), pctCell{in.pct(ratio{met, due})}, in.count(held), pctCell{in.pct(ratio{took, held})}})
+		}
+		if err := s.heading(g.title); err != nil {
+			return err
+		}
+		if err := s.annualTable("Equalities", cols, out); err != nil {
+			return err
+		}
+	}
+	return s.flush()
+}
+
+func annualIROs(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub string) error {
+	cols := []col{{"IRO", 30, kText}, {"Children at 31 March", 14, kInt}, {"Children on average over the year", 16, kNum},
+		{"Reviews chaired", 12, kInt}, {"% of reviews in timescale", 14, kPct}}
+	s, err := b.newSheet(SheetIROs, "IRO caseloads", sub+" Average caseload counts each child for the days of the year it was allocated to the IRO.", widths(cols), 5)
+	if err != nil {
+		return err
+	}
+	y := in.Year.Year
+	days := y.End.Sub(y.Start).Hours()/24 + 1
+	q := fmt.Sprintf(`
+		WITH al AS (
+		    SELECT worker, child, greatest(start, DATE '%[1]s') AS s, least(coalesce("end", DATE '%[2]s'), DATE '%[2]s') AS e
+		    FROM a_allocations WHERE role = 'IRO' AND start <= DATE '%[2]s' AND ("end" IS NULL OR "end" >= DATE '%[1]s')
+		), caseload AS (
+		    SELECT worker, count(DISTINCT child) FILTER (WHERE e = DATE '%[2]s') AS at_end, sum(e - s + 1) / %[3]f AS average
+		    FROM al GROUP BY worker
+		), chaired AS (
+		    SELECT iro AS worker, count(*) FILTER (WHERE done IS NOT NULL AND %[4]s) AS held,
+		           count(*) FILTER (WHERE status = 'met' AND %[5]s) AS met, count(*) FILTER (WHERE status <> 'upcoming' AND %[5]s) AS due
+		    FROM wf WHERE rule IN ('REV_INITIAL','REV_SECOND','REV_SUBSEQUENT','REV_ADOPT_FIRST','REV_ADOPT_SECOND','REV_ADOPT_SUBSEQUENT')
+		      AND iro IS NOT NULL
+		    GROUP BY iro
+		)
+		SELECT coalesce(c.worker, h.worker), coalesce(c.at_end, 0), coalesce(c.average, 0), coalesce(h.held, 0), coalesce(h.met, 0), coalesce(h.due, 0)
+		FROM caseload c FULL JOIN chaired h ON h.worker = c.worker ORDER BY 1`,
+		y.Start.Format(time.DateOnly), y.End.Format(time.DateOnly), days, yearCond("done", y), yearCond("due", y))
+	rows, err := scanAll(ctx, db, q)
+	if err != nil {
+		return fmt.Errorf("IRO caseloads: %w", err)
+	}
+	var out [][]any
+	for _, r := range rows {
+		avg := r[2].(float64)
+		var avgCell any = avg
+		if in.SuppressBelow > 0 && avg > 0 && avg < float64(in.SuppressBelow) {
+			avgCell = "[c]"
+		}
+		out = append(out, []any{r[0], in.count(r[1].(int64)), avgCell, in.count(r[3].(int64)), pctCell{in.pct(ratio{r[4].(int64), r[5].(int64)})}})
+	}
+	if err := s.annualTable("IROs", cols, out); err != nil {
+		return err
+	}
+	return s.flush()
+}
+
+func annualCarePlanning(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub string) error {
+	cols := []col{{"Measure", 58, kText}, {"Count", 12, kInt}, {"Of", 12, kInt}, {"%", 12, kPct}}
+	s, err := b.newSheet(SheetCarePlanning, "Care planning", sub, widths(cols), 5)
+	if err != nil {
+		return err
+	}
+	y := in.Year
+	row := func(label string, r ratio) []any {
+		return []any{label, in.count(r.n), in.count(r.d), pctCell{in.pct(r)}}
+	}
+	if err := s.heading("Plans, health and placement stability"); err != nil {
+		return err
+	}
+	if err := s.annualTable("CarePlanning", cols, [][]any{
+		row("Permanence plan recorded by the second review (second reviews due in the year)", y.Permanence),
+		row("School-age children with a current PEP at 31 March", y.PEP),
+		row("Children with an in-date health assessment at 31 March", y.Health),
+		row("Placement breakdowns in the year followed by a disruption meeting within 42 days", y.Breakdowns),
+	}); err != nil {
+		return err
+	}
+	return s.flush()
+}
+
+func annualEscalations(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub string) error {
+	cols := []col{{"Reason", 58, kText}, {"Level", 10, kText}, {"Raised", 12, kInt}, {"Resolved in 10 working days", 14, kInt}, {"Escalated", 12, kInt}}
+	s, err := b.newSheet(SheetEscalations, "Escalations: quality assurance alerts", sub, widths(cols), 0)
+	if err != nil {
+		return err
+	}
+	if !in.Year.AlertsAssessed {
+		if err := s.heading("Not assessed"); err != nil {
+			return err
+		}
+		if err := s.note("The extract has no qa_alerts table: escalations cannot be counted. Absent data is not counted as none."); err != nil {
+			return err
+		}
+		return s.flush()
+	}
+	y := in.Year
+	if err := s.heading("The year"); err != nil {
+		return err
+	}
+	if err := s.annualTable("AlertTotals", []col{{"Measure", 58, kText}, {"Count", 10, kInt}, {"%", 12, kPct}}, [][]any{
+		{"Alerts raised", in.count(y.AlertsRaised), nil},
+		{"Resolved within 10 working days of being raised", in.count(y.AlertsResolved10), pctCell{in.pct(ratio{y.AlertsResolved10, y.AlertsRaised})}},
+		{"Escalated", in.count(y.AlertsEscalated), pctCell{in.pct(ratio{y.AlertsEscalated, y.AlertsRaised})}},
+	}); err != nil {
+		return err
+	}
+	rows, err := scanAll(ctx, db, `SELECT reason, coalesce(level, ''), count(*),
+		count(*) FILTER (WHERE resolved IS NOT NULL AND resolved <= wd_after(raised, days('qa_resolution_working_days'))),
+		count(*) FILTER (WHERE escalated)
+		FROM qa_alerts WHERE `+yearCond("raised", y.Year)+` GROUP BY ALL ORDER BY 1, 2`)
+	if err != nil {
+		return err
+	}
+	var out [][]any
+	for _, r := range rows {
+		out = append(out, []any{r[0], r[1], in.count(r[2].(int64)), in.count(r[3].(int64)), in.count(r[4].(int64))})
+	}
+	if err := s.heading("By reason and level"); err != nil {
+		return err
+	}
+	if err := s.annualTable("Alerts", cols, out); err != nil {
+		return err
+	}
+	return s.flush()
+}
+
+func annualMethod(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub string) error {
+	s, err := b.newSheet(SheetMethod, "Method", "How these figures were made.", []float64{34, 90, 16, 16, 30}, 0)
+	if err != nil {
+		return err
+	}
+	y := in.Year.Year
+	defs := [][]any{
+		{"Financial year", fmt.Sprintf("1 April %d to 31 March %d; the previous year for comparison is %s.", y.Start.Year(), y.End.Year(), in.Previous.Year.Label())},
+		{"Snapshot date", "Figures \"at 31 March\" are the audit as of " + in.AsOf.Format("2 January 2006") + " (the year's end, or the extract's date while the year is not over)."},
+		{"Obligations in the year", "A review (or plan) obligation belongs to the year in which it fell due: one due on 31 March to this year, one due on 1 April to the next."},
+		{"In timescale", "Held on or before its due date. Late, missed and overdue obligations count against; upcoming ones are not counted."},
+		{"Looked after during the year", "A period of care (short breaks excluded) that started on or before 31 March and had not ended by 1 April."},
+		{"Participation", "Reviews held in the year, by the 903 participation code; PN0 (under 4) is shown apart and percentages are of children aged 4 and over."},
+		{"Equalities groups", "Ethnicity grouped as the DfE groups the 903 codes; age bands at 31 March; legal status and placement of the episode covering the day."},
+		{"Escalations", "Quality assurance alerts raised in the year; resolved within 10 working days of being raised (England and Wales working days)."},
+		{"Program", "lacaudit " + in.Version + "; input " + in.InputLabel + "; written " + in.Started.Format("02/01/2006 15:04")},
+	}
+	if in.SuppressBelow > 0 {
+		defs = append(defs, []any{"Small numbers", fmt.Sprintf("Counts from 1 to %d, and percentages whose count, complement or base is that small, are shown as [c].", in.SuppressBelow-1)})
+	}
+	if err := s.heading("Definitions"); err != nil {
+		return err
+	}
+	if err := s.table("Definitions", []col{{"", 34, kText}, {"", 90, kText}}, defs); err != nil {
+		return err
+	}
+	var rules [][]any
+	for _, c := range in.Coverage {
+		rules = append(rules, []any{c.Rule.ID, c.Rule.Title + ": due " + c.Rule.DueText(in.Config), c.Status, c.Reason})
+	}
+	if err := s.heading("Rules in force"); err != nil {
+		return err
+	}
+	if err := s.table("Rules", []col{{"Rule", 34, kText}, {"What and when", 90, kText}, {"Assessed", 16, kText}, {"Why not", 16, kText}}, rules); err != nil {
+		return err
+	}
+	var files [][]any
+	for _, t := range in.Tables {
+		if t.Present {
+			files = append(files, []any{t.Table, t.Source, t.Read, t.Rejected, t.SHA256})
+		}
+	}
+	if err := s.heading("Input files"); err != nil {
+		return err
+	}
+	if err := s.table("Inputs", []col{{"Table", 34, kText}, {"File", 90, kText}, {"Rows read", 16, kInt}, {"Rows rejected", 16, kInt}, {"SHA-256", 30, kText}}, files); err != nil {
+		return err
+	}
+	return s.flush()
+}
