@@ -618,26 +618,10 @@ func annualMethod(ctx context.Context, db *store.DB, b *book, in AnnualInput, su
 	if err := s.table("Definitions", []col{{"", 34, kText}, {"", 90, kText}}, defs); err != nil {
 		return err
 	}
-	var rules [][]any
-	for _, c := range in.Coverage {
-		rules = append(rules, []any{c.Rule.ID, c.Rule.Title + ": due " + c.Rule.DueText(in.Config), c.Status, c.Reason})
-	}
-	if err := s.heading("Rules in force"); err != nil {
+	if err := rulesTable(s, in.Coverage, in.Config); err != nil {
 		return err
 	}
-	if err := s.table("Rules", []col{{"Rule", 34, kText}, {"What and when", 90, kText}, {"Assessed", 16, kText}, {"Why not", 16, kText}}, rules); err != nil {
-		return err
-	}
-	var files [][]any
-	for _, t := range in.Tables {
-		if t.Present {
-			files = append(files, []any{t.Table, t.Source, t.Read, t.Rejected, t.SHA256})
-		}
-	}
-	if err := s.heading("Input files"); err != nil {
-		return err
-	}
-	if err := s.table("Inputs", []col{{"Table", 34, kText}, {"File", 90, kText}, {"Rows read", 16, kInt}, {"Rows rejected", 16, kInt}, {"SHA-256", 30, kText}}, files); err != nil {
+	if err := inputsTable(s, in.Tables); err != nil {
 		return err
 	}
 	return s.flush()

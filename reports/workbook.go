@@ -420,7 +420,7 @@ func teamSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string
 	if err != nil {
 		return err
 	}
-	groups, order, err := familyShares(ctx, db, "f.team")
+	shares, order, err := familyShares(ctx, db, "f.team")
 	if err != nil {
 		return err
 	}
@@ -431,20 +431,9 @@ func teamSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string
 	if err != nil {
 		return err
 	}
-	extra := map[string][]any{}
-	for _, r := range caseload {
-		extra[r[0].(string)] = []any{r[1]}
-		if groups[r[0].(string)] == nil {
-			groups[r[0].(string)] = map[string][2]int64{}
-			order = append(order, r[0].(string))
-		}
-	}
-	for _, g := range order {
-		if extra[g] == nil {
-			extra[g] = []any{int64(0)}
-		}
-	}
-	if err := s.table("ByTeam", cols, shareRows(groups, order, extra)); err != nil {
+	g := &groups{shares: shares, order: order, extra: map[string][]any{}, width: 1}
+	g.add(0, caseload)
+	if err := s.table("ByTeam", cols, g.rows()); err != nil {
 		return err
 	}
 	if err := s.heading("Social workers' caseloads now"); err != nil {
@@ -471,7 +460,7 @@ func iroSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string)
 	if err != nil {
 		return err
 	}
-	groups, order, err := familyShares(ctx, db, "f.iro")
+	shares, order, err := familyShares(ctx, db, "f.iro")
 	if err != nil {
 		return err
 	}
@@ -487,28 +476,10 @@ func iroSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string)
 	if err != nil {
 		return err
 	}
-	extra := map[string][]any{}
-	ensure := func(g string) {
-		if extra[g] == nil {
-			extra[g] = []any{int64(0), int64(0)}
-		}
-		if groups[g] == nil {
-			groups[g] = map[string][2]int64{}
-			order = append(order, g)
-		}
-	}
-	for _, r := range caseload {
-		ensure(r[0].(string))
-		extra[r[0].(string)][0] = r[1]
-	}
-	for _, r := range chaired {
-		ensure(r[0].(string))
-		extra[r[0].(string)][1] = r[1]
-	}
-	for _, g := range order {
-		ensure(g)
-	}
-	if err := s.table("ByIRO", cols, shareRows(groups, order, extra)); err != nil {
+	g := &groups{shares: shares, order: order, extra: map[string][]any{}, width: 2}
+	g.add(0, caseload)
+	g.add(1, chaired)
+	if err := s.table("ByIRO", cols, g.rows()); err != nil {
 		return err
 	}
 	return s.flush()
@@ -666,14 +637,7 @@ func methodSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf stri
 	if err := s.table("Run", []col{{"", 34, kText}, {"", 60, kText}}, about); err != nil {
 		return err
 	}
-	var rules [][]any
-	for _, c := range in.Coverage {
-		rules = append(rules, []any{c.Rule.ID, c.Rule.Title + ": due " + c.Rule.DueText(in.Config), string(c.Rule.Family), c.Status, c.Reason})
-	}
-	if err := s.heading("Rules and timescales in force"); err != nil {
-		return err
-	}
-	if err := s.table("Rules", []col{{"Rule", 34, kText}, {"What and when", 60, kText}, {"Family", 16, kText}, {"Assessed", 40, kText}, {"Why not", 30, kText}}, rules); err != nil {
+	if err := rulesTable(s, in.Coverage, in.Config); err != nil {
 		return err
 	}
 	var ts [][]any
@@ -686,8 +650,28 @@ func methodSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf stri
 	if err := s.table("Timescales", []col{{"Setting", 34, kText}, {"Meaning", 60, kText}, {"Value", 16, kInt}, {"Unit", 40, kText}}, ts); err != nil {
 		return err
 	}
+	if err := inputsTable(s, in.Tables); err != nil {
+		return err
+	}
+	return s.flush()
+}
+
+// rulesTable writes the rules in force with their timescales and coverage.
+func rulesTable(s *sheet, coverage []audit.Coverage, cfg *config.Config) error {
+	var rules [][]any
+	for _, c := range coverage {
+		rules = append(rules, []any{c.Rule.ID, c.Rule.Title + ": due " + c.Rule.DueText(cfg), string(c.Rule.Family), c.Status, c.Reason})
+	}
+	if err := s.heading("Rules and timescales in force"); err != nil {
+		return err
+	}
+	return s.table("Rules", []col{{"Rule", 34, kText}, {"What and when", 60, kText}, {"Family", 16, kText}, {"Assessed", 16, kText}, {"Why not", 30, kText}}, rules)
+}
+
+// inputsTable writes the input files with rows read and rejected and SHA-256.
+func inputsTable(s *sheet, tables []ingest.TableStat) error {
 	var files [][]any
-	for _, t := range in.Tables {
+	for _, t := range tables {
 		if t.Present {
 			files = append(files, []any{t.Table, t.Source, t.Read, t.Rejected, t.SHA256})
 		}
@@ -695,8 +679,43 @@ func methodSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf stri
 	if err := s.heading("Input files"); err != nil {
 		return err
 	}
-	if err := s.table("Inputs", []col{{"Table", 34, kText}, {"File", 60, kText}, {"Rows read", 16, kInt}, {"Rows rejected", 40, kInt}, {"SHA-256", 30, kText}}, files); err != nil {
-		return err
+	return s.table("Inputs", []col{{"Table", 34, kText}, {"File", 60, kText}, {"Rows read", 16, kInt}, {"Rows rejected", 16, kInt}, {"SHA-256", 30, kText}}, files)
+}
+
+// groups are rows of a By team or By IRO table: shares per rule family and
+// extra counts (caseloads), for every group that has either.
+type groups struct {
+	shares map[string]map[string][2]int64
+	order  []string
+	extra  map[string][]any
+	width  int // extra counts per group
+}
+
+func (g *groups) ensure(name string) {
+	if g.extra[name] == nil {
+		g.extra[name] = make([]any, g.width)
+		for i := range g.extra[name] {
+			g.extra[name][i] = int64(0)
+		}
 	}
-	return s.flush()
+	if g.shares[name] == nil {
+		g.shares[name] = map[string][2]int64{}
+		g.order = append(g.order, name)
+	}
+}
+
+// add sets extra count pos from rows of (group, count).
+func (g *groups) add(pos int, rows [][]any) {
+	for _, r := range rows {
+		name := r[0].(string)
+		g.ensure(name)
+		g.extra[name][pos] = r[1]
+	}
+}
+
+func (g *groups) rows() [][]any {
+	for _, name := range g.order {
+		g.ensure(name)
+	}
+	return shareRows(g.shares, g.order, g.extra)
 }

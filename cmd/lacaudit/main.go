@@ -142,6 +142,18 @@ func (s *shared) register(fs *pflag.FlagSet, withOut bool) {
 	fs.StringVar(&s.memoryLimit, "memory-limit", "1GB", "DuckDB memory limit; past it DuckDB works on disk (e.g. 4GB for speed on a large extract)")
 }
 
+// prepare turns the flags into job settings and returns a function that
+// removes the bundled sample it unpacked, if it did.
+func (s *shared) prepare() (job.Settings, *slog.Logger, func(), error) {
+	var tmp string
+	js, log, err := s.settings(&tmp)
+	return js, log, func() {
+		if tmp != "" {
+			os.RemoveAll(tmp)
+		}
+	}, err
+}
+
 // settings turns the flags into job settings; a usage error is returned as
 // usageError so that the exit status is 2.
 func (s *shared) settings(tmp *string) (job.Settings, *slog.Logger, error) {
@@ -271,13 +283,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if c := parse(fs, args); c >= 0 {
 		return c
 	}
-	var tmp string
-	defer func() {
-		if tmp != "" {
-			os.RemoveAll(tmp)
-		}
-	}()
-	s, log, err := sh.settings(&tmp)
+	s, log, cleanup, err := sh.prepare()
+	defer cleanup()
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -315,13 +322,8 @@ func cmdAnnual(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, "lacaudit annual: --suppress-small must be 0 (off) or more")
 		return exitUsage
 	}
-	var tmp string
-	defer func() {
-		if tmp != "" {
-			os.RemoveAll(tmp)
-		}
-	}()
-	s, log, err := sh.settings(&tmp)
+	s, log, cleanup, err := sh.prepare()
+	defer cleanup()
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -340,13 +342,8 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if c := parse(fs, args); c >= 0 {
 		return c
 	}
-	var tmp string
-	defer func() {
-		if tmp != "" {
-			os.RemoveAll(tmp)
-		}
-	}()
-	s, log, err := sh.settings(&tmp)
+	s, log, cleanup, err := sh.prepare()
+	defer cleanup()
 	if err != nil {
 		return fail(stderr, err)
 	}
