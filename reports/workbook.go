@@ -424,10 +424,7 @@ func teamSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string
 	if err != nil {
 		return err
 	}
-	caseload, err := scanAll(ctx, db, `SELECT coalesce(t.worker, '(none recorded)'), count(DISTINCT c.child)
-		FROM a_current c LEFT JOIN a_allocations t ON t.child = c.child AND t.role = 'TEAM'
-		     AND t.start <= as_of() AND (t."end" IS NULL OR t."end" >= as_of())
-		WHERE NOT c.short_breaks GROUP BY ALL`)
+	caseload, err := childrenNow(ctx, db, "TEAM")
 	if err != nil {
 		return err
 	}
@@ -464,10 +461,7 @@ func iroSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string)
 	if err != nil {
 		return err
 	}
-	caseload, err := scanAll(ctx, db, `SELECT coalesce(i.worker, '(none recorded)'), count(DISTINCT c.child)
-		FROM a_current c LEFT JOIN a_allocations i ON i.child = c.child AND i.role = 'IRO'
-		     AND i.start <= as_of() AND (i."end" IS NULL OR i."end" >= as_of())
-		WHERE NOT c.short_breaks GROUP BY ALL`)
+	caseload, err := childrenNow(ctx, db, "IRO")
 	if err != nil {
 		return err
 	}
@@ -680,6 +674,15 @@ func inputsTable(s *sheet, tables []ingest.TableStat) error {
 		return err
 	}
 	return s.table("Inputs", []col{{"Table", 34, kText}, {"File", 60, kText}, {"Rows read", 16, kInt}, {"Rows rejected", 16, kInt}, {"SHA-256", 30, kText}}, files)
+}
+
+// childrenNow counts the children looked after now by the worker (or team)
+// of role allocated on the as-of date.
+func childrenNow(ctx context.Context, db *store.DB, role string) ([][]any, error) {
+	return scanAll(ctx, db, `SELECT coalesce(a.worker, '(none recorded)'), count(DISTINCT c.child)
+		FROM a_current c LEFT JOIN a_allocations a ON a.child = c.child AND a.role = ?
+		     AND a.start <= as_of() AND (a."end" IS NULL OR a."end" >= as_of())
+		WHERE NOT c.short_breaks GROUP BY ALL`, role)
 }
 
 // groups are rows of a By team or By IRO table: shares per rule family and
