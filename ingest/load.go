@@ -201,12 +201,12 @@ func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []stri
 		return st, fmt.Errorf("check values of %s: %w", s.Label(), err)
 	}
 	if len(structural) > 0 || len(valueRejects) > 0 {
-		starts := distinctStarts(structural)
+		rejectedLines := distinctLines(structural)
 		var ords []int64
 		for _, r := range valueRejects {
 			ords = append(ords, r.ord)
 		}
-		lines, rejLines, err := recordLines(s.Path, starts, ords)
+		lines, rejLines, err := recordLines(s.Path, rejectedLines, ords)
 		if err != nil {
 			return st, err
 		}
@@ -222,9 +222,9 @@ func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []stri
 		if err := insertRejects(ctx, db, s, t, all); err != nil {
 			return st, err
 		}
-		st.Rejected = int64(len(starts)) + countDistinctOrds(valueRejects)
+		st.Rejected = int64(len(rejectedLines)) + countDistinctOrds(valueRejects)
 	}
-	st.Read = accepted + int64(len(distinctStarts(structural)))
+	st.Read = accepted + int64(len(distinctLines(structural)))
 	if err := createTyped(ctx, db, t, stage, stageName); err != nil {
 		return st, err
 	}
@@ -411,7 +411,7 @@ func fieldOf(line string, i int) string {
 	return rec[i]
 }
 
-func distinctStarts(rs []reject) map[int64]bool {
+func distinctLines(rs []reject) map[int64]bool {
 	m := map[int64]bool{}
 	for _, r := range rs {
 		m[r.duckLine] = true

@@ -58,13 +58,14 @@ func PrintCheck(w io.Writer, rep *CheckReport) {
 	for _, t := range rep.Load.Tables {
 		src := t.Source
 		if !t.Present {
-			src = "(absent: rules that need it are not assessed)"
+			src = "(absent)"
 		}
 		fmt.Fprintf(w, "%-20s %-32s %10d %10d\n", t.Table, src, t.Read, t.Rejected)
 		for _, u := range t.Unknown {
 			fmt.Fprintf(w, "%-20s   unknown column %s ignored\n", "", u)
 		}
 	}
+	fmt.Fprintln(w, "Rules that need an absent table or column are not assessed (lacaudit rules lists what each needs).")
 	for _, i := range rep.Load.Ignored {
 		fmt.Fprintf(w, "ignored: %s is not a table lacaudit uses\n", i)
 	}

@@ -190,6 +190,10 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The audit adds warnings of its own (reviews outside any period of care).
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM dq_warnings").Scan(&sum.Warnings); err != nil {
+		return nil, fmt.Errorf("count warnings: %w", err)
+	}
 	if err := appendHistory(ctx, db, s, sum, started); err != nil {
 		return nil, err
 	}

@@ -71,3 +71,10 @@ SELECT rule, child, period_start, due, done, status,
        CASE WHEN status = 'missed' THEN due ELSE coalesce(done, as_of()) END
 FROM a_review_obligations
 WHERE status IS NOT NULL;
+
+-- Reviews that fall in no period of care (before the first episode, between
+-- periods, after the last) are not assessed: a data-quality warning each.
+INSERT INTO dq_warnings
+SELECT 'reviews', 'review_outside_care', 'review on a day the child was not looked after (not assessed)', r.child, r.review, NULL
+FROM a_reviews r
+ANTI JOIN a_periods p ON p.child = r.child AND r.review >= p.start AND (p.period_end IS NULL OR r.review <= p.period_end);

@@ -32,8 +32,8 @@ SELECT 'episodes', 'duplicate_start', 'two episodes start on the same day (the l
 FROM episodes GROUP BY child, decom HAVING count(*) > 1;
 
 INSERT INTO dq_warnings
-SELECT 'episodes', 'came_into_care_before_extract', 'first episode is not a start of care (RNE ' || rne || '): reviews before the first one in the extract are not assessed',
-       child, decom, NULL
+SELECT 'episodes', 'came_into_care_before_extract', 'first episode is not a start of care: reviews before the first one in the extract are not assessed',
+       child, decom, 'RNE ' || rne
 FROM (SELECT child, decom, rne, row_number() OVER (PARTITION BY child ORDER BY decom) AS n FROM episodes)
 WHERE n = 1 AND rne <> 'S';
 
