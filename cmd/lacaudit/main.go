@@ -127,13 +127,19 @@ type shared struct {
 	threads                                                                      int
 }
 
-func (s *shared) register(fs *pflag.FlagSet, withOut bool) {
+func (s *shared) register(fs *pflag.FlagSet, withOut bool) { s.registerFlags(fs, withOut, withOut) }
+
+// registerFlags adds the shared flags; withDB adds --db, for commands that
+// keep a database file.
+func (s *shared) registerFlags(fs *pflag.FlagSet, withOut, withDB bool) {
 	fs.StringVar(&s.input, "input", "", "folder of extracts (default: the bundled sample data)")
 	if withOut {
 		fs.StringVar(&s.out, "out", "reports", "output folder")
-		fs.StringVar(&s.db, "db", "", "DuckDB database file (default: lacaudit.duckdb in the output folder)")
 		fs.StringVar(&s.fileMode, "file-mode", "0600", "permissions of output files, e.g. 0640 to let a group read them")
 		fs.StringVar(&s.template, "template", "", "house-style workbook (default: templates/house-style.xlsx, bundled)")
+	}
+	if withDB {
+		fs.StringVar(&s.db, "db", "", "DuckDB database file (default: lacaudit.duckdb in the output folder)")
 	}
 	fs.StringVar(&s.asOf, "as-of", "", "audit the data as it stood on this date, YYYY-MM-DD (default: today)")
 	fs.StringVar(&s.configFile, "config", "", "configuration file (see lacaudit.conf.example)")
@@ -308,7 +314,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func cmdAnnual(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("annual", stderr)
 	var sh shared
-	sh.register(fs, true)
+	sh.registerFlags(fs, true, false)
 	year := fs.Int("year", 0, "financial year: 2025 means 1 April 2025 to 31 March 2026")
 	suppress := fs.Int("suppress-small", 0, "show counts under N (and percentages built on them) as [c], for reports shared outside the authority")
 	if c := parse(fs, args); c >= 0 {
