@@ -15,7 +15,7 @@ import (
 // styles are the workbook's cell styles, made from the house style.
 type styles struct {
 	authority, title, subtitle, heading, header, body, link int
-	date, month, integer, pct, number, bold, center         int
+	date, month, integer, pct, number, center               int
 	good, amber, red                                        int // conditional formats
 }
 
@@ -67,14 +67,6 @@ func newBook(style *templates.Style) (*book, error) {
 	set(&b.st.integer, "body", func(s *excelize.Style) { s.CustomNumFmt = &intFmt })
 	set(&b.st.number, "body", func(s *excelize.Style) { s.CustomNumFmt = &numFmt })
 	set(&b.st.center, "body", func(s *excelize.Style) { s.Alignment = &excelize.Alignment{Horizontal: "center"} })
-	set(&b.st.bold, "body", func(s *excelize.Style) {
-		if s.Font == nil {
-			s.Font = &excelize.Font{}
-		}
-		f := *s.Font
-		f.Bold = true
-		s.Font = &f
-	})
 	if err != nil {
 		return nil, fmt.Errorf("make styles: %w", err)
 	}

@@ -41,7 +41,6 @@ type sheet struct {
 	sw          *excelize.StreamWriter
 	row         int
 	headerRow   int // first table header row, repeated on printed pages
-	maxCols     int
 	beforeFlush []func() error
 }
 
@@ -81,7 +80,7 @@ func (b *book) newSheet(name, title, subtitle string, widths []float64, freeze i
 			return nil, err
 		}
 	}
-	s := &sheet{b: b, name: name, sw: sw, maxCols: len(widths)}
+	s := &sheet{b: b, name: name, sw: sw}
 	if err := s.put([]any{cell(b.style.Authority, b.st.authority)}); err != nil {
 		return nil, err
 	}

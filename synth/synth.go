@@ -96,7 +96,6 @@ type generator struct {
 	iros    []string
 	alertNo int
 	out     sink
-	buf     []cell
 }
 
 type worker struct{ name, team string }
