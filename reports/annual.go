@@ -593,7 +593,7 @@ func annualEscalations(ctx context.Context, db *store.DB, b *book, in AnnualInpu
 }
 
 func annualMethod(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub string) error {
-	s, err := b.newSheet(SheetMethod, "Method", "How these figures were made.", []float64{34, 90, 16, 16, 30}, 0)
+	s, err := b.newSheet(SheetMethod, "Method", "How these figures were made.", methodWidths, 0)
 	if err != nil {
 		return err
 	}
@@ -615,7 +615,7 @@ func annualMethod(ctx context.Context, db *store.DB, b *book, in AnnualInput, su
 	if err := s.heading("Definitions"); err != nil {
 		return err
 	}
-	if err := s.table("Definitions", []col{{"", 34, kText}, {"", 90, kText}}, defs); err != nil {
+	if err := s.table("Definitions", []col{{"Term", 34, kText}, {"Meaning", 90, kText}}, defs); err != nil {
 		return err
 	}
 	if err := rulesTable(s, in.Coverage, in.Config); err != nil {

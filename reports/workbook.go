@@ -601,7 +601,7 @@ func qualitySheet(ctx context.Context, db *store.DB, b *book, in Input, asOf str
 }
 
 func methodSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string) error {
-	s, err := b.newSheet(SheetMethod, "Method", "How these figures were made.", []float64{34, 60, 16, 40, 30}, 3)
+	s, err := b.newSheet(SheetMethod, "Method", "How these figures were made.", methodWidths, 3)
 	if err != nil {
 		return err
 	}
@@ -628,7 +628,7 @@ func methodSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf stri
 	if err := s.heading("This run"); err != nil {
 		return err
 	}
-	if err := s.table("Run", []col{{"", 34, kText}, {"", 60, kText}}, about); err != nil {
+	if err := s.table("Run", []col{{"Item", 34, kText}, {"Value", 90, kText}}, about); err != nil {
 		return err
 	}
 	if err := rulesTable(s, in.Coverage, in.Config); err != nil {
@@ -641,7 +641,7 @@ func methodSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf stri
 	if err := s.heading("Configuration"); err != nil {
 		return err
 	}
-	if err := s.table("Timescales", []col{{"Setting", 34, kText}, {"Meaning", 60, kText}, {"Value", 16, kInt}, {"Unit", 40, kText}}, ts); err != nil {
+	if err := s.table("Timescales", []col{{"Setting", 34, kText}, {"Meaning", 90, kText}, {"Value", 24, kInt}, {"Unit", 16, kText}}, ts); err != nil {
 		return err
 	}
 	if err := inputsTable(s, in.Tables); err != nil {
@@ -649,6 +649,9 @@ func methodSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf stri
 	}
 	return s.flush()
 }
+
+// methodWidths are the column widths of both workbooks' Method sheets.
+var methodWidths = []float64{34, 90, 24, 16, 66}
 
 // rulesTable writes the rules in force with their timescales and coverage.
 func rulesTable(s *sheet, coverage []audit.Coverage, cfg *config.Config) error {
@@ -659,7 +662,7 @@ func rulesTable(s *sheet, coverage []audit.Coverage, cfg *config.Config) error {
 	if err := s.heading("Rules and timescales in force"); err != nil {
 		return err
 	}
-	return s.table("Rules", []col{{"Rule", 34, kText}, {"What and when", 60, kText}, {"Family", 16, kText}, {"Assessed", 16, kText}, {"Why not", 30, kText}}, rules)
+	return s.table("Rules", []col{{"Rule", 34, kText}, {"What and when", 90, kText}, {"Family", 24, kText}, {"Assessed", 16, kText}, {"Why not", 66, kText}}, rules)
 }
 
 // inputsTable writes the input files with rows read and rejected and SHA-256.
@@ -673,7 +676,7 @@ func inputsTable(s *sheet, tables []ingest.TableStat) error {
 	if err := s.heading("Input files"); err != nil {
 		return err
 	}
-	return s.table("Inputs", []col{{"Table", 34, kText}, {"File", 60, kText}, {"Rows read", 16, kInt}, {"Rows rejected", 16, kInt}, {"SHA-256", 30, kText}}, files)
+	return s.table("Inputs", []col{{"Table", 34, kText}, {"File", 90, kText}, {"Rows read", 24, kInt}, {"Rows rejected", 16, kInt}, {"SHA-256", 66, kText}}, files)
 }
 
 // childrenNow counts the children looked after now by the worker (or team)
