@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -23,29 +22,12 @@ func AnnualName(y int) string { return "lacaudit-annual-" + reports.FinancialYea
 // figures are as of 31 March, or s.AsOf while the year is not over.
 func Annual(ctx context.Context, s Settings, log *slog.Logger, year int, suppress int) (string, error) {
 	started := time.Now()
-	if s.FileMode == 0 {
-		s.FileMode = 0o600
-	}
-	if err := os.MkdirAll(s.Out, dirMode(s.FileMode)); err != nil {
-		return "", fmt.Errorf("create output folder %s: %w", s.Out, err)
-	}
-	lk, err := acquire(s.Out)
+	ws, err := openWorkspace(&s, filepath.Join(s.Out, DBFileName), log)
 	if err != nil {
 		return "", err
 	}
-	defer lk.release()
-	if _, err := recoverOutputs(s.Out, filepath.Join(s.Out, DBFileName)); err != nil {
-		return "", err
-	}
-	stage, err := os.MkdirTemp(s.Out, stagePrefix)
-	if err != nil {
-		return "", err
-	}
-	defer os.RemoveAll(stage)
-	stageAbs, err := filepath.Abs(stage)
-	if err != nil {
-		return "", err
-	}
+	defer ws.close()
+	stage := ws.stage
 	cur, prev := reports.FinancialYear(year), reports.FinancialYear(year-1)
 	asOf := func(y reports.Year) time.Time {
 		if s.AsOf.Before(y.End) {
@@ -57,7 +39,7 @@ func Annual(ctx context.Context, s Settings, log *slog.Logger, year int, suppres
 		return "", fmt.Errorf("the %s year starts on 1 April %d, after the as-of date %s", cur.Label(), year, s.AsOf.Format(time.DateOnly))
 	}
 
-	db, err := store.Open(ctx, "", store.Options{Threads: s.Threads, MemoryLimit: s.MemoryLimit, TempDir: filepath.Join(stageAbs, "tmp")})
+	db, err := store.Open(ctx, "", store.Options{Threads: s.Threads, MemoryLimit: s.MemoryLimit, TempDir: filepath.Join(stage, "tmp")})
 	if err != nil {
 		return "", err
 	}
@@ -69,7 +51,7 @@ func Annual(ctx context.Context, s Settings, log *slog.Logger, year int, suppres
 	if _, err := ingest.Checks(ctx, db, asOf(cur)); err != nil {
 		return "", err
 	}
-	if err := db.LockDown(ctx, stageAbs); err != nil {
+	if err := db.LockDown(ctx, stage); err != nil {
 		return "", err
 	}
 	alerts := res.Table("qa_alerts").Present
@@ -93,13 +75,13 @@ func Annual(ctx context.Context, s Settings, log *slog.Logger, year int, suppres
 		return "", err
 	}
 	name := AnnualName(year)
-	if err := reports.WriteAnnual(ctx, db, filepath.Join(stageAbs, name), reports.AnnualInput{
+	if err := reports.WriteAnnual(ctx, db, filepath.Join(stage, name), reports.AnnualInput{
 		Year: current, Previous: previous, Config: s.Config, Style: style, Version: s.Version, InputLabel: s.InputLabel,
 		Tables: res.Tables, Coverage: ar.Coverage, Started: started, SuppressBelow: int64(suppress), AsOf: asOf(cur),
 	}); err != nil {
 		return "", err
 	}
-	if err := commit(stage, []move{{Staged: filepath.Join(stageAbs, name), Target: filepath.Join(s.Out, name)}}, s.FileMode); err != nil {
+	if err := commit(stage, []move{{Staged: filepath.Join(stage, name), Target: filepath.Join(s.Out, name)}}, s.FileMode); err != nil {
 		return "", err
 	}
 	log.Info("annual report written", "year", cur.Label(), "seconds", round(time.Since(started).Seconds()))

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -162,6 +163,50 @@ func recoverOutputs(dir, dbPath string) (int, error) {
 		_ = os.Remove(s)
 	}
 	return undone, nil
+}
+
+// workspace is an output folder held by one command: created if need be,
+// locked, tidied after earlier runs, with a new staging folder inside.
+type workspace struct {
+	lock  *lock
+	stage string // absolute path of the staging folder
+}
+
+// openWorkspace prepares s.Out for a command that will write into it;
+// dbPath is the database the nightly run keeps (for tidying a staged one).
+func openWorkspace(s *Settings, dbPath string, log *slog.Logger) (*workspace, error) {
+	if s.FileMode == 0 {
+		s.FileMode = 0o600
+	}
+	if err := os.MkdirAll(s.Out, dirMode(s.FileMode)); err != nil {
+		return nil, fmt.Errorf("create output folder %s: %w", s.Out, err)
+	}
+	lk, err := acquire(s.Out)
+	if err != nil {
+		return nil, err
+	}
+	if n, err := recoverOutputs(s.Out, dbPath); err != nil {
+		lk.release()
+		return nil, err
+	} else if n > 0 {
+		log.Warn("an earlier run was killed while moving its outputs into place; the outputs before it were restored")
+	}
+	stage, err := os.MkdirTemp(s.Out, stagePrefix)
+	if err == nil {
+		stage, err = filepath.Abs(stage)
+	}
+	if err != nil {
+		lk.release()
+		return nil, fmt.Errorf("create staging folder in %s: %w", s.Out, err)
+	}
+	return &workspace{lock: lk, stage: stage}, nil
+}
+
+// close removes the staging folder (what was committed has left it) and
+// releases the lock.
+func (w *workspace) close() {
+	_ = os.RemoveAll(w.stage)
+	w.lock.release()
 }
 
 // stagedDBSuffix marks a database being built beside its target.

@@ -70,35 +70,16 @@ func copyFile(from, to string) error {
 // outputs only when everything succeeded.
 func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	started := time.Now()
-	if s.FileMode == 0 {
-		s.FileMode = 0o600
-	}
-	if err := os.MkdirAll(s.Out, dirMode(s.FileMode)); err != nil {
-		return nil, fmt.Errorf("create output folder %s: %w", s.Out, err)
-	}
-	lk, err := acquire(s.Out)
-	if err != nil {
-		return nil, err
-	}
-	defer lk.release()
 	dbPath := s.DB
 	if dbPath == "" {
 		dbPath = filepath.Join(s.Out, DBFileName)
 	}
-	if n, err := recoverOutputs(s.Out, dbPath); err != nil {
-		return nil, err
-	} else if n > 0 {
-		log.Warn("an earlier run was killed while moving its outputs into place; the outputs before it were restored")
-	}
-	stage, err := os.MkdirTemp(s.Out, stagePrefix)
-	if err != nil {
-		return nil, fmt.Errorf("create staging folder in %s: %w", s.Out, err)
-	}
-	defer os.RemoveAll(stage)
-	stageAbs, err := filepath.Abs(stage)
+	ws, err := openWorkspace(&s, dbPath, log)
 	if err != nil {
 		return nil, err
 	}
+	defer ws.close()
+	stage := ws.stage
 	// The database is built beside its target, so that moving it into place
 	// is a rename even when --db is on another file system.
 	stagedDB := dbPath + stagedDBSuffix + filepath.Base(stage)
@@ -114,7 +95,7 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	}
 	ResetPeakRSS()
 
-	db, err := store.Open(ctx, stagedDB, store.Options{Threads: s.Threads, MemoryLimit: s.MemoryLimit, TempDir: filepath.Join(stageAbs, "tmp")})
+	db, err := store.Open(ctx, stagedDB, store.Options{Threads: s.Threads, MemoryLimit: s.MemoryLimit, TempDir: filepath.Join(stage, "tmp")})
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +141,7 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	if err := carryHistory(ctx, db, dbPath); err != nil {
 		return nil, err
 	}
-	if err := db.LockDown(ctx, stageAbs); err != nil {
+	if err := db.LockDown(ctx, stage); err != nil {
 		return nil, err
 	}
 
@@ -177,10 +158,10 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	timed("rules", ar.Findings, t0)
 
 	t0 = time.Now()
-	if err := audit.WriteFindings(ctx, db, filepath.Join(stageAbs, "findings.csv")); err != nil {
+	if err := audit.WriteFindings(ctx, db, filepath.Join(stage, "findings.csv")); err != nil {
 		return nil, err
 	}
-	if err := audit.WriteRejects(ctx, db, filepath.Join(stageAbs, "rejects.csv")); err != nil {
+	if err := audit.WriteRejects(ctx, db, filepath.Join(stage, "rejects.csv")); err != nil {
 		return nil, err
 	}
 	timed("findings", ar.Findings, t0)
@@ -204,14 +185,14 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 		return nil, err
 	}
 	book := WorkbookName(s.AsOf)
-	if err := reports.WriteWorkbook(ctx, db, filepath.Join(stageAbs, book), reports.Input{
+	if err := reports.WriteWorkbook(ctx, db, filepath.Join(stage, book), reports.Input{
 		AsOf: s.AsOf, Config: s.Config, Style: style, Version: s.Version, InputLabel: s.InputLabel,
 		Tables: res.Tables, Ignored: res.Ignored, Coverage: ar.Coverage, Started: started,
 		Pseudonymised: s.PseudonymKey != nil,
 	}); err != nil {
 		return nil, err
 	}
-	if err := copyFile(filepath.Join(stageAbs, book), filepath.Join(stageAbs, LatestWorkbook)); err != nil {
+	if err := copyFile(filepath.Join(stage, book), filepath.Join(stage, LatestWorkbook)); err != nil {
 		return nil, err
 	}
 	timed("workbook", ar.Findings, t0)
