@@ -179,7 +179,7 @@ func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []stri
 		// Rows DuckDB's reader rejected: wrong column count, bad quoting,
 		// invalid UTF-8, a date or whole number that is not one, an
 		// over-long line.
-		structural, err = readCSVRejects(ctx, db, rejTable, header, cols, native)
+		structural, err = readCSVRejects(ctx, db, rejTable, header, cols)
 		if err != nil {
 			return st, fmt.Errorf("read rejects of %s: %w", s.Label(), err)
 		}
@@ -200,8 +200,8 @@ func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []stri
 	if err != nil {
 		return st, fmt.Errorf("check values of %s: %w", s.Label(), err)
 	}
+	rejectedLines := distinctLines(structural)
 	if len(structural) > 0 || len(valueRejects) > 0 {
-		rejectedLines := distinctLines(structural)
 		var ords []int64
 		for _, r := range valueRejects {
 			ords = append(ords, r.ord)
@@ -224,7 +224,7 @@ func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []stri
 		}
 		st.Rejected = int64(len(rejectedLines)) + countDistinctOrds(valueRejects)
 	}
-	st.Read = accepted + int64(len(distinctLines(structural)))
+	st.Read = accepted + int64(len(rejectedLines))
 	if err := createTyped(ctx, db, t, stage, stageName); err != nil {
 		return st, err
 	}
@@ -324,7 +324,7 @@ type reject struct {
 	reason   string
 }
 
-func readCSVRejects(ctx context.Context, db *store.DB, table string, header []string, cols []*Column, native map[int]bool) ([]reject, error) {
+func readCSVRejects(ctx context.Context, db *store.DB, table string, header []string, cols []*Column) ([]reject, error) {
 	rows, err := db.QueryContext(ctx, fmt.Sprintf(
 		`SELECT line, coalesce(column_idx, 0), error_type, coalesce(csv_line, ''), coalesce(error_message, '')
 		 FROM %s ORDER BY line, column_idx`, table))

@@ -125,12 +125,9 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 		sum.Rejected += t.Rejected
 	}
 	timed("ingest", read, t0)
-	warnings, err := ingest.Checks(ctx, db, s.AsOf)
-	if err != nil {
+	// Warnings are counted once the audit has added its own.
+	if _, err := ingest.Checks(ctx, db, s.AsOf); err != nil {
 		return nil, err
-	}
-	for _, w := range warnings {
-		sum.Warnings += w.Count
 	}
 	if s.PseudonymKey != nil {
 		if err := pseudonym.Apply(ctx, db, s.PseudonymKey); err != nil {
@@ -171,7 +168,7 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The audit adds warnings of its own (reviews outside any period of care).
+	// The checks' warnings and the audit's own (reviews outside any period of care).
 	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM dq_warnings").Scan(&sum.Warnings); err != nil {
 		return nil, fmt.Errorf("count warnings: %w", err)
 	}

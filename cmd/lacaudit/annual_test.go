@@ -183,11 +183,7 @@ func TestAnnualSuppression(t *testing.T) {
 }
 
 func TestAnnualOpensInLibreOffice(t *testing.T) {
-	if os.Getenv("LACAUDIT_REQUIRE_SOFFICE") == "" {
-		if _, err := os.Stat("/usr/bin/soffice"); err != nil {
-			t.Skip("LibreOffice not installed")
-		}
-	}
+	requireSoffice(t)
 	s := annualReport(t)
 	conv := t.TempDir()
 	path := s["_path"][0][0]
