@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -284,16 +285,26 @@ func stageCSV(ctx context.Context, db *store.DB, s Source, cols []*Column, forma
 	return stage, nil
 }
 
-// validDate says whether s is a date in one of DATA.md's formats.
+// validDate says whether s is a date in one of DATA.md's formats: the Go
+// twin of the SQL macro lac_date (ingest/sql/setup.sql), which a fuzz test
+// holds it to.
 func validDate(s string) bool {
-	s = strings.TrimSpace(s)
-	for _, layout := range []string{"2/1/2006", "02/01/2006", "2006-01-02"} {
-		if _, err := time.Parse(layout, s); err == nil {
-			return true
-		}
+	s = strings.Trim(s, " \t\n\v\f\r")
+	layout := "2006-01-02"
+	switch {
+	case dmyShape.MatchString(s):
+		layout = "2/1/2006"
+	case !isoShape.MatchString(s):
+		return false
 	}
-	return false
+	_, err := time.Parse(layout, s)
+	return err == nil
 }
+
+var (
+	dmyShape = regexp.MustCompile(`^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$`)
+	isoShape = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+)
 
 type hashResult struct {
 	sum string

@@ -1,12 +1,23 @@
 -- Tables that describe what a load read, and the value readers shared by
 -- the CSV and XLSX paths.
 
+-- Leading and trailing ASCII white space (space, tab, line feed, vertical
+-- tab, form feed, carriage return) is not part of a value. DuckDB's trim()
+-- removes spaces only, so the readers use this instead.
+CREATE OR REPLACE MACRO lac_trim(s) AS
+    regexp_replace(s::VARCHAR, '^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$', '', 'g');
+
 -- A date is dd/mm/yyyy (the 903's own format, one- or two-digit day and
--- month) or yyyy-mm-dd. Nothing else is guessed: no mm/dd, no two-digit year.
+-- month, four-digit year) or yyyy-mm-dd. Nothing else is guessed: no
+-- mm/dd, no two-digit year. The shape is checked first because strptime
+-- alone is lenient (it takes a three-digit year, and white space anywhere).
+-- ingest.validDate is the same test in Go; a fuzz test keeps them agreeing.
 CREATE OR REPLACE MACRO lac_date(s) AS
     CASE
-        WHEN trim(s::VARCHAR) LIKE '%/%/____' THEN try_strptime(trim(s::VARCHAR), '%d/%m/%Y')::DATE
-        WHEN trim(s::VARCHAR) LIKE '____-__-__' THEN try_strptime(trim(s::VARCHAR), '%Y-%m-%d')::DATE
+        WHEN regexp_full_match(lac_trim(s), '[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}')
+            THEN try_strptime(lac_trim(s), '%d/%m/%Y')::DATE
+        WHEN regexp_full_match(lac_trim(s), '[0-9]{4}-[0-9]{2}-[0-9]{2}')
+            THEN try_strptime(lac_trim(s), '%Y-%m-%d')::DATE
     END;
 
 -- A flag is Y/N, Yes/No, 1/0 or TRUE/FALSE in any case.
