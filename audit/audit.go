@@ -230,13 +230,18 @@ func saveCoverage(ctx context.Context, db *store.DB, cov []Coverage) error {
 	return nil
 }
 
+// FindingsOrder is findings.csv's order (OUTPUT.md): rule, child, due date,
+// done date, status, then the period and the days late, so that the file is
+// byte-identical for the same inputs. Rows equal on all of these are equal
+// on the rest too: team, social worker and IRO follow from the child and
+// the day, which the dates and status fix.
+const FindingsOrder = "rule, child, due, done NULLS LAST, status, period_start, days_late"
+
 // WriteFindings writes the findings table to path as OUTPUT.md's
-// findings.csv, with DuckDB's COPY.
+// findings.csv, sorted, with DuckDB's COPY.
 func WriteFindings(ctx context.Context, db *store.DB, path string) error {
-	// The findings table is created in OUTPUT.md's order and DuckDB keeps
-	// insertion order, so no second sort is needed.
 	q := `COPY (SELECT rule, child, period_start, due, done, status, days_late, team, social_worker, iro
-	            FROM findings)
+	            FROM findings ORDER BY ` + FindingsOrder + `)
 	      TO ` + store.Quote(path) + ` (HEADER, DELIMITER ',', DATEFORMAT '%Y-%m-%d')`
 	if _, err := db.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
@@ -247,7 +252,7 @@ func WriteFindings(ctx context.Context, db *store.DB, path string) error {
 // WriteRejects writes every rejected input row to path as rejects.csv.
 func WriteRejects(ctx context.Context, db *store.DB, path string) error {
 	q := `COPY (SELECT source AS file, line, column_name AS "column", value, reason FROM rejects
-	            ORDER BY source, line, column_name)
+	            ORDER BY source, line, column_name, value, reason)
 	      TO ` + store.Quote(path) + ` (HEADER, DELIMITER ',')`
 	if _, err := db.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)

@@ -126,9 +126,11 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	}
 	timed("ingest", read, t0)
 	// Warnings are counted once the audit has added its own.
+	t0 = time.Now()
 	if _, err := ingest.Checks(ctx, db, s.AsOf); err != nil {
 		return nil, err
 	}
+	timed("checks", read, t0)
 	if s.PseudonymKey != nil {
 		if err := pseudonym.Apply(ctx, db, s.PseudonymKey); err != nil {
 			return nil, err
@@ -154,16 +156,6 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	sum.NotAssess = ar.NotAssessed()
 	timed("rules", ar.Findings, t0)
 
-	t0 = time.Now()
-	if err := audit.WriteFindings(ctx, db, filepath.Join(stage, "findings.csv")); err != nil {
-		return nil, err
-	}
-	if err := audit.WriteRejects(ctx, db, filepath.Join(stage, "rejects.csv")); err != nil {
-		return nil, err
-	}
-	timed("findings", ar.Findings, t0)
-	sum.Files = append(sum.Files, "findings.csv", "rejects.csv")
-
 	sum.ByStatus, err = countByStatus(ctx, db)
 	if err != nil {
 		return nil, err
@@ -176,24 +168,27 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 		return nil, err
 	}
 
+	// findings.csv is sorted as it is written: the table is not (see
+	// audit/sql/90_findings.sql).
 	t0 = time.Now()
-	style, err := templates.Load(s.Template)
-	if err != nil {
+	if err := audit.WriteFindings(ctx, db, filepath.Join(stage, "findings.csv")); err != nil {
+		return nil, err
+	}
+	if err := audit.WriteRejects(ctx, db, filepath.Join(stage, "rejects.csv")); err != nil {
+		return nil, err
+	}
+	timed("findings", ar.Findings, t0)
+
+	t0 = time.Now()
+	if err := reports.Prepare(ctx, db, s.AsOf); err != nil {
 		return nil, err
 	}
 	book := WorkbookName(s.AsOf)
-	if err := reports.WriteWorkbook(ctx, db, filepath.Join(stage, book), reports.Input{
-		AsOf: s.AsOf, Config: s.Config, Style: style, Version: s.Version, InputLabel: s.InputLabel,
-		Tables: res.Tables, Ignored: res.Ignored, Coverage: ar.Coverage, Started: started,
-		Pseudonymised: s.PseudonymKey != nil,
-	}); err != nil {
-		return nil, err
-	}
-	if err := copyFile(filepath.Join(stage, book), filepath.Join(stage, LatestWorkbook)); err != nil {
+	if err := writeWorkbook(ctx, db, s, filepath.Join(stage, book), res, ar, started); err != nil {
 		return nil, err
 	}
 	timed("workbook", ar.Findings, t0)
-	sum.Files = append(sum.Files, book, LatestWorkbook)
+	sum.Files = append(sum.Files, "findings.csv", "rejects.csv", book, LatestWorkbook)
 	closed = true
 	if err := db.Close(); err != nil {
 		return nil, fmt.Errorf("close database: %w", err)
@@ -214,6 +209,23 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	log.Info("run finished", "seconds", round(time.Since(started).Seconds()), "findings", sum.Findings,
 		"rejected_rows", sum.Rejected, "warnings", sum.Warnings, "as_of", s.AsOf.Format(time.DateOnly))
 	return sum, nil
+}
+
+// writeWorkbook writes the nightly workbook to path and copies it to
+// latest.xlsx beside it.
+func writeWorkbook(ctx context.Context, db *store.DB, s Settings, path string, res *ingest.Result, ar *audit.Result, started time.Time) error {
+	style, err := templates.Load(s.Template)
+	if err != nil {
+		return err
+	}
+	if err := reports.WriteWorkbook(ctx, db, path, reports.Input{
+		AsOf: s.AsOf, Config: s.Config, Style: style, Version: s.Version, InputLabel: s.InputLabel,
+		Tables: res.Tables, Ignored: res.Ignored, Coverage: ar.Coverage, Started: started,
+		Pseudonymised: s.PseudonymKey != nil,
+	}); err != nil {
+		return err
+	}
+	return copyFile(path, filepath.Join(filepath.Dir(path), LatestWorkbook))
 }
 
 func round(x float64) float64 { return float64(int64(x*1000+0.5)) / 1000 }

@@ -58,7 +58,8 @@ func recent(alias string) string {
 }
 
 // WriteWorkbook writes the nightly performance workbook to path. The audit
-// must have run in db (its findings, rule_coverage and helper tables).
+// must have run in db (its findings, rule_coverage and helper tables), and
+// Prepare after it.
 func WriteWorkbook(ctx context.Context, db *store.DB, path string, in Input) error {
 	b, err := newBook(in.Style)
 	if err != nil {
@@ -66,9 +67,6 @@ func WriteWorkbook(ctx context.Context, db *store.DB, path string, in Input) err
 	}
 	defer b.f.Close()
 	asOf := in.AsOf.Format("2 January 2006")
-	if err := textView(ctx, db); err != nil {
-		return err
-	}
 	steps := []func(context.Context, *store.DB, *book, Input, string) error{
 		summarySheet, actionSheet, exceptionSheets, teamSheet, iroSheet, trendSheet, qualitySheet, methodSheet,
 	}
@@ -89,8 +87,8 @@ func WriteWorkbook(ctx context.Context, db *store.DB, path string, in Input) err
 	return nil
 }
 
-// textView defines wf, the findings as text: the workbooks read findings
-// through it because duckdb-go scans ENUM values (rule, status, names) far
+// textView defines wf, the findings as text, for the annual report: the
+// workbooks read findings through it because duckdb-go scans ENUM values (rule, status, names) far
 // more slowly than VARCHAR.
 func textView(ctx context.Context, db *store.DB) error {
 	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TEMP VIEW wf AS
@@ -98,6 +96,38 @@ func textView(ctx context.Context, db *store.DB) error {
 		       team::VARCHAR AS team, social_worker::VARCHAR AS social_worker, iro::VARCHAR AS iro
 		FROM findings`); err != nil {
 		return fmt.Errorf("view of findings: %w", err)
+	}
+	return nil
+}
+
+// Prepare builds the tables the nightly workbook is written from, so that
+// WriteWorkbook's own queries are small. wf is the findings it can show, as
+// text: what is overdue or upcoming now, the snapshot rules (one row a child
+// looked after now), and whatever was due or done since the first month of
+// the Trend sheet (24 months); every other sheet looks back 12 months at
+// most, so ten years of history shrink to about a fifth. wx is the
+// exception sheets' rows, in their order.
+func Prepare(ctx context.Context, db *store.DB, asOf time.Time) error {
+	horizon := time.Date(asOf.Year(), asOf.Month()-23, 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+	stmts := []string{`CREATE OR REPLACE TEMP TABLE wf AS
+		SELECT rule::VARCHAR AS rule, child, period_start, due, done, status::VARCHAR AS status, days_late,
+		       team::VARCHAR AS team, social_worker::VARCHAR AS social_worker, iro::VARCHAR AS iro
+		FROM findings
+		WHERE status IN ('overdue', 'upcoming') OR due >= DATE '` + horizon + `' OR done >= DATE '` + horizon + `'
+		   OR rule IN ('PEP_CURRENT', 'HEALTH_ASSESSMENT', 'VISIT_STATUTORY', 'VISIT_BEDROOM_SEEN',
+		               'NO_ALLOCATED_SW', 'NO_ALLOCATED_IRO')`,
+		`CREATE OR REPLACE TEMP TABLE wx AS
+		SELECT c.family, c.title, f.child, f.period_start, f.due, f.done, replace(f.status, '_', ' ') AS status,
+		       f.days_late, f.team, f.social_worker, f.iro
+		FROM wf f JOIN rule_coverage c USING (rule)
+		WHERE f.status IN ('late', 'overdue', 'missed', 'not_met') AND ` + recent("f.") + `
+		ORDER BY c.family, CASE f.status WHEN 'overdue' THEN 1 WHEN 'not_met' THEN 2 WHEN 'missed' THEN 3 ELSE 4 END,
+		         f.days_late DESC, f.due, f.child, c.title`,
+	}
+	for _, q := range stmts {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("prepare the workbook: %w", err)
+		}
 	}
 	return nil
 }
@@ -343,12 +373,9 @@ func exceptionSheets(ctx context.Context, db *store.DB, b *book, in Input, asOf 
 		if err != nil {
 			return err
 		}
-		q := `SELECT c.title, f.child, f.period_start, f.due, f.done, replace(f.status, '_', ' '), f.days_late, f.team, f.social_worker, f.iro
-		      FROM wf f JOIN rule_coverage c USING (rule)
-		      WHERE c.family = ? AND f.status IN ('late', 'overdue', 'missed', 'not_met')
-		        AND ` + recent("f.") + `
-		      ORDER BY CASE f.status WHEN 'overdue' THEN 1 WHEN 'not_met' THEN 2 WHEN 'missed' THEN 3 ELSE 4 END,
-		               f.days_late DESC, f.due, f.child, c.title`
+		// wx is in the sheets' order (Prepare); a scan keeps it.
+		q := `SELECT title, child, period_start, due, done, status, days_late, team, social_worker, iro
+		      FROM wx WHERE family = ?`
 		name := strings.NewReplacer(" ", "", "-", "").Replace(string(fam))
 		if _, _, err := s.queryTable(ctx, db, name, cols, q, string(fam)); err != nil {
 			return err

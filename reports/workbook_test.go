@@ -60,6 +60,9 @@ func TestLongListsSplitAcrossSheets(t *testing.T) {
 	defer func() { MaxRows = old }()
 	style, _ := templates.Default()
 	path := filepath.Join(t.TempDir(), "w.xlsx")
+	if err := Prepare(ctx, db, asOf); err != nil {
+		t.Fatal(err)
+	}
 	if err := WriteWorkbook(ctx, db, path, Input{AsOf: asOf, Config: cfg, Style: style, Version: "test",
 		Tables: res.Tables, Coverage: ar.Coverage, Started: time.Now()}); err != nil {
 		t.Fatal(err)
