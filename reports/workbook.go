@@ -87,9 +87,10 @@ func WriteWorkbook(ctx context.Context, db *store.DB, path string, in Input) err
 	return nil
 }
 
-// textView defines wf, the findings as text, for the annual report: the
-// workbooks read findings through it because duckdb-go scans ENUM values (rule, status, names) far
-// more slowly than VARCHAR.
+// textView defines wf, the findings as text, for the annual report (the
+// nightly workbook's wf is Prepare's table): the workbooks read findings as
+// text because duckdb-go scans ENUM values (rule, status, names) far more
+// slowly than VARCHAR.
 func textView(ctx context.Context, db *store.DB) error {
 	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TEMP VIEW wf AS
 		SELECT rule::VARCHAR AS rule, child, period_start, due, done, status::VARCHAR AS status, days_late,
@@ -122,7 +123,7 @@ func Prepare(ctx context.Context, db *store.DB, asOf time.Time) error {
 		FROM wf f JOIN rule_coverage c USING (rule)
 		WHERE f.status IN ('late', 'overdue', 'missed', 'not_met') AND ` + recent("f.") + `
 		ORDER BY c.family, CASE f.status WHEN 'overdue' THEN 1 WHEN 'not_met' THEN 2 WHEN 'missed' THEN 3 ELSE 4 END,
-		         f.days_late DESC, f.due, f.child, c.title`,
+		         f.days_late DESC, f.due, f.child, c.title, f.done, f.period_start`,
 	}
 	for _, q := range stmts {
 		if _, err := db.ExecContext(ctx, q); err != nil {
