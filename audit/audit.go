@@ -221,13 +221,11 @@ func saveCoverage(ctx context.Context, db *store.DB, cov []Coverage) error {
 		rule VARCHAR, family VARCHAR, title VARCHAR, status VARCHAR, reason VARCHAR)`); err != nil {
 		return fmt.Errorf("create rule_coverage: %w", err)
 	}
-	for _, c := range cov {
-		if _, err := db.ExecContext(ctx, "INSERT INTO rule_coverage VALUES (?, ?, ?, ?, ?)",
-			c.Rule.ID, string(c.Rule.Family), c.Rule.Title, c.Status, c.Reason); err != nil {
-			return fmt.Errorf("record coverage: %w", err)
-		}
+	rows := make([][]any, len(cov))
+	for i, c := range cov {
+		rows[i] = []any{c.Rule.ID, string(c.Rule.Family), c.Rule.Title, c.Status, c.Reason}
 	}
-	return nil
+	return db.InsertRows(ctx, "rule_coverage", rows)
 }
 
 // FindingsOrder is findings.csv's order (OUTPUT.md): rule, child, due date,
@@ -242,7 +240,7 @@ const FindingsOrder = "rule, child, due, done NULLS LAST, status, period_start, 
 func WriteFindings(ctx context.Context, db *store.DB, path string) error {
 	q := `COPY (SELECT rule, child, period_start, due, done, status, days_late, team, social_worker, iro
 	            FROM findings ORDER BY ` + FindingsOrder + `)
-	      TO ` + store.Quote(path) + ` (HEADER, DELIMITER ',', DATEFORMAT '%Y-%m-%d')`
+	      TO ` + store.Quote(path) + ` (HEADER, DELIMITER ',')` // DuckDB writes dates as yyyy-mm-dd
 	if _, err := db.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}

@@ -25,26 +25,26 @@ func Checks(ctx context.Context, db *store.DB, asOf time.Time) ([]WarningCount, 
 	if _, err := db.ExecContext(ctx, "SET VARIABLE as_of = ?::DATE", asOf.Format(time.DateOnly)); err != nil {
 		return nil, fmt.Errorf("set as-of date: %w", err)
 	}
-	script := checksSQL
+	// The same three checks for every table but header, as one statement
+	// (on a small extract a statement's fixed cost is most of its time).
+	var parts []string
 	for _, t := range Tables {
 		if t.Name == "header" {
 			continue
 		}
 		dc := strings.ToLower(DateColumns[t.Name])
-		script += fmt.Sprintf(`
-INSERT INTO dq_warnings
+		parts = append(parts, fmt.Sprintf(`
 SELECT '%[1]s', 'no_header_row', 'record for a child with no row in header', child, %[2]s, NULL
-FROM %[1]s ANTI JOIN header USING (child);
-INSERT INTO dq_warnings
+FROM %[1]s ANTI JOIN header USING (child)
+UNION ALL
 SELECT '%[1]s', 'after_as_of', 'record dated after the as-of date (ignored)', child, %[2]s, NULL
-FROM %[1]s WHERE %[2]s > getvariable('as_of');
-INSERT INTO dq_warnings
+FROM %[1]s WHERE %[2]s > getvariable('as_of')
+UNION ALL
 SELECT '%[1]s', 'duplicate_rows', 'identical row appears more than once (counted once)', child, %[2]s, n || ' copies'
-FROM (SELECT *, count(*) AS n FROM %[1]s GROUP BY ALL HAVING count(*) > 1);
-`, t.Name, dc)
+FROM (SELECT *, count(*) AS n FROM %[1]s GROUP BY ALL HAVING count(*) > 1)`, t.Name, dc))
 	}
-	script += `
-INSERT INTO dq_warnings
+	script := checksSQL + "\nINSERT INTO dq_warnings" + strings.Join(parts, "\nUNION ALL") + `
+UNION ALL
 SELECT 'header', 'duplicate_child', 'child appears more than once in header (first date of birth used)', child, min(dob), count(*) || ' rows'
 FROM header GROUP BY child HAVING count(*) > 1;
 `

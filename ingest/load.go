@@ -94,11 +94,14 @@ func Load(ctx context.Context, db *store.DB, o Options) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{Ignored: d.Ignored}
+	var ignored [][]any
 	for _, name := range d.Ignored {
-		if _, err := db.ExecContext(ctx, "INSERT INTO ignored_sources VALUES (?)", name); err != nil {
-			return nil, fmt.Errorf("record ignored source: %w", err)
-		}
+		ignored = append(ignored, []any{name})
 	}
+	if err := db.InsertRows(ctx, "ignored_sources", ignored); err != nil {
+		return nil, err
+	}
+	var tables, columns [][]any
 	for _, t := range Tables {
 		s, ok := d.Sources[t.Name]
 		var st TableStat
@@ -114,21 +117,20 @@ func Load(ctx context.Context, db *store.DB, o Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		if _, err := db.ExecContext(ctx, "INSERT INTO input_tables VALUES (?, ?, ?, ?, ?, ?, ?)",
-			st.Table, st.Source, st.Present, st.Read, st.Rejected, st.SHA256, t.Core); err != nil {
-			return nil, fmt.Errorf("record table %s: %w", t.Name, err)
-		}
+		tables = append(tables, []any{st.Table, st.Source, st.Present, st.Read, st.Rejected, st.SHA256, t.Core})
 		for _, c := range st.Columns {
-			if _, err := db.ExecContext(ctx, "INSERT INTO input_columns VALUES (?, ?, true)", st.Table, c); err != nil {
-				return nil, fmt.Errorf("record columns of %s: %w", t.Name, err)
-			}
+			columns = append(columns, []any{st.Table, c, true})
 		}
 		for _, c := range st.Unknown {
-			if _, err := db.ExecContext(ctx, "INSERT INTO input_columns VALUES (?, ?, false)", st.Table, c); err != nil {
-				return nil, fmt.Errorf("record columns of %s: %w", t.Name, err)
-			}
+			columns = append(columns, []any{st.Table, c, false})
 		}
 		res.Tables = append(res.Tables, st)
+	}
+	if err := db.InsertRows(ctx, "input_tables", tables); err != nil {
+		return nil, err
+	}
+	if err := db.InsertRows(ctx, "input_columns", columns); err != nil {
+		return nil, err
 	}
 	var over []string
 	for _, st := range res.Tables {

@@ -53,3 +53,44 @@ func TestSplitScript(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// InsertRows puts every row in, in order, values bound (never pasted into
+// the SQL), and refuses ragged rows.
+func TestInsertRows(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, "", Options{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "CREATE TABLE t (s VARCHAR, n BIGINT, b BOOLEAN)"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.InsertRows(ctx, "t", nil); err != nil {
+		t.Fatalf("no rows: %v", err)
+	}
+	rows := [][]any{{"00123", int64(1), true}, {"it's; DROP TABLE t", int64(2), false}, {"123", int64(3), nil}}
+	if err := db.InsertRows(ctx, "t", rows); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	r, err := db.QueryContext(ctx, "SELECT s || '|' || n || '|' || coalesce(b::VARCHAR, 'NULL') FROM t ORDER BY n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for r.Next() {
+		var s string
+		if err := r.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, s)
+	}
+	want := []string{"00123|1|true", "it's; DROP TABLE t|2|false", "123|3|NULL"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if err := db.InsertRows(ctx, "t", [][]any{{"a", int64(4), true}, {"b", int64(5)}}); err == nil {
+		t.Error("a row with a value missing was accepted")
+	}
+}
