@@ -5,15 +5,31 @@
 -- as-of date.
 -- Of several covering allocations the one that started last is used.
 
-CREATE OR REPLACE TEMP TABLE a_alloc_days AS
-SELECT o.child, o.alloc_date,
-       arg_max(a.worker, a.start) FILTER (WHERE a.role = 'TEAM') AS team,
-       arg_max(a.worker, a.start) FILTER (WHERE a.role = 'SW')   AS social_worker,
-       arg_max(a.worker, a.start) FILTER (WHERE a.role = 'IRO')  AS iro
-FROM (SELECT DISTINCT child, alloc_date FROM obligations) o
-JOIN a_allocations a ON a.child = o.child AND a.start <= o.alloc_date
-     AND (a."end" IS NULL OR a."end" >= o.alloc_date)
-GROUP BY o.child, o.alloc_date;
+-- The allocations of a child change only on the days an allocation starts
+-- or the day after one ends. Between two such days (a span) the same ones
+-- cover every day, so each span is worked out once (a few a child) and each
+-- obligation joins the span its day falls in: an equality join on the
+-- child, then a date test. (Working out every obligation's day against
+-- every allocation of the child cost twice as much.)
+CREATE OR REPLACE TEMP TABLE a_alloc_spans AS
+WITH days AS (
+    SELECT DISTINCT child, day FROM (
+        SELECT child, start AS day FROM a_allocations
+        UNION ALL
+        SELECT child, "end" + 1 FROM a_allocations WHERE "end" IS NOT NULL)
+), covered AS (
+    SELECT d.child, d.day,
+           arg_max(a.worker, a.start) FILTER (WHERE a.role = 'TEAM') AS team,
+           arg_max(a.worker, a.start) FILTER (WHERE a.role = 'SW')   AS social_worker,
+           arg_max(a.worker, a.start) FILTER (WHERE a.role = 'IRO')  AS iro
+    FROM days d
+    JOIN a_allocations a ON a.child = d.child AND a.start <= d.day AND (a."end" IS NULL OR a."end" >= d.day)
+    GROUP BY d.child, d.day
+)
+SELECT d.child, d.day AS span_from,
+       coalesce(lead(d.day) OVER (PARTITION BY d.child ORDER BY d.day), DATE '9999-12-31') AS span_to,  -- exclusive
+       c.team, c.social_worker, c.iro
+FROM days d LEFT JOIN covered c USING (child, day);
 
 -- Rule ids, statuses and worker names are ENUM types: a national extract has
 -- millions of findings and a few dozen distinct values in these columns,
@@ -40,4 +56,4 @@ CREATE OR REPLACE TABLE findings AS
 SELECT o.rule::rule_id AS rule, o.child, o.period_start, o.due, o.done, o.status::finding_status AS status, o.days_late,
        a.team::worker_name AS team, a.social_worker::worker_name AS social_worker, a.iro::worker_name AS iro
 FROM obligations o
-LEFT JOIN a_alloc_days a ON a.child = o.child AND a.alloc_date = o.alloc_date;
+LEFT JOIN a_alloc_spans a ON a.child = o.child AND o.alloc_date >= a.span_from AND o.alloc_date < a.span_to;
