@@ -10,7 +10,7 @@
 -- cover every day, so each span is worked out once (a few a child) and each
 -- obligation joins the span its day falls in: an equality join on the
 -- child, then a date test. (Working out every obligation's day against
--- every allocation of the child cost twice as much.)
+-- every allocation of the child took 40 % longer at 300,000 children.)
 CREATE OR REPLACE TEMP TABLE a_alloc_spans AS
 WITH days AS (
     SELECT DISTINCT child, day FROM (
