@@ -87,15 +87,20 @@ func WriteWorkbook(ctx context.Context, db *store.DB, path string, in Input) err
 	return nil
 }
 
+// findingsAsText is the findings table with its ENUM columns as text.
+const findingsAsText = `SELECT rule::VARCHAR AS rule, child, period_start, due, done, status::VARCHAR AS status, days_late,
+		       team::VARCHAR AS team, social_worker::VARCHAR AS social_worker, iro::VARCHAR AS iro
+		FROM findings`
+
+// trendMonths is how many months the Trend sheet shows, the as-of month last.
+const trendMonths = 24
+
 // textView defines wf, the findings as text, for the annual report (the
 // nightly workbook's wf is Prepare's table): the workbooks read findings as
 // text because duckdb-go scans ENUM values (rule, status, names) far more
 // slowly than VARCHAR.
 func textView(ctx context.Context, db *store.DB) error {
-	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TEMP VIEW wf AS
-		SELECT rule::VARCHAR AS rule, child, period_start, due, done, status::VARCHAR AS status, days_late,
-		       team::VARCHAR AS team, social_worker::VARCHAR AS social_worker, iro::VARCHAR AS iro
-		FROM findings`); err != nil {
+	if _, err := db.ExecContext(ctx, "CREATE OR REPLACE TEMP VIEW wf AS "+findingsAsText); err != nil {
 		return fmt.Errorf("view of findings: %w", err)
 	}
 	return nil
@@ -105,15 +110,12 @@ func textView(ctx context.Context, db *store.DB) error {
 // WriteWorkbook's own queries are small. wf is the findings it can show, as
 // text: what is overdue or upcoming now, the snapshot rules (one row a child
 // looked after now), and whatever was due or done since the first month of
-// the Trend sheet (24 months); every other sheet looks back 12 months at
+// the Trend sheet (trendMonths); every other sheet looks back 12 months at
 // most, so ten years of history shrink to about a fifth. wx is the
 // exception sheets' rows, in their order.
 func Prepare(ctx context.Context, db *store.DB, asOf time.Time) error {
-	horizon := time.Date(asOf.Year(), asOf.Month()-23, 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
-	stmts := []string{`CREATE OR REPLACE TEMP TABLE wf AS
-		SELECT rule::VARCHAR AS rule, child, period_start, due, done, status::VARCHAR AS status, days_late,
-		       team::VARCHAR AS team, social_worker::VARCHAR AS social_worker, iro::VARCHAR AS iro
-		FROM findings
+	horizon := time.Date(asOf.Year(), asOf.Month()-(trendMonths-1), 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+	stmts := []string{`CREATE OR REPLACE TEMP TABLE wf AS ` + findingsAsText + `
 		WHERE status IN ('overdue', 'upcoming') OR due >= DATE '` + horizon + `' OR done >= DATE '` + horizon + `'
 		   OR rule IN ('PEP_CURRENT', 'HEALTH_ASSESSMENT', 'VISIT_STATUTORY', 'VISIT_BEDROOM_SEEN',
 		               'NO_ALLOCATED_SW', 'NO_ALLOCATED_IRO')`,
@@ -302,7 +304,7 @@ func summarySheet(ctx context.Context, db *store.DB, b *book, in Input, asOf str
 	for _, line := range []string{
 		"Action list: every review overdue now or due in the next 20 working days, with its preparation deadlines, most urgent first.",
 		"Reviews, After-review records, Plans and education, Placements and disruption, Health and visits, Allocation: the exceptions (late, overdue, missed, not met) of the last 12 months and everything overdue now.",
-		"By team and By IRO: obligations in timescale per rule family, and caseloads. Trend: the last 24 months and past nights.",
+		"By team and By IRO: obligations in timescale per rule family, and caseloads. Trend: the last " + fmt.Sprint(trendMonths) + " months and past nights.",
 		"Data quality: rows that could not be read and warnings. Method: rules, timescales, configuration and input files.",
 	} {
 		if err := s.note(line); err != nil {
@@ -509,13 +511,13 @@ func iroSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string)
 
 func trendSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string) error {
 	cols := []col{{"Month", 14, kDate}, {"Reviews held", 13, kInt}, {"In timescale", 13, kInt}, {"% in timescale", 13, kPct}}
-	s, err := b.newSheet(SheetTrend, "Trend", "Reviews held month by month over the 24 months to "+asOf+", and the share held in timescale; below, the reviews overdue on each past night's run.", []float64{14, 13, 13, 13, 4, 14, 14}, 4)
+	s, err := b.newSheet(SheetTrend, "Trend", "Reviews held month by month over the "+fmt.Sprint(trendMonths)+" months to "+asOf+", and the share held in timescale; below, the reviews overdue on each past night's run.", []float64{14, 13, 13, 13, 4, 14, 14}, 4)
 	if err != nil {
 		return err
 	}
 	rows, err := scanAll(ctx, db, `
 		WITH months AS (
-		    SELECT date_trunc('month', as_of() - INTERVAL (m) MONTH)::DATE AS month FROM range(23, -1, -1) t(m)
+		    SELECT date_trunc('month', as_of() - INTERVAL (m) MONTH)::DATE AS month FROM range(`+fmt.Sprint(trendMonths-1)+`, -1, -1) t(m)
 		)
 		SELECT m.month, count(f.rule), count(f.rule) FILTER (WHERE f.status = 'met'),
 		       CASE WHEN count(f.rule) > 0 THEN (count(f.rule) FILTER (WHERE f.status = 'met'))::DOUBLE / count(f.rule) END
