@@ -310,3 +310,50 @@ func TestRecordLines(t *testing.T) {
 		t.Errorf("lines %v, rejected %v", lines, rej)
 	}
 }
+
+// The sniff types a date column natively when a file's sample holds one
+// format (trimmed as the readers trim), and leaves a column of both formats,
+// or of neither, to the text reader.
+func TestSniffDates(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, "", store.Options{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Exec(ctx, "setup", setupSQL); err != nil {
+		t.Fatal(err)
+	}
+	var reviews Table
+	for _, tb := range Tables {
+		if tb.Name == "reviews" {
+			reviews = tb
+		}
+	}
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name, body, format string
+		native             bool
+	}{
+		{"dmy", "1,01/02/2024,PN1\n2,\t3/4/2024 ,PN2\n3,,PN3\n", formatDMY, true},
+		{"iso", "1,2024-02-01,PN1\n2,2024-04-03,PN2\n", formatISO, true},
+		{"both", "1,01/02/2024,PN1\n2,2024-04-03,PN2\n", "", false},
+		{"neither", "1,1/2/24,PN1\n2,1/1/000,PN2\n", "", false},
+	} {
+		path := filepath.Join(dir, c.name+".csv")
+		if err := os.WriteFile(path, []byte("CHILD,REVIEW,REVIEW_CODE\n"+c.body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cols, _, err := columnMap(reviews, c.name+".csv", []string{"CHILD", "REVIEW", "REVIEW_CODE"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		format, native, err := sniffDates(ctx, db, path, cols)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if format != c.format || native[1] != c.native {
+			t.Errorf("%s: format %q, REVIEW native %v; want %q, %v", c.name, format, native[1], c.format, c.native)
+		}
+	}
+}

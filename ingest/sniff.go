@@ -29,11 +29,9 @@ func sniffDates(ctx context.Context, db *store.DB, path string, cols []*Column) 
 	var pos []int
 	for i, c := range cols {
 		if c != nil && c.Kind == Date {
-			n := fmt.Sprintf("trim(c%d)", i)
 			exprs = append(exprs,
-				fmt.Sprintf("count(*) FILTER (WHERE %s LIKE '%%/%%/____')", n),
-				fmt.Sprintf("count(*) FILTER (WHERE %s LIKE '____-__-__')", n),
-				fmt.Sprintf("count(*) FILTER (WHERE %s <> '' AND NOT %s LIKE '%%/%%/____' AND NOT %s LIKE '____-__-__')", n, n, n))
+				fmt.Sprintf("count(*) FILTER (WHERE lac_dmy_shape(c%d))", i),
+				fmt.Sprintf("count(*) FILTER (WHERE lac_iso_shape(c%d))", i))
 			pos = append(pos, i)
 		}
 	}
@@ -59,7 +57,7 @@ func sniffDates(ctx context.Context, db *store.DB, path string, cols []*Column) 
 	}
 	var dmyCols, isoCols []int
 	for k, i := range pos {
-		dmy, iso := counts[3*k], counts[3*k+1]
+		dmy, iso := counts[2*k], counts[2*k+1]
 		switch {
 		case dmy > 0 && iso == 0:
 			dmyCols = append(dmyCols, i)

@@ -12,12 +12,15 @@ CREATE OR REPLACE MACRO lac_trim(s) AS
 -- mm/dd, no two-digit year. The shape is checked first because strptime
 -- alone is lenient (it takes a three-digit year, and white space anywhere).
 -- ingest.validDate is the same test in Go; a fuzz test keeps them agreeing.
+-- The date sniff of a CSV file uses the same shapes.
+CREATE OR REPLACE MACRO lac_dmy_shape(s) AS
+    regexp_full_match(lac_trim(s), '[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}');
+CREATE OR REPLACE MACRO lac_iso_shape(s) AS
+    regexp_full_match(lac_trim(s), '[0-9]{4}-[0-9]{2}-[0-9]{2}');
 CREATE OR REPLACE MACRO lac_date(s) AS
     CASE
-        WHEN regexp_full_match(lac_trim(s), '[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}')
-            THEN try_strptime(lac_trim(s), '%d/%m/%Y')::DATE
-        WHEN regexp_full_match(lac_trim(s), '[0-9]{4}-[0-9]{2}-[0-9]{2}')
-            THEN try_strptime(lac_trim(s), '%Y-%m-%d')::DATE
+        WHEN lac_dmy_shape(s) THEN try_strptime(lac_trim(s), '%d/%m/%Y')::DATE
+        WHEN lac_iso_shape(s) THEN try_strptime(lac_trim(s), '%Y-%m-%d')::DATE
     END;
 
 -- A flag is Y/N, Yes/No, 1/0 or TRUE/FALSE in any case.
