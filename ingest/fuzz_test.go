@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
-
-	"github.com/lacaudit/lacaudit/store"
 )
 
 // The Go check of a date (which decides whether a column is read again as
@@ -19,14 +17,7 @@ func FuzzDateReadersAgree(f *testing.F) {
 		f.Add(s)
 	}
 	ctx := context.Background()
-	db, err := store.Open(ctx, "", store.Options{Threads: 1})
-	if err != nil {
-		f.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Exec(ctx, "setup", setupSQL); err != nil {
-		f.Fatal(err)
-	}
+	db := readersDB(f)
 	f.Fuzz(func(t *testing.T, s string) {
 		if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
 			return

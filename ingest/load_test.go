@@ -47,6 +47,22 @@ func load(t *testing.T, dir string, threshold float64) (*Result, *store.DB, erro
 	return res, db, err
 }
 
+// readersDB is an in-memory database with the value readers of setup.sql
+// (lac_date and its shapes), closed by the test's cleanup.
+func readersDB(t testing.TB) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, "", store.Options{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Exec(ctx, "setup", setupSQL); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 func rejects(t *testing.T, db *store.DB) []RejectRow {
 	t.Helper()
 	rows, err := FirstRejects(context.Background(), db, 1000)
@@ -316,14 +332,7 @@ func TestRecordLines(t *testing.T) {
 // or of neither, to the text reader.
 func TestSniffDates(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, "", store.Options{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Exec(ctx, "setup", setupSQL); err != nil {
-		t.Fatal(err)
-	}
+	db := readersDB(t)
 	var reviews Table
 	for _, tb := range Tables {
 		if tb.Name == "reviews" {
