@@ -145,49 +145,28 @@ type figure struct {
 	pct    bool
 }
 
-func count(ctx context.Context, db *store.DB, q string) (int64, error) {
-	var n int64
-	if err := db.QueryRowContext(ctx, q).Scan(&n); err != nil {
-		return 0, fmt.Errorf("summary figure: %w", err)
-	}
-	return n, nil
-}
-
-func share(ctx context.Context, db *store.DB, num, den string) (int64, int64, error) {
-	var a, b int64
-	if err := db.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FILTER (WHERE %s), count(*) FILTER (WHERE %s) FROM wf", num, den)).Scan(&a, &b); err != nil {
-		return 0, 0, fmt.Errorf("summary figure: %w", err)
-	}
-	return a, b, nil
-}
-
-// headlineFigures computes the Summary's figures from the findings.
+// headlineFigures computes the Summary's figures from the findings, in one
+// scan of wf: each figure is a count of the findings that match a condition
+// (and, for a share, of those that match its denominator).
 func headlineFigures(ctx context.Context, db *store.DB) ([]figure, error) {
-	var figs []figure
-	var err error
-	add := func(f figure) { figs = append(figs, f) }
-	n := func(q string) int64 {
-		if err != nil {
-			return 0
-		}
-		var v int64
-		v, err = count(ctx, db, q)
-		return v
+	var current, shortBreaks int64
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FILTER (WHERE NOT short_breaks), count(*) FILTER (WHERE short_breaks) FROM a_current").
+		Scan(&current, &shortBreaks); err != nil {
+		return nil, fmt.Errorf("summary figures: %w", err)
+	}
+	type spec struct {
+		figure
+		num, den string // conditions on wf; den is empty for a count
+	}
+	var specs []spec
+	cnt := func(label, cond, sheet string) {
+		specs = append(specs, spec{figure: figure{label: label, sheet: sheet}, num: cond})
 	}
 	sh := func(label, num, den, target, sheet string) {
-		if err != nil {
-			return
-		}
-		var a, b int64
-		a, b, err = share(ctx, db, num, den)
-		add(figure{label: label, count: a, of: b, target: target, sheet: sheet, pct: true})
+		specs = append(specs, spec{figure: figure{label: label, target: target, sheet: sheet, pct: true}, num: num, den: den})
 	}
 	heldLastYear := "rule IN " + chainRules + " AND done IS NOT NULL AND " + inLastYear("done")
-	add(figure{label: "Children looked after now", count: n("SELECT count(*) FROM a_current WHERE NOT short_breaks")})
-	if sb := n("SELECT count(*) FROM a_current WHERE short_breaks"); sb > 0 {
-		add(figure{label: "Children on a short break now (not assessed: short breaks)", count: sb})
-	}
-	add(figure{label: "Reviews held in the last 12 months", count: n("SELECT count(*) FROM wf WHERE " + heldLastYear), sheet: SheetTrend})
+	cnt("Reviews held in the last 12 months", heldLastYear, SheetTrend)
 	sh("Reviews held in timescale, last 12 months", heldLastYear+" AND status = 'met'", heldLastYear, "reviews_in_timescale", "Reviews")
 	for _, r := range []struct{ rule, label, target string }{
 		{"REV_INITIAL", "   initial reviews", "initial_in_timescale"},
@@ -197,20 +176,40 @@ func headlineFigures(ctx context.Context, db *store.DB) ([]figure, error) {
 		cond := fmt.Sprintf("rule = '%s' AND done IS NOT NULL AND %s", r.rule, inLastYear("done"))
 		sh(r.label, cond+" AND status = 'met'", cond, r.target, "Reviews")
 	}
-	add(figure{label: "Reviews overdue now", count: n("SELECT count(*) FROM wf WHERE rule IN " + chainRules + " AND status = 'overdue'"), sheet: SheetActions})
-	add(figure{label: "Reviews due in the next 20 working days", count: n("SELECT count(*) FROM wf WHERE rule IN " + chainRules +
-		" AND status = 'upcoming' AND due <= wd_after(as_of(), 20)"), sheet: SheetActions})
+	cnt("Reviews overdue now", "rule IN "+chainRules+" AND status = 'overdue'", SheetActions)
+	cnt("Reviews due in the next 20 working days", "rule IN "+chainRules+" AND status = 'upcoming' AND due <= wd_after(as_of(), 20)", SheetActions)
 	sh("School-age children with a current PEP", "rule = 'PEP_CURRENT' AND status <> 'overdue'", "rule = 'PEP_CURRENT'", "pep_current", "Plans and education")
 	permDue := "rule = 'PERM_BY_SECOND' AND status <> 'upcoming' AND " + inLastYear("due")
 	sh("Permanence plan by the second review, last 12 months", permDue+" AND status = 'met'", permDue, "permanence_by_second", "Plans and education")
 	brk := "rule = 'DISRUPTION_MEETING' AND status <> 'upcoming' AND " + inLastYear("due")
 	sh("Breakdowns followed by a disruption meeting in time, last 12 months", brk+" AND status = 'met'", brk, "breakdowns_with_meeting", "Placements and disruption")
-	add(figure{label: "Breakdowns without a disruption meeting (open now)", count: n("SELECT count(*) FROM wf WHERE rule = 'DISRUPTION_MEETING' AND status = 'overdue'"), sheet: "Placements and disruption"})
+	cnt("Breakdowns without a disruption meeting (open now)", "rule = 'DISRUPTION_MEETING' AND status = 'overdue'", "Placements and disruption")
 	sh("Health assessments in date", "rule = 'HEALTH_ASSESSMENT' AND status <> 'overdue'", "rule = 'HEALTH_ASSESSMENT'", "health_in_date", "Health and visits")
 	sh("Statutory visits in date", "rule = 'VISIT_STATUTORY' AND status <> 'overdue'", "rule = 'VISIT_STATUTORY'", "visits_in_date", "Health and visits")
 	sh("Children with an allocated social worker", "rule = 'NO_ALLOCATED_SW' AND status = 'met'", "rule = 'NO_ALLOCATED_SW'", "allocated_sw", "Allocation")
 	sh("Children with an allocated IRO", "rule = 'NO_ALLOCATED_IRO' AND status = 'met'", "rule = 'NO_ALLOCATED_IRO'", "allocated_iro", "Allocation")
-	return figs, err
+
+	var aggs []string
+	var dest []any
+	for i := range specs {
+		aggs = append(aggs, "count(*) FILTER (WHERE "+specs[i].num+")")
+		dest = append(dest, &specs[i].count)
+		if specs[i].den != "" {
+			aggs = append(aggs, "count(*) FILTER (WHERE "+specs[i].den+")")
+			dest = append(dest, &specs[i].of)
+		}
+	}
+	if err := db.QueryRowContext(ctx, "SELECT "+strings.Join(aggs, ",\n")+"\nFROM wf").Scan(dest...); err != nil {
+		return nil, fmt.Errorf("summary figures: %w", err)
+	}
+	figs := []figure{{label: "Children looked after now", count: current}}
+	if shortBreaks > 0 {
+		figs = append(figs, figure{label: "Children on a short break now (not assessed: short breaks)", count: shortBreaks})
+	}
+	for _, sp := range specs {
+		figs = append(figs, sp.figure)
+	}
+	return figs, nil
 }
 
 func summarySheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string) error {
