@@ -1,10 +1,7 @@
 package reports
 
 import (
-	"archive/zip"
-	"compress/flate"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -30,15 +27,7 @@ type book struct {
 
 func newBook(style *templates.Style) (*book, error) {
 	b := &book{f: excelize.NewFile(), style: style}
-	// Deflate at its fastest level: at national scale, compressing the
-	// sheets is most of the time spent saving, and the file grows little.
-	b.f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
-		zw := zip.NewWriter(w)
-		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-			return flate.NewWriter(out, flate.BestSpeed)
-		})
-		return zw
-	})
+	b.f.SetZipWriter(newParallelZip)
 	mk := func(key string, edit func(*excelize.Style)) (int, error) {
 		base := *style.Styles[key]
 		if edit != nil {

@@ -127,7 +127,7 @@ func (s *sheet) value(c col, v any) any {
 	case nil:
 		return cell(nil, st.body)
 	case time.Time:
-		return cell(x, st.date)
+		return cell(excelDate(x), st.date)
 	case string:
 		// Text from the input is a string value: excelize writes it as text,
 		// never as a formula, whatever it starts with.
@@ -142,6 +142,14 @@ func (s *sheet) value(c col, v any) any {
 		return cell(v, st.number)
 	}
 	return cell(v, st.body)
+}
+
+// excelDate is t as an Excel date serial (days since 30 December 1899),
+// which excelize writes as the number it is; given a time.Time it works
+// out the same number more slowly, and a list has millions of dates.
+func excelDate(t time.Time) float64 {
+	const unixEpoch = 25569 // 1 January 1970
+	return float64(t.Unix())/86400 + unixEpoch
 }
 
 // table writes a header and rows as an Excel table (filters and banding).
@@ -200,6 +208,10 @@ func boolPtr(b bool) *bool { return &b }
 // queryTable writes the rows of a query as a table; past MaxRows it goes on
 // to continuation sheets named "<sheet> (2)" and so on, each with a note, so
 // that a list is split, never cut short. It returns the rows written.
+//
+// The rows are read from the database and made into cells on a goroutine of
+// their own while this one writes them through excelize, so that a long
+// list keeps two cores busy.
 func (s *sheet) queryTable(ctx context.Context, db *store.DB, name string, cols []col, query string, args ...any) (*sheet, int64, error) {
 	var total int64
 	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM ("+query+")", args...).Scan(&total); err != nil {
@@ -217,7 +229,70 @@ func (s *sheet) queryTable(ctx context.Context, db *store.DB, name string, cols 
 	if err != nil {
 		return s, 0, fmt.Errorf("query %s: %w", name, err)
 	}
+	batches := make(chan [][]any, 4)
+	stop := make(chan struct{})
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		readErr <- s.readCells(rows, cols, batches, stop)
+	}()
+	cur, n, err := s.writeRows(name, cols, total, batches)
+	close(stop)
+	for range batches { // let the reader see stop and finish
+	}
+	if rerr := <-readErr; err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return cur, n, err
+	}
+	return s, n, nil
+}
+
+// readCells scans rows into cells, in batches, until the rows end or stop
+// is closed, and closes the rows.
+func (s *sheet) readCells(rows *sql.Rows, cols []col, out chan<- [][]any, stop <-chan struct{}) error {
 	defer rows.Close()
+	const batchRows = 512
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	batch := make([][]any, 0, batchRows)
+	send := func() bool {
+		select {
+		case out <- batch:
+			batch = make([][]any, 0, batchRows)
+			return true
+		case <-stop:
+			return false
+		}
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		r := make([]any, len(cols))
+		for i, v := range vals {
+			r[i] = s.value(cols[i], v)
+		}
+		if batch = append(batch, r); len(batch) == batchRows && !send() {
+			return nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(batch) > 0 {
+		send()
+	}
+	return nil
+}
+
+// writeRows writes the header and the rows that arrive, going on to a
+// continuation sheet every MaxRows rows.
+func (s *sheet) writeRows(name string, cols []col, total int64, batches <-chan [][]any) (*sheet, int64, error) {
 	if err := s.header(cols); err != nil {
 		return s, 0, err
 	}
@@ -225,52 +300,39 @@ func (s *sheet) queryTable(ctx context.Context, db *store.DB, name string, cols 
 	cur := s
 	part := 1
 	var n, onSheet int64
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return cur, n, err
-		}
-		if onSheet == int64(MaxRows) {
-			if err := cur.finishTable(name, cols, headerRow); err != nil {
-				return cur, n, err
-			}
-			if cur != s {
-				if err := cur.flush(); err != nil {
+	for batch := range batches {
+		for _, r := range batch {
+			if onSheet == int64(MaxRows) {
+				if err := cur.finishTable(name, cols, headerRow); err != nil {
 					return cur, n, err
 				}
+				if cur != s {
+					if err := cur.flush(); err != nil {
+						return cur, n, err
+					}
+				}
+				part++
+				widths := make([]float64, len(cols))
+				for i, c := range cols {
+					widths[i] = c.width
+				}
+				next, err := s.b.newSheet(fmt.Sprintf("%s (%d)", truncate(s.name, 25), part), s.name+", continued",
+					fmt.Sprintf("Rows %d to %d of %d.", n+1, min(n+int64(MaxRows), total), total), widths, 4)
+				if err != nil {
+					return cur, n, err
+				}
+				cur, onSheet = next, 0
+				if err := cur.header(cols); err != nil {
+					return cur, n, err
+				}
+				headerRow = cur.row
 			}
-			part++
-			widths := make([]float64, len(cols))
-			for i, c := range cols {
-				widths[i] = c.width
-			}
-			next, err := s.b.newSheet(fmt.Sprintf("%s (%d)", truncate(s.name, 25), part), s.name+", continued",
-				fmt.Sprintf("Rows %d to %d of %d.", n+1, min(n+int64(MaxRows), total), total), widths, 4)
-			if err != nil {
+			if err := cur.put(r); err != nil {
 				return cur, n, err
 			}
-			cur, onSheet = next, 0
-			if err := cur.header(cols); err != nil {
-				return cur, n, err
-			}
-			headerRow = cur.row
+			n++
+			onSheet++
 		}
-		out := make([]any, len(cols))
-		for i, v := range vals {
-			out[i] = cur.value(cols[i], v)
-		}
-		if err := cur.put(out); err != nil {
-			return cur, n, err
-		}
-		n++
-		onSheet++
-	}
-	if err := rows.Err(); err != nil {
-		return cur, n, err
 	}
 	if err := cur.finishTable(name, cols, headerRow); err != nil {
 		return cur, n, err
@@ -280,7 +342,7 @@ func (s *sheet) queryTable(ctx context.Context, db *store.DB, name string, cols 
 			return cur, n, err
 		}
 	}
-	return s, n, nil
+	return cur, n, nil
 }
 
 func truncate(s string, n int) string {

@@ -67,7 +67,7 @@ CREATE TEMP TABLE obligations (
 -- Episodes as known on the as-of date: one that starts later is ignored, an
 -- end after it is not known yet, an episode that ends before it starts is
 -- ignored (warned), and of two starting on one day the later-ending is kept.
-CREATE OR REPLACE TEMP TABLE a_episodes AS
+CREATE OR REPLACE TEMP VIEW a_episodes AS
 SELECT child, decom,
        CASE WHEN dec > as_of() THEN NULL ELSE dec END AS dec,
        CASE WHEN dec > as_of() THEN NULL ELSE rec END AS rec,
@@ -151,3 +151,7 @@ FROM a_periods p
 LEFT JOIN (SELECT DISTINCT ON (child) child, dob FROM header ORDER BY child, dob) h USING (child)
 JOIN a_placements pl ON pl.child = p.child AND pl.period_no = p.period_no AND pl.placement_end IS NULL
 WHERE p.period_end IS NULL;
+
+-- Working tables no later file reads are dropped as soon as they are done
+-- with, to keep the audit within DuckDB's memory limit at national scale.
+DROP TABLE a_placements;

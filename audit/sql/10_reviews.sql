@@ -15,7 +15,7 @@ JOIN a_reviews r ON r.child = s.child AND r.review >= s.period_start AND r.revie
 WHERE s.seg_no > 1
 GROUP BY ALL;
 
-CREATE OR REPLACE TEMP TABLE a_review_slots AS
+CREATE OR REPLACE TEMP VIEW a_review_slots AS
 WITH held AS (
     SELECT s.child, s.period_no, s.seg_no, r.review,
            row_number() OVER (PARTITION BY s.child, s.period_no, s.seg_no ORDER BY r.review) AS k
@@ -85,3 +85,7 @@ WITH inside AS (
 SELECT 'reviews', 'review_outside_care', 'review on a day the child was not looked after (not assessed)', r.child, r.review, NULL
 FROM a_reviews r
 ANTI JOIN inside i ON i.child = r.child AND i.review = r.review;
+
+-- Working tables no later file reads are dropped as soon as they are done
+-- with, to keep the audit within DuckDB's memory limit at national scale.
+DROP TABLE a_seg_prior;

@@ -14,7 +14,7 @@ JOIN a_reviews r ON r.child = s.child AND r.review >= s.lo AND (s.hi IS NULL OR 
 LEFT JOIN a_review_obligations o ON o.child = r.child AND o.done = r.review
 GROUP BY ALL;
 
-CREATE OR REPLACE TEMP TABLE a_prep AS
+CREATE OR REPLACE TEMP VIEW a_prep AS
 WITH target AS (
     -- planning: the review is still to come
     SELECT child, period_start, due AS review_date, rule = 'REV_INITIAL' AS initial, false AS held,
@@ -61,3 +61,8 @@ FROM (
         END AS status
     FROM a_prep
 );
+
+-- Working tables no later file reads are dropped as soon as they are done
+-- with, to keep the audit within DuckDB's memory limit at national scale.
+DROP TABLE a_reviews;
+DROP TABLE a_segments;

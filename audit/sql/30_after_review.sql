@@ -84,3 +84,7 @@ LEFT JOIN (
 WHERE NOT c.short_breaks
   AND as_of() - c.placement_start > days('ltf_placement_days')
 GROUP BY ALL;
+
+-- Working tables no later file reads are dropped as soon as they are done
+-- with, to keep the audit within DuckDB's memory limit at national scale.
+DROP TABLE a_details;

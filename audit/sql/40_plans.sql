@@ -50,3 +50,7 @@ FROM (
     ) pl USING (child, period_no)
 )
 WHERE status IS NOT NULL;
+
+-- Working tables no later file reads are dropped as soon as they are done
+-- with, to keep the audit within DuckDB's memory limit at national scale.
+DROP TABLE a_review_obligations;

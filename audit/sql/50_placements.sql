@@ -63,3 +63,9 @@ LEFT JOIN LATERAL (
 ) sm ON true
 WHERE b.previous IS NOT NULL AND b.ended - b.previous <= days('breakdown_pair_days')
 GROUP BY b.child;
+
+-- Working tables no later file reads are dropped as soon as they are done
+-- with, to keep the audit within DuckDB's memory limit at national scale.
+DROP TABLE a_meetings;
+DROP TABLE a_breakdowns;
+DROP TABLE a_recent_breakdowns;

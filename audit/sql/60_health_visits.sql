@@ -52,3 +52,7 @@ FROM a_current c
 LEFT JOIN a_visits v USING (child),
 LATERAL (SELECT coalesce(v.last_bedroom + days('bedroom_days'), c.placement_start + days('bedroom_first_days')) AS due) d
 WHERE NOT c.short_breaks;
+
+-- Working tables no later file reads are dropped as soon as they are done
+-- with, to keep the audit within DuckDB's memory limit at national scale.
+DROP TABLE a_visits;

@@ -44,3 +44,10 @@ SELECT o.rule, o.child, o.period_start, o.due, o.done, o.status, o.days_late,
        a.team, a.social_worker, a.iro
 FROM obligations o
 LEFT JOIN a_alloc_spans a ON a.child = o.child AND o.alloc_date >= a.span_from AND o.alloc_date < a.span_to;
+
+-- The obligations and spans are dropped once written, so that their
+-- memory is free for findings.csv and the workbook. The reports read
+-- a_current, a_periods, a_ep, a_allocations, a_held_reviews and
+-- a_breakdown_status.
+DROP TABLE obligations;
+DROP TABLE a_alloc_spans;
