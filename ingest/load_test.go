@@ -35,15 +35,21 @@ func coreDir(t *testing.T) string {
 	return dir
 }
 
-func load(t *testing.T, dir string, threshold float64) (*Result, *store.DB, error) {
+// memDB is an in-memory database with one thread, closed by the test's cleanup.
+func memDB(t testing.TB) *store.DB {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, "", store.Options{Threads: 1})
+	db, err := store.Open(context.Background(), "", store.Options{Threads: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	res, err := Load(ctx, db, Options{Dir: dir, RejectThreshold: threshold})
+	return db
+}
+
+func load(t *testing.T, dir string, threshold float64) (*Result, *store.DB, error) {
+	t.Helper()
+	db := memDB(t)
+	res, err := Load(context.Background(), db, Options{Dir: dir, RejectThreshold: threshold})
 	return res, db, err
 }
 
@@ -51,13 +57,8 @@ func load(t *testing.T, dir string, threshold float64) (*Result, *store.DB, erro
 // (lac_date and its shapes), closed by the test's cleanup.
 func readersDB(t testing.TB) *store.DB {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, "", store.Options{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Exec(ctx, "setup", setupSQL); err != nil {
+	db := memDB(t)
+	if err := db.Exec(context.Background(), "setup", setupSQL); err != nil {
 		t.Fatal(err)
 	}
 	return db

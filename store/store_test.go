@@ -8,13 +8,20 @@ import (
 	"testing"
 )
 
-func TestLockDown(t *testing.T) {
-	ctx := context.Background()
-	db, err := Open(ctx, "", Options{Threads: 1})
+// memDB is an in-memory database with one thread, closed by the test's cleanup.
+func memDB(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), "", Options{Threads: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestLockDown(t *testing.T) {
+	ctx := context.Background()
+	db := memDB(t)
 	var v string
 	if err := db.QueryRowContext(ctx, "SELECT current_setting('autoinstall_known_extensions')::VARCHAR || current_setting('autoload_known_extensions')::VARCHAR").Scan(&v); err != nil || v != "falsefalse" {
 		t.Fatalf("extension auto-install/auto-load: %q, %v", v, err)
@@ -58,11 +65,7 @@ func TestSplitScript(t *testing.T) {
 // the SQL), and refuses ragged rows.
 func TestInsertRows(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, "", Options{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := memDB(t)
 	if _, err := db.ExecContext(ctx, "CREATE TABLE t (s VARCHAR, n BIGINT, b BOOLEAN)"); err != nil {
 		t.Fatal(err)
 	}
