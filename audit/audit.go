@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -17,6 +18,57 @@ import (
 
 //go:embed sql/*.sql
 var sqlFiles embed.FS
+
+var (
+	//go:embed sql/write/findings.sql
+	writeFindingsSQL string
+	//go:embed sql/write/done.sql
+	writeDoneSQL string
+)
+
+// addsObligations matches a statement that adds obligations.
+var addsObligations = regexp.MustCompile(`(?m)^INSERT INTO obligations\b`)
+
+// flushRows is how many obligations the rule files may add before they are
+// written to the findings table: a million rows are about 40 MB, and ten
+// years of a national extract have some 37 million.
+var flushRows int64 = 1_000_000
+
+// findingsWriter moves the obligations the rule files add into the findings
+// table (sql/write/findings.sql), leaving out rules that could not be
+// assessed.
+type findingsWriter struct {
+	db          *store.DB
+	notAssessed []string // rule ids
+}
+
+// writeIfLarge writes the obligations when there are flushRows or more.
+func (w *findingsWriter) writeIfLarge(ctx context.Context) error {
+	var n int64
+	if err := w.db.QueryRowContext(ctx, "SELECT count(*) FROM obligations").Scan(&n); err != nil {
+		return fmt.Errorf("count obligations: %w", err)
+	}
+	if n < flushRows {
+		return nil
+	}
+	return w.write(ctx)
+}
+
+// write writes the obligations to the findings table and empties them.
+func (w *findingsWriter) write(ctx context.Context) error {
+	// Rules that could not be assessed leave no rows.
+	if len(w.notAssessed) > 0 {
+		marks := strings.TrimSuffix(strings.Repeat("?, ", len(w.notAssessed)), ", ")
+		args := make([]any, len(w.notAssessed))
+		for i, id := range w.notAssessed {
+			args[i] = id
+		}
+		if _, err := w.db.ExecContext(ctx, "DELETE FROM obligations WHERE rule IN ("+marks+")", args...); err != nil {
+			return fmt.Errorf("remove rules not assessed: %w", err)
+		}
+	}
+	return w.db.Exec(ctx, "sql/write/findings.sql", writeFindingsSQL)
+}
 
 // Coverage says whether a rule could be assessed.
 type Coverage struct {
@@ -77,27 +129,38 @@ func Run(ctx context.Context, db *store.DB, cfg *config.Config, asOf time.Time) 
 		return nil, err
 	}
 	res := &Result{Coverage: cov, Timings: []Timing{calendarTime}}
+	w := findingsWriter{db: db}
+	for _, c := range cov {
+		if c.Status == "not assessed" {
+			w.notAssessed = append(w.notAssessed, c.Rule.ID)
+		}
+	}
 	for _, name := range names {
 		t0 := time.Now()
-		if strings.HasSuffix(name, "90_findings.sql") {
-			// Rules that could not be assessed leave no rows.
-			for _, c := range cov {
-				if c.Status == "not assessed" {
-					if _, err := db.ExecContext(ctx, "DELETE FROM obligations WHERE rule = ?", c.Rule.ID); err != nil {
-						return nil, fmt.Errorf("remove rule %s: %w", c.Rule.ID, err)
-					}
-				}
-			}
-		}
 		b, err := sqlFiles.ReadFile(name)
 		if err != nil {
 			return nil, err
 		}
-		if err := db.Exec(ctx, name, string(b)); err != nil {
-			return nil, err
+		for i, stmt := range store.SplitScript(string(b)) {
+			if _, err := db.ExecContext(ctx, stmt); err != nil {
+				return nil, fmt.Errorf("%s statement %d: %w", name, i+1, err)
+			}
+			if addsObligations.MatchString(stmt) {
+				if err := w.writeIfLarge(ctx); err != nil {
+					return nil, err
+				}
+			}
 		}
 		res.Timings = append(res.Timings, Timing{File: strings.TrimPrefix(name, "sql/"), Seconds: time.Since(t0).Seconds()})
 	}
+	t0 = time.Now()
+	if err := w.write(ctx); err != nil {
+		return nil, err
+	}
+	if err := db.Exec(ctx, "sql/write/done.sql", writeDoneSQL); err != nil {
+		return nil, err
+	}
+	res.Timings = append(res.Timings, Timing{File: "write/findings.sql", Seconds: time.Since(t0).Seconds()})
 	if err := saveCoverage(ctx, db, cov); err != nil {
 		return nil, err
 	}

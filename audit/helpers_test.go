@@ -36,6 +36,12 @@ func audited(t *testing.T, ex extract, asOf string) ([]finding, *audit.Result, *
 			t.Fatal(err)
 		}
 	}
+	return auditedDir(t, dir, asOf)
+}
+
+// auditedDir is audited for a folder of extracts.
+func auditedDir(t *testing.T, dir, asOf string) ([]finding, *audit.Result, *store.DB) {
+	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, "", store.Options{Threads: 1})
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -101,22 +102,13 @@ func Load(ctx context.Context, db *store.DB, o Options) (*Result, error) {
 	if err := db.InsertRows(ctx, "ignored_sources", ignored); err != nil {
 		return nil, err
 	}
+	stats, err := loadTables(ctx, db, d, plans)
+	if err != nil {
+		return nil, err
+	}
 	var tables, columns [][]any
-	for _, t := range Tables {
-		s, ok := d.Sources[t.Name]
-		var st TableStat
-		switch {
-		case !ok:
-			st = TableStat{Table: t.Name}
-			err = createTyped(ctx, db, t, nil, "")
-		case s.Sheet == "":
-			st, err = loadCSV(ctx, db, t, s, plans[t.Name])
-		default:
-			st, err = loadXLSX(ctx, db, t, s)
-		}
-		if err != nil {
-			return nil, err
-		}
+	for i, t := range Tables {
+		st := stats[i]
 		tables = append(tables, []any{st.Table, st.Source, st.Present, st.Read, st.Rejected, st.SHA256, t.Core})
 		for _, c := range st.Columns {
 			columns = append(columns, []any{st.Table, c, true})
@@ -142,6 +134,72 @@ func Load(ctx context.Context, db *store.DB, o Options) (*Result, error) {
 		return res, &InputError{Msg: fmt.Sprintf("too many rejected rows (threshold %.1f %%), the export looks broken: %s", 100*o.RejectThreshold, strings.Join(over, "; ")), Rejects: true}
 	}
 	return res, nil
+}
+
+// parallelLoads is how many tables are loaded at once, each on a
+// connection of its own: a table's load is a dozen statements, several of
+// them on one core (the date sniff, the checks of values, small tables), so
+// two at once keep both cores of a small machine busy.
+const parallelLoads = 2
+
+// loadTables loads every table of the contract, parallelLoads at a time, and
+// returns their statistics in Tables order. Of several failures, the one of
+// the first table in that order is returned, so that the message does not
+// depend on timing.
+func loadTables(ctx context.Context, db *store.DB, d *Discovery, plans map[string][]string) ([]TableStat, error) {
+	var conns []*store.DB
+	defer func() {
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	}()
+	for range parallelLoads {
+		c, err := db.Fork(ctx)
+		if err != nil {
+			return nil, err
+		}
+		conns = append(conns, c)
+	}
+	stats := make([]TableStat, len(Tables))
+	errs := make([]error, len(Tables))
+	next := make(chan int)
+	go func() {
+		defer close(next)
+		for i := range Tables {
+			next <- i
+		}
+	}()
+	var wg sync.WaitGroup
+	for _, conn := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				stats[i], errs[i] = loadTable(ctx, conn, Tables[i], d, plans)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return stats, nil
+}
+
+// loadTable loads one table of the contract into its typed table, empty
+// when the extract does not have it.
+func loadTable(ctx context.Context, db *store.DB, t Table, d *Discovery, plans map[string][]string) (TableStat, error) {
+	s, ok := d.Sources[t.Name]
+	switch {
+	case !ok:
+		return TableStat{Table: t.Name}, createTyped(ctx, db, t, nil, "")
+	case s.Sheet == "":
+		return loadCSV(ctx, db, t, s, plans[t.Name])
+	default:
+		return loadXLSX(ctx, db, t, s)
+	}
 }
 
 // stageColumn is one column of a staging table: the raw text (or, for CSV

@@ -39,6 +39,14 @@ type Stage struct {
 	PeakRSS int64 // bytes, the process's peak resident memory during the stage
 }
 
+// sideBySide is the number of findings below which findings.csv is written
+// on a second connection while the workbook is written. Below it each of
+// the two is mostly statements too small to keep both cores busy (at 2,000
+// children this saved 0.06 s of 1.07); above it each already uses both
+// cores, and at 300,000 children the two at once took longer (17.7 to
+// 19.3 s against 15.8 to 15.9 s) and held both in memory.
+const sideBySide = 1_000_000
+
 // DBFileName is the database's name in the output folder.
 const DBFileName = "lacaudit.duckdb"
 
@@ -87,10 +95,13 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	defer os.Remove(stagedDB + ".wal")
 
 	sum := &Summary{AsOf: s.AsOf, Out: s.Out}
-	timed := func(name string, rows int64, t0 time.Time) {
-		st := Stage{Name: name, Seconds: time.Since(t0).Seconds(), Rows: rows, PeakRSS: PeakRSS()}
+	stageDone := func(name string, rows int64, seconds float64) {
+		st := Stage{Name: name, Seconds: seconds, Rows: rows, PeakRSS: PeakRSS()}
 		sum.Stages = append(sum.Stages, st)
 		log.Info("stage done", "stage", name, "seconds", round(st.Seconds), "rows", rows, "peak_rss_mb", st.PeakRSS>>20)
+	}
+	timed := func(name string, rows int64, t0 time.Time) {
+		stageDone(name, rows, time.Since(t0).Seconds())
 		ResetPeakRSS()
 	}
 	ResetPeakRSS()
@@ -140,6 +151,13 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	if err := carryHistory(ctx, db, dbPath); err != nil {
 		return nil, err
 	}
+	// A second connection for the output files, opened before the lock-down
+	// (which forbids the settings every new connection makes).
+	side, err := db.Fork(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer side.Close()
 	if err := db.LockDown(ctx, stage); err != nil {
 		return nil, err
 	}
@@ -168,24 +186,48 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 		return nil, err
 	}
 
-	// findings.csv is sorted as it is written: the table is not (see
-	// audit/sql/90_findings.sql).
+	// findings.csv and rejects.csv, then a checkpoint, so that closing the
+	// database has nothing left to write. findings.csv is sorted as it is
+	// written: the table is not (see audit/sql/05_allocations.sql).
+	var filesSeconds float64
+	files := func() error {
+		t0 := time.Now()
+		defer func() { filesSeconds = time.Since(t0).Seconds() }()
+		if err := audit.WriteFindings(ctx, side, filepath.Join(stage, "findings.csv")); err != nil {
+			return err
+		}
+		if err := audit.WriteRejects(ctx, side, filepath.Join(stage, "rejects.csv")); err != nil {
+			return err
+		}
+		// Closing checkpoints too: a checkpoint that cannot run now costs
+		// only time there.
+		_, _ = side.ExecContext(ctx, "CHECKPOINT")
+		return nil
+	}
+	done := make(chan error, 1)
+	overlap := ar.Findings < sideBySide
+	if overlap {
+		go func() { done <- files() }()
+	} else {
+		done <- files()
+		stageDone("findings", ar.Findings, filesSeconds)
+		ResetPeakRSS()
+	}
 	t0 = time.Now()
-	if err := audit.WriteFindings(ctx, db, filepath.Join(stage, "findings.csv")); err != nil {
-		return nil, err
-	}
-	if err := audit.WriteRejects(ctx, db, filepath.Join(stage, "rejects.csv")); err != nil {
-		return nil, err
-	}
-	timed("findings", ar.Findings, t0)
-
-	t0 = time.Now()
-	if err := reports.Prepare(ctx, db, s.AsOf); err != nil {
-		return nil, err
-	}
+	err = reports.Prepare(ctx, db, s.AsOf)
 	book := WorkbookName(s.AsOf)
-	if err := writeWorkbook(ctx, db, s, filepath.Join(stage, book), res, ar, started); err != nil {
+	if err == nil {
+		err = writeWorkbook(ctx, db, s, filepath.Join(stage, book), res, ar, started)
+	}
+	if ferr := <-done; ferr != nil {
+		return nil, ferr
+	}
+	if err != nil {
 		return nil, err
+	}
+	if overlap {
+		// Both stages ran at once: each has its own time and the peak of both.
+		stageDone("findings", ar.Findings, filesSeconds)
 	}
 	timed("workbook", ar.Findings, t0)
 	sum.Files = append(sum.Files, "findings.csv", "rejects.csv", book, LatestWorkbook)

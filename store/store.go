@@ -71,14 +71,41 @@ func Open(ctx context.Context, path string, o Options) (*DB, error) {
 	return &DB{DB: db, connector: c}, nil
 }
 
-// Close closes the database and releases its file.
+// Close closes the database and releases its file; closing a handle from
+// Fork leaves the database open.
 func (d *DB) Close() error {
 	err := d.DB.Close()
+	if d.connector == nil {
+		return err
+	}
 	if cerr := d.connector.Close(); err == nil {
 		err = cerr
 	}
 	return err
 }
+
+// Fork returns another handle on the same database with a connection of its
+// own, so that its statements run beside d's. The settings Open made hold
+// for it too; its temporary tables and variables are its own.
+func (d *DB) Fork(ctx context.Context) (*DB, error) {
+	db := sql.OpenDB(borrowed{d.connector})
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open a second connection: %w", err)
+	}
+	return &DB{DB: db}, nil
+}
+
+// borrowed is a connector without Close: database/sql closes a connector
+// that has one when the handle is closed, which for a Fork would close the
+// database under the handle it came from.
+type borrowed struct{ c driver.Connector }
+
+func (b borrowed) Connect(ctx context.Context) (driver.Conn, error) { return b.c.Connect(ctx) }
+func (b borrowed) Driver() driver.Driver                            { return b.c.Driver() }
 
 // InsertRows inserts rows (each a full row of table's columns, in order)
 // in one statement: a statement costs about a millisecond however small,

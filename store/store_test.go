@@ -97,3 +97,40 @@ func TestInsertRows(t *testing.T) {
 		t.Error("a row with a value missing was accepted")
 	}
 }
+
+// A fork shares the database's tables but not its temporary tables, runs
+// with the settings Open made, and closing it leaves the database open: a
+// second fork after it still connects.
+func TestFork(t *testing.T) {
+	ctx := context.Background()
+	db := memDB(t)
+	for _, q := range []string{"CREATE TABLE shared AS SELECT 42 AS x", "CREATE TEMP TABLE mine AS SELECT 1 AS y"} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for round := 1; round <= 2; round++ {
+		f, err := db.Fork(ctx)
+		if err != nil {
+			t.Fatalf("fork %d: %v", round, err)
+		}
+		var x int
+		if err := f.QueryRowContext(ctx, "SELECT x FROM shared").Scan(&x); err != nil || x != 42 {
+			t.Errorf("fork %d reads shared: %d, %v", round, x, err)
+		}
+		if _, err := f.ExecContext(ctx, "SELECT y FROM mine"); err == nil {
+			t.Errorf("fork %d sees the other connection's temporary table", round)
+		}
+		var auto string
+		if err := f.QueryRowContext(ctx, "SELECT current_setting('autoload_known_extensions')::VARCHAR").Scan(&auto); err != nil || auto != "false" {
+			t.Errorf("fork %d: extension auto-load %q, %v", round, auto, err)
+		}
+		if err := f.Close(); err != nil {
+			t.Errorf("close fork %d: %v", round, err)
+		}
+	}
+	var x int
+	if err := db.QueryRowContext(ctx, "SELECT x FROM shared").Scan(&x); err != nil || x != 42 {
+		t.Errorf("after the forks closed: %d, %v", x, err)
+	}
+}

@@ -1,12 +1,5 @@
--- RULES.md §4: NO_ALLOCATED_SW and NO_ALLOCATED_IRO, and the allocation that
--- names each finding's team, social worker and IRO.
-
--- Allocations that cover a day: START on or before it, END empty or on or
--- after it. An allocation ending before it starts is ignored (warned).
-CREATE OR REPLACE TEMP TABLE a_allocations AS
-SELECT child, role, worker, start, "end"
-FROM allocations
-WHERE start <= as_of() AND ("end" IS NULL OR "end" >= start);
+-- RULES.md §4: NO_ALLOCATED_SW and NO_ALLOCATED_IRO, from the allocations
+-- in force (05_allocations.sql).
 
 INSERT INTO obligations
 SELECT 'NO_ALLOCATED_' || r.role, c.child, c.period_start, as_of(), NULL,

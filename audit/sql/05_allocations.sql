@@ -1,9 +1,18 @@
--- OUTPUT.md: findings, one row per obligation evaluated, with the team,
--- social worker and IRO of the allocation covering the obligation's day:
--- the date it was done for a held review, meeting or plan; the due date for
--- a missed one (the child may have left care by the as-of date); else the
--- as-of date.
--- Of several covering allocations the one that started last is used.
+-- OUTPUT.md: the team, social worker and IRO of each finding come from the
+-- allocation covering the obligation's day: the date it was done for a held
+-- review, meeting or plan; the due date for a missed one (the child may
+-- have left care by the as-of date); else the as-of date. Of several
+-- covering allocations the one that started last is used.
+-- This file sets up the findings table that every later file's obligations
+-- are written to (audit.go, sql/write/findings.sql), so that the
+-- obligations of ten years of a national extract are never held at once.
+
+-- Allocations that cover a day: START on or before it, END empty or on or
+-- after it. An allocation ending before it starts is ignored (warned).
+CREATE OR REPLACE TEMP TABLE a_allocations AS
+SELECT child, role, worker, start, "end"
+FROM allocations
+WHERE start <= as_of() AND ("end" IS NULL OR "end" >= start);
 
 -- Worker names are an ENUM type, as rule ids and statuses are (00_base.sql):
 -- a few hundred distinct names over millions of findings.
@@ -37,17 +46,18 @@ SELECT d.child, d.day AS span_from,
        c.team::worker_name AS team, c.social_worker::worker_name AS social_worker, c.iro::worker_name AS iro
 FROM days d LEFT JOIN covered c USING (child, day);
 
--- The table is not sorted: findings.csv is sorted as it is written, and
--- sorting here as well would sort ten million rows twice at national scale.
-CREATE TABLE findings AS
-SELECT o.rule, o.child, o.period_start, o.due, o.done, o.status, o.days_late,
-       a.team, a.social_worker, a.iro
-FROM obligations o
-LEFT JOIN a_alloc_spans a ON a.child = o.child AND o.alloc_date >= a.span_from AND o.alloc_date < a.span_to;
-
--- The obligations and spans are dropped once written, so that their
--- memory is free for findings.csv and the workbook. The reports read
--- a_current, a_periods, a_ep, a_allocations, a_held_reviews and
--- a_breakdown_status.
-DROP TABLE obligations;
-DROP TABLE a_alloc_spans;
+-- OUTPUT.md's findings, one row per obligation evaluated. The table is not
+-- sorted: findings.csv is sorted as it is written, and sorting here as well
+-- would sort ten million rows twice at national scale.
+CREATE TABLE findings (
+    rule          rule_id,
+    child         VARCHAR,
+    period_start  DATE,
+    due           DATE,
+    done          DATE,
+    status        finding_status,
+    days_late     INTEGER,
+    team          worker_name,
+    social_worker worker_name,
+    iro           worker_name
+);
