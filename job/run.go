@@ -39,12 +39,13 @@ type Stage struct {
 	PeakRSS int64 // bytes, the process's peak resident memory during the stage
 }
 
-// sideBySide is the number of findings below which findings.csv is written
-// on a second connection while the workbook is written. Below it each of
-// the two is mostly statements too small to keep both cores busy (at 2,000
-// children this saved 0.06 s of 1.07); above it each already uses both
-// cores, and at 300,000 children the two at once took longer (17.7 to
-// 19.3 s against 15.8 to 15.9 s) and held both in memory.
+// sideBySide is the number of findings below which findings.csv, rejects.csv
+// and the database's checkpoint are written on a second connection while
+// the workbook is written. Below it each is mostly statements too small to
+// keep both cores busy (at 2,000 children the command's median went from
+// 1.07 to 1.01 s); above it each already uses both cores, and at 300,000
+// children the two at once took longer (17.7 to 19.3 s against 15.8 to
+// 15.9 s) and held both in memory.
 const sideBySide = 1_000_000
 
 // DBFileName is the database's name in the output folder.

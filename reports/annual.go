@@ -489,7 +489,9 @@ func annualIROs(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub 
 	q := fmt.Sprintf(`
 		WITH al AS (
 		    SELECT worker, child, greatest(start, DATE '%[1]s') AS s, least(coalesce("end", DATE '%[2]s'), DATE '%[2]s') AS e
-		    FROM a_allocations WHERE role = 'IRO' AND start <= DATE '%[2]s' AND ("end" IS NULL OR "end" >= DATE '%[1]s')
+		    FROM allocations  -- as the audit reads them (audit/sql/05_allocations.sql)
+		    WHERE start <= as_of() AND ("end" IS NULL OR "end" >= start)
+		      AND role = 'IRO' AND start <= DATE '%[2]s' AND ("end" IS NULL OR "end" >= DATE '%[1]s')
 		), caseload AS (
 		    SELECT worker, count(DISTINCT child) FILTER (WHERE e = DATE '%[2]s') AS at_end, sum(e - s + 1) / %[3]f AS average
 		    FROM al GROUP BY worker

@@ -46,6 +46,12 @@ SELECT d.child, d.day AS span_from,
        c.team::worker_name AS team, c.social_worker::worker_name AS social_worker, c.iro::worker_name AS iro
 FROM days d LEFT JOIN covered c USING (child, day);
 
+-- From here on only the allocations in force on the as-of date are read
+-- (NO_ALLOCATED_SW and NO_ALLOCATED_IRO, the workbook's caseloads); ten
+-- years of the others would only take memory from the rules.
+CREATE OR REPLACE TEMP TABLE a_allocations AS
+SELECT * FROM a_allocations WHERE "end" IS NULL OR "end" >= as_of();
+
 -- OUTPUT.md's findings, one row per obligation evaluated. The table is not
 -- sorted: findings.csv is sorted as it is written, and sorting here as well
 -- would sort ten million rows twice at national scale.
