@@ -52,18 +52,12 @@ FROM days d LEFT JOIN covered c USING (child, day);
 CREATE OR REPLACE TEMP TABLE a_allocations AS
 SELECT * FROM a_allocations WHERE "end" IS NULL OR "end" >= as_of();
 
--- OUTPUT.md's findings, one row per obligation evaluated. The table is not
--- sorted: findings.csv is sorted as it is written, and sorting here as well
--- would sort ten million rows twice at national scale.
-CREATE TABLE findings (
-    rule          rule_id,
-    child         VARCHAR,
-    period_start  DATE,
-    due           DATE,
-    done          DATE,
-    status        finding_status,
-    days_late     INTEGER,
-    team          worker_name,
-    social_worker worker_name,
-    iro           worker_name
-);
+-- OUTPUT.md's findings, one row per obligation evaluated: the obligation's
+-- columns (00_base.sql) but the day, then the names of its span. It starts
+-- empty. The table is not sorted: findings.csv is sorted as it is written,
+-- and sorting here as well would sort ten million rows twice at national
+-- scale.
+CREATE TABLE findings AS
+SELECT o.* EXCLUDE (alloc_date), s.team, s.social_worker, s.iro
+FROM obligations o, a_alloc_spans s
+LIMIT 0;
