@@ -29,6 +29,7 @@ type Options struct {
 type DB struct {
 	*sql.DB
 	connector *duckdb.Connector
+	forked    bool // a handle from Fork, which leaves the database open when closed
 }
 
 // Open opens (creating it if needed) the database file at path; an empty path
@@ -75,7 +76,7 @@ func Open(ctx context.Context, path string, o Options) (*DB, error) {
 // Fork leaves the database open.
 func (d *DB) Close() error {
 	err := d.DB.Close()
-	if d.connector == nil {
+	if d.forked {
 		return err
 	}
 	if cerr := d.connector.Close(); err == nil {
@@ -96,7 +97,7 @@ func (d *DB) Fork(ctx context.Context) (*DB, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("open a second connection: %w", err)
 	}
-	return &DB{DB: db}, nil
+	return &DB{DB: db, connector: d.connector, forked: true}, nil
 }
 
 // borrowed is a connector without Close: database/sql closes a connector
