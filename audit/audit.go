@@ -144,15 +144,13 @@ func Run(ctx context.Context, db *store.DB, cfg *config.Config, asOf time.Time) 
 		if err != nil {
 			return nil, err
 		}
-		for i, stmt := range store.SplitScript(string(b)) {
-			if _, err := db.ExecContext(ctx, stmt); err != nil {
-				return nil, fmt.Errorf("%s statement %d: %w", name, i+1, err)
-			}
+		if err := db.ExecThen(ctx, name, string(b), func(stmt string) error {
 			if addsObligations.MatchString(stmt) {
-				if err := w.writeIfLarge(ctx); err != nil {
-					return nil, err
-				}
+				return w.writeIfLarge(ctx)
 			}
+			return nil
+		}); err != nil {
+			return nil, err
 		}
 		res.Timings = append(res.Timings, Timing{File: strings.TrimPrefix(name, "sql/"), Seconds: time.Since(t0).Seconds()})
 	}

@@ -60,17 +60,35 @@ func Open(ctx context.Context, path string, o Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	db := sql.OpenDB(c)
-	db.SetMaxOpenConns(1)
-	db.SetMaxIdleConns(1)
-	db.SetConnMaxLifetime(0)
-	if err := db.PingContext(ctx); err != nil {
-		_ = db.Close()
+	db, err := oneConnection(ctx, c)
+	if err != nil {
 		_ = c.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	return &DB{DB: db, connector: c}, nil
 }
+
+// oneConnection is a handle on c's database that holds a single connection,
+// opened now. It never closes c: database/sql closes a connector that has a
+// Close when the handle is closed, which for a Fork would close the
+// database under the handle it came from, so DB.Close closes c itself.
+func oneConnection(ctx context.Context, c *duckdb.Connector) (*sql.DB, error) {
+	db := sql.OpenDB(borrowed{c})
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// borrowed is a connector without Close (see oneConnection).
+type borrowed struct{ c driver.Connector }
+
+func (b borrowed) Connect(ctx context.Context) (driver.Conn, error) { return b.c.Connect(ctx) }
+func (b borrowed) Driver() driver.Driver                            { return b.c.Driver() }
 
 // Close closes the database and releases its file; closing a handle from
 // Fork leaves the database open.
@@ -89,24 +107,12 @@ func (d *DB) Close() error {
 // own, so that its statements run beside d's. The settings Open made hold
 // for it too; its temporary tables and variables are its own.
 func (d *DB) Fork(ctx context.Context) (*DB, error) {
-	db := sql.OpenDB(borrowed{d.connector})
-	db.SetMaxOpenConns(1)
-	db.SetMaxIdleConns(1)
-	db.SetConnMaxLifetime(0)
-	if err := db.PingContext(ctx); err != nil {
-		_ = db.Close()
+	db, err := oneConnection(ctx, d.connector)
+	if err != nil {
 		return nil, fmt.Errorf("open a second connection: %w", err)
 	}
 	return &DB{DB: db, connector: d.connector, forked: true}, nil
 }
-
-// borrowed is a connector without Close: database/sql closes a connector
-// that has one when the handle is closed, which for a Fork would close the
-// database under the handle it came from.
-type borrowed struct{ c driver.Connector }
-
-func (b borrowed) Connect(ctx context.Context) (driver.Conn, error) { return b.c.Connect(ctx) }
-func (b borrowed) Driver() driver.Driver                            { return b.c.Driver() }
 
 // InsertRows inserts rows (each a full row of table's columns, in order)
 // in one statement: a statement costs about a millisecond however small,
@@ -162,9 +168,20 @@ func (d *DB) LockDown(ctx context.Context, allowedDirs ...string) error {
 // Exec runs a script of several statements separated by semicolons at line
 // ends, one by one, so that an error names the statement that failed.
 func (d *DB) Exec(ctx context.Context, name, script string) error {
+	return d.ExecThen(ctx, name, script, nil)
+}
+
+// ExecThen is Exec with after, when not nil, called after each statement
+// with its text; an error from after stops the script.
+func (d *DB) ExecThen(ctx context.Context, name, script string, after func(stmt string) error) error {
 	for i, stmt := range SplitScript(script) {
 		if _, err := d.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("%s statement %d: %w", name, i+1, err)
+		}
+		if after != nil {
+			if err := after(stmt); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
