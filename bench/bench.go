@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/lacaudit/lacaudit/config"
@@ -55,12 +56,14 @@ func Run(ctx context.Context, o Options, w io.Writer) ([]Row, error) {
 			return rows, err
 		}
 		sample := time.Since(t0).Seconds()
+		settle()
 		floor, inRows, floorPeak, err := Floor(ctx, dir, filepath.Join(o.Work, "floor.duckdb"), o.Threads)
 		if err != nil {
 			return rows, err
 		}
 		s := job.Settings{Input: dir, InputLabel: dir, Out: out, AsOf: asOf, Config: config.Default(),
 			Threads: o.Threads, MemoryLimit: o.MemoryLimit, FileMode: 0o600, Version: "bench"}
+		settle()
 		t0 = time.Now()
 		sum, err := job.Run(ctx, s, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
@@ -92,6 +95,10 @@ func Run(ctx context.Context, o Options, w io.Writer) ([]Row, error) {
 	}
 	return rows, nil
 }
+
+// settle writes the files just written out to disk, so that the kernel's
+// writing them back does not land in the next measurement.
+func settle() { syscall.Sync() }
 
 // Floor loads every CSV file of dir into a new database file with every
 // column as text, as DuckDB's reader does at its cheapest, and returns the

@@ -39,7 +39,7 @@ func Annual(ctx context.Context, s Settings, log *slog.Logger, year int, suppres
 		return "", fmt.Errorf("the %s year starts on 1 April %d, after the as-of date %s", cur.Label(), year, s.AsOf.Format(time.DateOnly))
 	}
 
-	db, err := store.Open(ctx, "", store.Options{Threads: s.Threads, MemoryLimit: s.MemoryLimit, TempDir: filepath.Join(stage, "tmp")})
+	db, err := store.Open(ctx, "", store.Options{Threads: s.Threads, MemoryLimit: memoryLimit(s.MemoryLimit, s.Input), TempDir: filepath.Join(stage, "tmp")})
 	if err != nil {
 		return "", err
 	}

@@ -22,7 +22,7 @@ type CheckReport struct {
 // Check reads and validates the extracts into an in-memory database and
 // reports per table what was read, rejected and warned about.
 func Check(ctx context.Context, s Settings, log *slog.Logger) (*CheckReport, error) {
-	db, err := store.Open(ctx, "", store.Options{Threads: s.Threads, MemoryLimit: s.MemoryLimit})
+	db, err := store.Open(ctx, "", store.Options{Threads: s.Threads, MemoryLimit: memoryLimit(s.MemoryLimit, s.Input)})
 	if err != nil {
 		return nil, err
 	}

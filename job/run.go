@@ -107,7 +107,9 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	}
 	ResetPeakRSS()
 
-	db, err := store.Open(ctx, stagedDB, store.Options{Threads: s.Threads, MemoryLimit: s.MemoryLimit, TempDir: filepath.Join(stage, "tmp")})
+	limit := memoryLimit(s.MemoryLimit, s.Input)
+	log.Info("database memory limit", "limit", limit)
+	db, err := store.Open(ctx, stagedDB, store.Options{Threads: s.Threads, MemoryLimit: limit, TempDir: filepath.Join(stage, "tmp")})
 	if err != nil {
 		return nil, err
 	}

@@ -145,7 +145,7 @@ func (s *shared) registerFlags(fs *pflag.FlagSet, withOut, withDB bool) {
 	fs.StringVar(&s.configFile, "config", "", "configuration file (see lacaudit.conf.example)")
 	fs.StringVar(&s.logFormat, "log-format", "text", "log format: text or json")
 	fs.IntVar(&s.threads, "threads", 0, "DuckDB worker threads (default: all cores)")
-	fs.StringVar(&s.memoryLimit, "memory-limit", "1GB", "DuckDB memory limit; past it DuckDB works on disk (e.g. 4GB for speed on a large extract)")
+	fs.StringVar(&s.memoryLimit, "memory-limit", job.AutoMemory, "DuckDB memory limit, such as 2GB; past it DuckDB works on disk. auto: 3 times the extract's size, at least 1GB, at most half the machine's memory")
 }
 
 // prepare turns the flags into job settings and returns a function that
@@ -422,7 +422,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	work := fs.String("work", filepath.Join(os.TempDir(), "lacaudit-bench"), "folder for the samples and outputs")
 	seed := fs.Uint64("seed", 7, "random seed of the samples")
 	threads := fs.Int("threads", 0, "DuckDB worker threads (default: all cores)")
-	memoryLimit := fs.String("memory-limit", "1GB", "DuckDB memory limit of the runs")
+	memoryLimit := fs.String("memory-limit", job.AutoMemory, "DuckDB memory limit of the runs (auto: sized to each sample, as for run)")
 	if c := parse(fs, args); c >= 0 {
 		return c
 	}

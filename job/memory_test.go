@@ -1,0 +1,54 @@
+package job
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+)
+
+func TestMemoryLimit(t *testing.T) {
+	// Sparse files: their size is what counts, not their blocks.
+	folder := func(t *testing.T, files map[string]int64) string {
+		dir := t.TempDir()
+		for name, size := range files {
+			f, err := os.Create(filepath.Join(dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := f.Truncate(size); err != nil {
+				t.Skipf("this file system cannot hold a sparse file of %d bytes: %v", size, err)
+			}
+			f.Close()
+		}
+		return dir
+	}
+	capped := func(mb int64) string {
+		b := mb * 1_000_000
+		if total := machineMemory(); total > 0 {
+			b = max(min(b, total/2), min(minAutoMemory, total/2))
+		}
+		return strconv.FormatInt(b/1_000_000, 10) + "MB"
+	}
+	for _, c := range []struct {
+		name, setting string
+		files         map[string]int64
+		want          string
+	}{
+		{"explicit setting kept", "4GB", map[string]int64{"episodes.csv": 900_000_000}, "4GB"},
+		{"small extract gets 1 GB", "auto", map[string]int64{"episodes.csv": 1_000_000}, capped(1000)},
+		{"empty setting is auto", "", nil, capped(1000)},
+		{"three times the CSV", "auto", map[string]int64{"episodes.csv": 400_000_000, "reviews.csv": 200_000_000}, capped(1800)},
+		{"workbook counted five times", "auto", map[string]int64{"extract.xlsx": 100_000_000, "notes.txt": 900_000_000}, capped(1500)},
+		{"capped at half the machine", "auto", map[string]int64{"episodes.csv": 1 << 40}, capped(3 << 40 / 1_000_000)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := memoryLimit(c.setting, folder(t, c.files)); got != c.want {
+				t.Errorf("memoryLimit(%q) = %s, want %s", c.setting, got, c.want)
+			}
+		})
+	}
+	if machineMemory() <= 0 {
+		t.Log("machine memory unknown here: the cap was not tested")
+	}
+}
