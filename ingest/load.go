@@ -194,7 +194,7 @@ func loadTable(ctx context.Context, db *store.DB, t Table, d *Discovery, plans m
 	s, ok := d.Sources[t.Name]
 	switch {
 	case !ok:
-		return TableStat{Table: t.Name}, createTyped(ctx, db, t, nil, "")
+		return TableStat{Table: t.Name}, createTyped(ctx, db, t, nil, "", false)
 	case s.Sheet == "":
 		return loadCSV(ctx, db, t, s, plans[t.Name])
 	default:
@@ -286,7 +286,7 @@ func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []stri
 		st.Rejected = int64(len(rejectedLines)) + countDistinctOrds(valueRejects)
 	}
 	st.Read = accepted + int64(len(rejectedLines))
-	if err := createTyped(ctx, db, t, stage, stageName); err != nil {
+	if err := createTyped(ctx, db, t, stage, stageName, len(valueRejects) > 0); err != nil {
 		return st, err
 	}
 	for _, stmt := range []string{"DROP TABLE " + stageName, "DROP TABLE IF EXISTS " + rejTable, "DROP TABLE IF EXISTS " + rejScan} {
@@ -570,13 +570,16 @@ func badChecks(sc stageColumn) [][2]string {
 
 // validate finds the staged rows whose values cannot be read, one reject per
 // bad value, and counts the staged rows. ordExpr names each row: its rowid
-// (CSV, mapped to a line later) or its sheet row (XLSX).
+// (CSV, mapped to a line later) or its sheet row (XLSX). The staging table
+// is scanned once, for the rows that fail any check (usually none), and
+// only those are then sorted out check by check.
 func validate(ctx context.Context, db *store.DB, t Table, stage string, cols []stageColumn, ordExpr string) ([]reject, int64, error) {
-	var parts []string
+	var any, parts []string
 	for _, sc := range cols {
 		for _, chk := range badChecks(sc) {
-			parts = append(parts, fmt.Sprintf("SELECT %s AS ord, %s AS col, coalesce(%s::VARCHAR, '') AS val, %s AS reason FROM %s WHERE %s",
-				ordExpr, store.Quote(sc.col.Name), sc.col.SQLName(), store.Quote(chk[1]), stage, chk[0]))
+			any = append(any, "("+chk[0]+")")
+			parts = append(parts, fmt.Sprintf("SELECT ord, %s AS col, coalesce(%s::VARCHAR, '') AS val, %s AS reason FROM bad WHERE %s",
+				store.Quote(sc.col.Name), sc.col.SQLName(), store.Quote(chk[1]), chk[0]))
 		}
 	}
 	var n int64
@@ -586,7 +589,9 @@ func validate(ctx context.Context, db *store.DB, t Table, stage string, cols []s
 	if len(parts) == 0 {
 		return nil, n, nil
 	}
-	rows, err := db.QueryContext(ctx, strings.Join(parts, "\nUNION ALL\n")+"\nORDER BY ord, col")
+	q := fmt.Sprintf("WITH bad AS MATERIALIZED (SELECT %s AS ord, * FROM %s WHERE %s)\n%s\nORDER BY ord, col",
+		ordExpr, stage, strings.Join(any, " OR "), strings.Join(parts, "\nUNION ALL\n"))
+	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -604,10 +609,10 @@ func validate(ctx context.Context, db *store.DB, t Table, stage string, cols []s
 }
 
 // createTyped creates the table t from its staging table, leaving out the
-// rows with values that cannot be read; with no staging table it creates t
-// empty. Every contract column exists in the result: one absent from the
+// rows with values that cannot be read when validate found any (filter);
+// with no staging table it creates t empty. Every contract column exists in the result: one absent from the
 // file is NULL throughout (input_columns says which were present).
-func createTyped(ctx context.Context, db *store.DB, t Table, stage []stageColumn, stageName string) error {
+func createTyped(ctx context.Context, db *store.DB, t Table, stage []stageColumn, stageName string, filter bool) error {
 	byName := map[string]stageColumn{}
 	for _, sc := range stage {
 		byName[sc.col.Name] = sc
@@ -628,7 +633,7 @@ func createTyped(ctx context.Context, db *store.DB, t Table, stage []stageColumn
 		q = fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT %s LIMIT 0", t.Name, strings.Join(sel, ", "))
 	} else {
 		where := "true"
-		if len(valid) > 0 {
+		if filter && len(valid) > 0 {
 			where = strings.Join(valid, " AND ")
 		}
 		q = fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT %s FROM %s WHERE %s", t.Name, strings.Join(sel, ", "), stageName, where)
@@ -771,7 +776,7 @@ func loadXLSX(ctx context.Context, db *store.DB, t Table, s Source) (TableStat, 
 		return st, err
 	}
 	st.Read, st.Rejected = n, countDistinctOrds(rejects)
-	if err := createTyped(ctx, db, t, stage, stageName); err != nil {
+	if err := createTyped(ctx, db, t, stage, stageName, len(rejects) > 0); err != nil {
 		return st, err
 	}
 	if _, err := db.ExecContext(ctx, "DROP TABLE "+stageName); err != nil {
