@@ -2,8 +2,10 @@ package job
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -56,12 +58,24 @@ const (
 	xlsxExpansion = 5
 )
 
+// memorySize is a size DuckDB takes as a memory limit: a number and a unit.
+var memorySize = regexp.MustCompile(`^(?i)[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
+
+// CheckMemoryLimit says whether setting is a memory limit lacaudit can use:
+// AutoMemory, or a size such as 2GB or 1500MiB.
+func CheckMemoryLimit(setting string) error {
+	if strings.EqualFold(setting, AutoMemory) || memorySize.MatchString(strings.TrimSpace(setting)) {
+		return nil
+	}
+	return fmt.Errorf("--memory-limit %q: expected auto or a size such as 2GB or 1500MB", setting)
+}
+
 // memoryLimit is DuckDB's memory limit for a run on the extracts in the
 // folder input: the setting itself, or for AutoMemory (and an empty
 // setting) autoMemoryPerByte bytes per byte of the extracts, at least 1 GB
 // and at most half the memory the machine (or its container) has.
 func memoryLimit(setting, input string) string {
-	if setting != "" && setting != AutoMemory {
+	if setting != "" && !strings.EqualFold(setting, AutoMemory) {
 		return setting
 	}
 	var size int64

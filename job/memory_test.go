@@ -52,3 +52,16 @@ func TestMemoryLimit(t *testing.T) {
 		t.Log("machine memory unknown here: the cap was not tested")
 	}
 }
+
+func TestCheckMemoryLimit(t *testing.T) {
+	for _, ok := range []string{"auto", "AUTO", "1GB", "1500MB", "2gb", "1.5 GiB", "512MiB"} {
+		if err := CheckMemoryLimit(ok); err != nil {
+			t.Errorf("CheckMemoryLimit(%q): %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "banana", "0", "2", "GB", "-1GB", "1GB; DROP TABLE findings"} {
+		if CheckMemoryLimit(bad) == nil {
+			t.Errorf("CheckMemoryLimit(%q) accepted", bad)
+		}
+	}
+}

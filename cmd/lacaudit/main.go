@@ -180,6 +180,9 @@ func (s *shared) settings(tmp *string) (job.Settings, *slog.Logger, error) {
 	if s.threads < 0 {
 		return js, nil, usageError{"--threads must be 0 (all cores) or more"}
 	}
+	if err := job.CheckMemoryLimit(s.memoryLimit); err != nil {
+		return js, nil, usageError{err.Error()}
+	}
 	cfg, err := config.Load(s.configFile)
 	if err != nil {
 		return js, nil, usageError{err.Error()}
@@ -431,6 +434,10 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintln(stderr, "lacaudit bench: --sizes must each be from 10 to 1,000,000")
 			return exitUsage
 		}
+	}
+	if err := job.CheckMemoryLimit(*memoryLimit); err != nil {
+		fmt.Fprintf(stderr, "lacaudit bench: %v\n", err)
+		return exitUsage
 	}
 	if err := os.MkdirAll(*work, 0o700); err != nil {
 		fmt.Fprintf(stderr, "lacaudit bench: %v\n", err)

@@ -131,6 +131,9 @@ func TestExitStatusesAndMessages(t *testing.T) {
 	if r := lacaudit(t, "run", "--as-of", "2026-13-01", "--out", out); r.code != 2 || !strings.Contains(r.stderr, "--as-of") {
 		t.Errorf("bad --as-of: exit %d, %s", r.code, r.stderr)
 	}
+	if r := lacaudit(t, "run", "--memory-limit", "banana", "--out", out); r.code != 2 || !strings.Contains(r.stderr, "--memory-limit") {
+		t.Errorf("bad --memory-limit: exit %d, %s", r.code, r.stderr)
+	}
 	if r := lacaudit(t, "frobnicate"); r.code != 2 {
 		t.Errorf("unknown command: exit %d", r.code)
 	}
