@@ -1,7 +1,8 @@
 // Package bench measures lacaudit at scale: for each size it writes a
 // synthetic extract, loads it the cheapest way DuckDB can (every column as
-// text, into a database file that is then closed: the floor), then runs the whole nightly job, and reports per stage
-// the time, rows per second and peak memory next to the floor.
+// text, into a database file that is then closed: the floor), then runs
+// the whole nightly job, and reports per stage the time, rows per second
+// and peak memory next to the floor.
 package bench
 
 import (

@@ -574,10 +574,10 @@ func badChecks(sc stageColumn) [][2]string {
 // is scanned once, for the rows that fail any check (usually none), and
 // only those are then sorted out check by check.
 func validate(ctx context.Context, db *store.DB, t Table, stage string, cols []stageColumn, ordExpr string) ([]reject, int64, error) {
-	var any, parts []string
+	var failing, parts []string
 	for _, sc := range cols {
 		for _, chk := range badChecks(sc) {
-			any = append(any, "("+chk[0]+")")
+			failing = append(failing, "("+chk[0]+")")
 			parts = append(parts, fmt.Sprintf("SELECT ord, %s AS col, coalesce(%s::VARCHAR, '') AS val, %s AS reason FROM bad WHERE %s",
 				store.Quote(sc.col.Name), sc.col.SQLName(), store.Quote(chk[1]), chk[0]))
 		}
@@ -590,7 +590,7 @@ func validate(ctx context.Context, db *store.DB, t Table, stage string, cols []s
 		return nil, n, nil
 	}
 	q := fmt.Sprintf("WITH bad AS MATERIALIZED (SELECT %s AS ord, * FROM %s WHERE %s)\n%s\nORDER BY ord, col",
-		ordExpr, stage, strings.Join(any, " OR "), strings.Join(parts, "\nUNION ALL\n"))
+		ordExpr, stage, strings.Join(failing, " OR "), strings.Join(parts, "\nUNION ALL\n"))
 	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
 		return nil, 0, err
@@ -610,8 +610,9 @@ func validate(ctx context.Context, db *store.DB, t Table, stage string, cols []s
 
 // createTyped creates the table t from its staging table, leaving out the
 // rows with values that cannot be read when validate found any (filter);
-// with no staging table it creates t empty. Every contract column exists in the result: one absent from the
-// file is NULL throughout (input_columns says which were present).
+// with no staging table it creates t empty. Every contract column exists in
+// the result: one absent from the file is NULL throughout (input_columns
+// says which were present).
 func createTyped(ctx context.Context, db *store.DB, t Table, stage []stageColumn, stageName string, filter bool) error {
 	byName := map[string]stageColumn{}
 	for _, sc := range stage {

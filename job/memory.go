@@ -49,9 +49,9 @@ const (
 	minAutoMemory = 1_000_000_000 // 1 GB: a typical authority's extract needs far less
 	// autoMemoryPerByte is DuckDB's memory per byte of the extract's files.
 	// At 3 a 300,000-children extract (347 MB of CSV) gets the 1 GB that keeps
-	// the process under 2 GiB, and 1,000,000 children (1.16 GB) get 3.5 GB,
-	// with which every stage grows in proportion to the extract; held to 1 GB
-	// they spilled to disk and took 12 % longer than in proportion.
+	// the process under 2 GiB, and 1,000,000 children (1.16 GB) get 3.5 GB:
+	// with it they took 118 s, held to 1 GB 130 s, against 35 s for 300,000
+	// (docs/PERFORMANCE.md).
 	autoMemoryPerByte = 3
 	// xlsxExpansion counts a workbook's bytes as this many bytes of CSV: its
 	// XML is deflated.
@@ -94,7 +94,7 @@ func memoryLimit(setting, input string) string {
 	}
 	limit := max(size*autoMemoryPerByte, minAutoMemory)
 	if total := machineMemory(); total > 0 {
-		limit = max(min(limit, total/2), min(minAutoMemory, total/2))
+		limit = min(limit, total/2)
 	}
 	return strconv.FormatInt(limit/1_000_000, 10) + "MB"
 }

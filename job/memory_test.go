@@ -26,7 +26,7 @@ func TestMemoryLimit(t *testing.T) {
 	capped := func(mb int64) string {
 		b := mb * 1_000_000
 		if total := machineMemory(); total > 0 {
-			b = max(min(b, total/2), min(minAutoMemory, total/2))
+			b = min(b, total/2)
 		}
 		return strconv.FormatInt(b/1_000_000, 10) + "MB"
 	}
