@@ -98,7 +98,8 @@ const trendMonths = 24
 // textView defines wf, the findings as text, for the annual report (the
 // nightly workbook's wf is Prepare's table): the workbooks read findings as
 // text because duckdb-go scans ENUM values (rule, status, names) far more
-// slowly than VARCHAR.
+// slowly than VARCHAR. (Prepare's wf keeps the ENUMs, which its summaries
+// group and compare faster, and casts what its lists read.)
 func textView(ctx context.Context, db *store.DB) error {
 	if _, err := db.ExecContext(ctx, "CREATE OR REPLACE TEMP VIEW wf AS "+findingsAsText); err != nil {
 		return fmt.Errorf("view of findings: %w", err)
@@ -107,8 +108,8 @@ func textView(ctx context.Context, db *store.DB) error {
 }
 
 // Prepare builds the tables the nightly workbook is written from, so that
-// WriteWorkbook's own queries are small. wf is the findings it can show, as
-// text: what is overdue or upcoming now, the snapshot rules (one row a child
+// WriteWorkbook's own queries are small. wf is the findings it can show
+// (rule, status and names still ENUMs): what is overdue or upcoming now, the snapshot rules (one row a child
 // looked after now), whatever was due in the 12 months to the as-of date or
 // later (the window of recent and of the Summary's 12-month figures), and
 // the reviews held since the first month of the Trend sheet
@@ -116,15 +117,16 @@ func textView(ctx context.Context, db *store.DB) error {
 // is the exception sheets' rows, in their order.
 func Prepare(ctx context.Context, db *store.DB, asOf time.Time) error {
 	horizon := time.Date(asOf.Year(), asOf.Month()-(trendMonths-1), 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
-	stmts := []string{`CREATE OR REPLACE TEMP TABLE wf AS ` + findingsAsText + `
+	stmts := []string{`CREATE OR REPLACE TEMP TABLE wf AS
+		SELECT rule, child, period_start, due, done, status, days_late, team, social_worker, iro FROM findings
 		WHERE status IN ('overdue', 'upcoming') OR due > as_of() - INTERVAL 1 YEAR
 		   OR (rule IN ` + chainRules + ` AND done >= DATE '` + horizon + `')
 		   OR rule IN ('PEP_CURRENT', 'HEALTH_ASSESSMENT', 'VISIT_STATUTORY', 'VISIT_BEDROOM_SEEN',
 		               'NO_ALLOCATED_SW', 'NO_ALLOCATED_IRO')`,
 		`CREATE OR REPLACE TEMP TABLE wx AS
-		SELECT c.family, c.title, f.child, f.period_start, f.due, f.done, replace(f.status, '_', ' ') AS status,
-		       f.days_late, f.team, f.social_worker, f.iro
-		FROM wf f JOIN rule_coverage c USING (rule)
+		SELECT c.family, c.title, f.child, f.period_start, f.due, f.done, replace(f.status::VARCHAR, '_', ' ') AS status,
+		       f.days_late, f.team::VARCHAR AS team, f.social_worker::VARCHAR AS social_worker, f.iro::VARCHAR AS iro
+		FROM wf f JOIN rule_coverage c ON c.rule = f.rule::VARCHAR
 		WHERE f.status IN ('late', 'overdue', 'missed', 'not_met') AND ` + recent("f.") + `
 		ORDER BY c.family, CASE f.status WHEN 'overdue' THEN 1 WHEN 'not_met' THEN 2 WHEN 'missed' THEN 3 ELSE 4 END,
 		         f.days_late DESC, f.due, f.child, c.title, f.done, f.period_start`,
@@ -341,12 +343,12 @@ func actionSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf stri
 	                  WHEN 'REV_ADOPT_SECOND' THEN 'Second adoption review' ELSE 'Adoption review' END,
 	             f.due,
 	             CASE WHEN f.status = 'overdue' THEN -f.days_late ELSE f.due - as_of() END,
-	             f.status,
+	             f.status::VARCHAR,
 	             CASE WHEN f.status = 'upcoming' THEN wd_before(f.due, days('consultation_working_days_before')) END,
 	             CASE WHEN f.status = 'upcoming' THEN wd_before(f.due, days('invitations_working_days_before')) END,
 	             CASE WHEN f.status = 'upcoming' THEN wd_before(f.due, CASE WHEN f.rule = 'REV_INITIAL'
 	                  THEN days('sw_report_initial_working_days_before') ELSE days('sw_report_working_days_before') END) END,
-	             f.team, f.social_worker, f.iro
+	             f.team::VARCHAR, f.social_worker::VARCHAR, f.iro::VARCHAR
 	      FROM wf f JOIN rule_coverage c USING (rule)
 	      WHERE f.rule IN ` + chainRules + `
 	        AND (f.status = 'overdue' OR (f.status = 'upcoming' AND f.due <= wd_after(as_of(), 20)))
