@@ -109,12 +109,13 @@ func textView(ctx context.Context, db *store.DB) error {
 
 // Prepare builds the tables the nightly workbook is written from, so that
 // WriteWorkbook's own queries are small. wf is the findings it can show
-// (rule, status and names still ENUMs): what is overdue or upcoming now, the snapshot rules (one row a child
-// looked after now), whatever was due in the 12 months to the as-of date or
-// later (the window of recent and of the Summary's 12-month figures), and
-// the reviews held since the first month of the Trend sheet
-// (trendMonths), so that ten years of history shrink to under a third. wx
-// is the exception sheets' rows, in their order.
+// (rule, status and names still ENUMs): what is overdue or upcoming now,
+// the snapshot rules (one row a child looked after now), whatever was due
+// in the 12 months to the as-of date or later (the window of recent and of
+// the Summary's 12-month figures), and the reviews held since the first
+// month of the Trend sheet (trendMonths), so that ten years of history
+// shrink to under a third. wx is the exception sheets' rows, in their
+// order.
 func Prepare(ctx context.Context, db *store.DB, asOf time.Time) error {
 	horizon := time.Date(asOf.Year(), asOf.Month()-(trendMonths-1), 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
 	stmts := []string{`CREATE OR REPLACE TEMP TABLE wf AS
