@@ -96,6 +96,17 @@ func TestKilledRunLeavesPreviousOutputs(t *testing.T) {
 			before = outputsOf(t, out)
 			continue
 		}
+		label := fmt.Sprintf("killed at %.0f%%", 100*frac)
+		// Killed while moving its outputs into place (between two renames),
+		// the run leaves its manifest: the next run, even one that then
+		// fails on its input, first puts the previous outputs back.
+		if m, _ := filepath.Glob(filepath.Join(out, ".lacaudit-run-*", "commit.json")); len(m) > 0 {
+			if r := lacaudit(t, "run", "--input", filepath.Join(t.TempDir(), "missing"), "--as-of", goldenAsOf, "--out", out); r.code != 3 {
+				t.Fatalf("%s, during its commit: the next run exited %d: %s", label, r.code, r.stderr)
+			}
+			sameOutputs(t, label+", during its commit, then recovered", outputsOf(t, out), before)
+			continue
+		}
 		after := outputsOf(t, out)
 		// The staging folder of the killed run may remain until the next
 		// run tidies it.
@@ -108,7 +119,6 @@ func TestKilledRunLeavesPreviousOutputs(t *testing.T) {
 		// every output with a complete new set; killed before it, none.
 		// Never a mix. (A file whose new content is the same as the old,
 		// such as a rejects.csv with no rows in either, cannot tell.)
-		label := fmt.Sprintf("killed at %.0f%%", 100*frac)
 		if after["findings.csv"] == fresh["findings.csv"] {
 			for f, h := range before {
 				if after[f] == h && fresh[f] != h {
