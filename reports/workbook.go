@@ -28,6 +28,10 @@ type Input struct {
 	Started    time.Time
 	// Pseudonymised says children and workers appear as keyed hashes.
 	Pseudonymised bool
+	// Lists, when set, is called as the exception sheets begin: from there
+	// the workbook is mostly excelize writing rows on one core, and a
+	// caller can use the other.
+	Lists func()
 }
 
 // Sheet names, in workbook order.
@@ -369,6 +373,9 @@ func widths(cols []col) []float64 {
 }
 
 func exceptionSheets(ctx context.Context, db *store.DB, b *book, in Input, asOf string) error {
+	if in.Lists != nil {
+		in.Lists()
+	}
 	cols := []col{
 		{"Obligation", 40, kText}, {"Child", 12, kText}, {"Period start", 12, kDate}, {"Due", 12, kDate}, {"Done", 12, kDate},
 		{"Status", 10, kText}, {"Days late", 10, kInt}, {"Team", 20, kText}, {"Social worker", 20, kText}, {"IRO", 20, kText},
