@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/lacaudit/lacaudit/audit"
@@ -211,8 +210,15 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 		return nil
 	}
 	done := make(chan error, 1)
-	var startFiles sync.Once
-	start := func() { startFiles.Do(func() { go func() { done <- files() }() }) }
+	// start is only ever called on this goroutine: the workbook calls it
+	// back, as its lists begin, from inside writeWorkbook.
+	filesStarted := false
+	start := func() {
+		if !filesStarted {
+			filesStarted = true
+			go func() { done <- files() }()
+		}
+	}
 	if ar.Findings < sideBySide {
 		start()
 	}
@@ -222,7 +228,12 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	if err == nil {
 		err = writeWorkbook(ctx, db, s, filepath.Join(stage, book), res, ar, started, start)
 	}
-	start() // a no-op unless the workbook failed before its lists
+	if err != nil && !filesStarted {
+		// The workbook failed before its lists: the run fails, and there are
+		// no output files worth writing or waiting for.
+		return nil, err
+	}
+	start() // a no-op once started; keeps the wait below from blocking
 	if ferr := <-done; ferr != nil {
 		return nil, ferr
 	}
