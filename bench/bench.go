@@ -2,7 +2,9 @@
 // synthetic extract, loads it the cheapest way DuckDB can (every column as
 // text, into a database file that is then closed: the floor), then runs
 // the whole nightly job, and reports per stage the time, rows per second
-// and peak memory next to the floor.
+// and peak memory next to the floor, and how each grows from one size to
+// the next. With repeats, the sizes take turns, so that a slow spell of the
+// machine lands on all of them, and the median is reported.
 package bench
 
 import (
@@ -10,8 +12,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -24,79 +28,225 @@ import (
 
 // Options shape a benchmark.
 type Options struct {
-	Sizes       []int  // children per sample
+	Sizes       []int  // children per sample, run smallest first
 	Work        string // folder for the samples and outputs (kept for inspection)
 	Seed        uint64
 	Threads     int
 	MemoryLimit string
+	// Repeat is how many times the floor and the job run on each sample
+	// (at least once); the sizes take turns.
+	Repeat int
+	// Progress, when set, gets a line as each run ends.
+	Progress io.Writer
 }
 
-// Row is one line of the results.
+// Row is one line of the results: for a stage measured more than once, the
+// median time, and the peak memory of its first run (the sizes' first runs
+// go from the first size to the last).
 type Row struct {
 	Children  int
 	InputRows int64
 	Stage     string
 	Seconds   float64
+	Min, Max  float64 // the fastest and slowest of the repeats
 	Rows      int64
 	PeakRSS   int64
 }
 
-// Run benchmarks each size and writes a Markdown table to w.
+// Stage names of the rows that are not the job's own stages.
+const (
+	StageSample    = "sample (generate)"
+	StageFloorLoad = "floor: DuckDB, all text (load only)"
+	StageFloor     = "floor: DuckDB, all text, closed"
+	StageWhole     = "**whole run**"
+)
+
+// size is one sample and what was measured on it.
+type size struct {
+	children int
+	dir, out string
+	inRows   int64
+	sample   float64
+	order    []string             // stage names, in the order first seen
+	secs     map[string][]float64 // seconds per stage, one per repeat
+	rows     map[string]int64
+	peak     map[string]int64
+}
+
+// add records one run of a stage. Only the first run's peak memory counts:
+// the process keeps some of the memory a run used, so a later run of a small
+// size would report a larger one's peak.
+func (z *size) add(stage string, seconds float64, rows, peak int64) {
+	first := false
+	if _, ok := z.secs[stage]; !ok {
+		z.order = append(z.order, stage)
+		first = true
+	}
+	z.secs[stage] = append(z.secs[stage], seconds)
+	z.rows[stage] = rows
+	if first {
+		z.peak[stage] = peak
+	}
+}
+
+// Run benchmarks each size and writes two Markdown tables to w: the stages
+// of each size, then how the time grows from one size to the next.
 func Run(ctx context.Context, o Options, w io.Writer) ([]Row, error) {
 	asOf := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	repeat := max(o.Repeat, 1)
+	// Smallest first: the growth table compares each size with the one
+	// before, and a first run's peak memory is its own (see size.add).
+	children := slices.Compact(slices.Sorted(slices.Values(o.Sizes)))
+	sizes := make([]*size, len(children))
+	for i, n := range children {
+		z := &size{children: n, dir: filepath.Join(o.Work, fmt.Sprintf("sample-%d", n)),
+			out:  filepath.Join(o.Work, fmt.Sprintf("out-%d", n)),
+			secs: map[string][]float64{}, rows: map[string]int64{}, peak: map[string]int64{}}
+		_ = os.RemoveAll(z.dir)
+		t0 := time.Now()
+		if err := synth.Generate(z.dir, synth.Options{Children: n, Seed: o.Seed, Extract: asOf.AddDate(0, 0, -2), Years: 10}); err != nil {
+			return nil, err
+		}
+		z.sample = time.Since(t0).Seconds()
+		sizes[i] = z
+	}
+	for rep := 1; rep <= repeat; rep++ {
+		for _, z := range sizes {
+			if err := measure(ctx, o, asOf, z); err != nil {
+				return nil, err
+			}
+			if o.Progress != nil {
+				fmt.Fprintf(o.Progress, "bench: %d children, run %d of %d: %.2f s (floor %.2f s)\n",
+					z.children, rep, repeat, last(z.secs[StageWhole]), last(z.secs[StageFloor]))
+			}
+		}
+	}
 	var rows []Row
 	fmt.Fprintln(w, "| children | input rows | stage | seconds | rows/s | peak memory (MiB) | × floor |")
 	fmt.Fprintln(w, "| ---: | ---: | --- | ---: | ---: | ---: | ---: |")
-	for _, n := range o.Sizes {
-		dir := filepath.Join(o.Work, fmt.Sprintf("sample-%d", n))
-		out := filepath.Join(o.Work, fmt.Sprintf("out-%d", n))
-		_ = os.RemoveAll(dir)
-		_ = os.RemoveAll(out)
-		t0 := time.Now()
-		if err := synth.Generate(dir, synth.Options{Children: n, Seed: o.Seed, Extract: asOf.AddDate(0, 0, -2), Years: 10}); err != nil {
-			return rows, err
-		}
-		sample := time.Since(t0).Seconds()
-		settle()
-		fl, err := Floor(ctx, dir, filepath.Join(o.Work, "floor.duckdb"), o.Threads)
-		if err != nil {
-			return rows, err
-		}
-		floor, inRows := fl.Seconds, fl.Rows
-		s := job.Settings{Input: dir, InputLabel: dir, Out: out, AsOf: asOf, Config: config.Default(),
-			Threads: o.Threads, MemoryLimit: o.MemoryLimit, FileMode: 0o600, Version: "bench"}
-		settle()
-		t0 = time.Now()
-		sum, err := job.Run(ctx, s, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		if err != nil {
-			return rows, err
-		}
-		// The whole run is the job's wall clock: its stages plus what lies
-		// between them (history, lock-down, commit).
-		whole := time.Since(t0).Seconds()
+	for _, z := range sizes {
+		floor := median(z.secs[StageFloor])
 		add := func(r Row) {
 			rows = append(rows, r)
 			ratio := ""
-			if !strings.HasPrefix(r.Stage, "sample") && floor > 0 {
+			if r.Stage != StageSample && floor > 0 {
 				ratio = fmt.Sprintf("%.2f", r.Seconds/floor)
 			}
 			rate := ""
 			if r.Rows > 0 && r.Seconds > 0 {
 				rate = fmt.Sprintf("%.0f", float64(r.Rows)/r.Seconds)
 			}
-			fmt.Fprintf(w, "| %d | %d | %s | %.2f | %s | %d | %s |\n", n, inRows, r.Stage, r.Seconds, rate, r.PeakRSS>>20, ratio)
+			secs := fmt.Sprintf("%.2f", r.Seconds)
+			if r.Max > r.Min {
+				secs += fmt.Sprintf(" (%.2f–%.2f)", r.Min, r.Max)
+			}
+			fmt.Fprintf(w, "| %d | %d | %s | %s | %s | %d | %s |\n", z.children, z.inRows, r.Stage, secs, rate, r.PeakRSS>>20, ratio)
 		}
-		add(Row{n, inRows, "sample (generate)", sample, inRows, 0})
-		add(Row{n, inRows, "floor: DuckDB, all text (load only)", fl.LoadSeconds, inRows, fl.PeakRSS})
-		add(Row{n, inRows, "floor: DuckDB, all text, closed", floor, inRows, fl.PeakRSS})
-		var peak int64
-		for _, st := range sum.Stages {
-			add(Row{n, inRows, st.Name, st.Seconds, st.Rows, st.PeakRSS})
-			peak = max(peak, st.PeakRSS)
+		add(Row{Children: z.children, InputRows: z.inRows, Stage: StageSample, Seconds: z.sample, Min: z.sample, Max: z.sample, Rows: z.inRows})
+		for _, st := range z.order {
+			v := z.secs[st]
+			add(Row{Children: z.children, InputRows: z.inRows, Stage: st, Seconds: median(v), Min: slices.Min(v), Max: slices.Max(v),
+				Rows: z.rows[st], PeakRSS: z.peak[st]})
 		}
-		add(Row{n, inRows, "**whole run**", whole, inRows, peak})
+	}
+	if len(sizes) > 1 {
+		growth(w, sizes)
 	}
 	return rows, nil
+}
+
+// measure runs the floor and the job once on z's sample.
+func measure(ctx context.Context, o Options, asOf time.Time, z *size) error {
+	_ = os.RemoveAll(z.out)
+	settle()
+	fl, err := Floor(ctx, z.dir, filepath.Join(o.Work, "floor.duckdb"), o.Threads)
+	if err != nil {
+		return err
+	}
+	z.inRows = fl.Rows
+	s := job.Settings{Input: z.dir, InputLabel: z.dir, Out: z.out, AsOf: asOf, Config: config.Default(),
+		Threads: o.Threads, MemoryLimit: o.MemoryLimit, FileMode: 0o600, Version: "bench"}
+	settle()
+	t0 := time.Now()
+	sum, err := job.Run(ctx, s, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return err
+	}
+	// The whole run is the job's wall clock: its stages plus what lies
+	// between them (history, lock-down, commit).
+	whole := time.Since(t0).Seconds()
+	z.add(StageFloorLoad, fl.LoadSeconds, fl.Rows, fl.PeakRSS)
+	z.add(StageFloor, fl.Seconds, fl.Rows, fl.PeakRSS)
+	var peak int64
+	for _, st := range sum.Stages {
+		z.add(st.Name, st.Seconds, st.Rows, st.PeakRSS)
+		peak = max(peak, st.PeakRSS)
+	}
+	z.add(StageWhole, whole, fl.Rows, peak)
+	return nil
+}
+
+// growth writes how the median time of the floor, each stage and the whole
+// run grows from each size to the next, against the growth of the input
+// rows. The exponent is log(time growth) / log(rows growth): 1 when the
+// time grows in proportion to the rows, above 1 when faster.
+func growth(w io.Writer, sizes []*size) {
+	stages := []string{StageFloor}
+	for _, st := range sizes[len(sizes)-1].order {
+		if st != StageFloorLoad && st != StageFloor {
+			stages = append(stages, st)
+		}
+	}
+	fmt.Fprintln(w)
+	head, rule := "| children | input rows ×", "| --- | ---:"
+	for _, st := range stages {
+		head += " | " + label(st) + " ×"
+		rule += " | ---:"
+	}
+	fmt.Fprintln(w, head+" | whole run: exponent |")
+	fmt.Fprintln(w, rule+" | ---: |")
+	for i := 1; i < len(sizes); i++ {
+		a, b := sizes[i-1], sizes[i]
+		rows := float64(b.inRows) / float64(a.inRows)
+		line := fmt.Sprintf("| %d → %d | %.2f", a.children, b.children, rows)
+		for _, st := range stages {
+			line += fmt.Sprintf(" | %.2f", median(b.secs[st])/median(a.secs[st]))
+		}
+		exp := ""
+		if rows > 1 {
+			exp = fmt.Sprintf("%.2f", math.Log(median(b.secs[StageWhole])/median(a.secs[StageWhole]))/math.Log(rows))
+		}
+		fmt.Fprintf(w, "%s | %s |\n", line, exp)
+	}
+}
+
+// label is a stage's name as a column of the growth table.
+func label(stage string) string {
+	switch stage {
+	case StageFloor:
+		return "floor"
+	case StageWhole:
+		return "whole run"
+	}
+	return stage
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Sorted(slices.Values(v))
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func last(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	return v[len(v)-1]
 }
 
 // settle writes the files just written out to disk, so that the kernel's

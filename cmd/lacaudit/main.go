@@ -426,8 +426,13 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	seed := fs.Uint64("seed", 7, "random seed of the samples")
 	threads := fs.Int("threads", 0, "DuckDB worker threads (default: all cores)")
 	memoryLimit := fs.String("memory-limit", job.AutoMemory, "DuckDB memory limit of the runs (auto: sized to each sample, as for run)")
+	repeat := fs.Int("repeat", 1, "runs of the floor and the job on each sample, the sizes taking turns; the median is reported")
 	if c := parse(fs, args); c >= 0 {
 		return c
+	}
+	if *repeat < 1 || *repeat > 99 {
+		fmt.Fprintln(stderr, "lacaudit bench: --repeat must be from 1 to 99")
+		return exitUsage
 	}
 	for _, n := range *sizes {
 		if n < 10 || n > 1_000_000 {
@@ -443,7 +448,8 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "lacaudit bench: %v\n", err)
 		return 1
 	}
-	if _, err := bench.Run(ctx, bench.Options{Sizes: *sizes, Work: *work, Seed: *seed, Threads: *threads, MemoryLimit: *memoryLimit}, stdout); err != nil {
+	if _, err := bench.Run(ctx, bench.Options{Sizes: *sizes, Work: *work, Seed: *seed, Threads: *threads,
+		MemoryLimit: *memoryLimit, Repeat: *repeat, Progress: stderr}, stdout); err != nil {
 		fmt.Fprintf(stderr, "lacaudit bench: %v\n", err)
 		return 1
 	}
