@@ -42,7 +42,7 @@ type Options struct {
 
 // Row is one line of the results: for a stage measured more than once, the
 // median time, and the peak memory of its first run (the sizes' first runs
-// go from the first size to the last).
+// go from the smallest to the largest).
 type Row struct {
 	Children  int
 	InputRows int64
