@@ -71,18 +71,19 @@ func Discover(dir string) (*Discovery, error) {
 	}
 	for _, e := range entries {
 		name := e.Name()
-		if e.IsDir() || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~$") {
+		if e.IsDir() {
 			continue
 		}
 		path := filepath.Join(dir, name)
-		ext := strings.ToLower(filepath.Ext(name))
 		stem := strings.ToLower(strings.TrimSpace(strings.TrimSuffix(name, filepath.Ext(name))))
-		switch ext {
-		case ".csv":
+		switch FormatOf(name) {
+		case Skipped:
+			continue
+		case CSV:
 			if err := add(Source{Table: stem, Path: path}, name); err != nil {
 				return nil, err
 			}
-		case ".xlsx", ".xlsm":
+		case XLSX:
 			sheets, err := sheetNames(path)
 			if err != nil {
 				return nil, err
@@ -104,6 +105,31 @@ func Discover(dir string) (*Discovery, error) {
 		}
 	}
 	return d, nil
+}
+
+// Format is how a file of the input folder is read.
+type Format int
+
+// The formats of input files.
+const (
+	Other   Format = iota // not an extract: listed as ignored
+	CSV                   // one table
+	XLSX                  // a workbook (.xlsx or .xlsm), one table a sheet
+	Skipped               // hidden, or an office application's lock file: not listed
+)
+
+// FormatOf is how Discover treats a file named name in the input folder.
+func FormatOf(name string) Format {
+	if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~$") {
+		return Skipped
+	}
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".csv":
+		return CSV
+	case ".xlsx", ".xlsm":
+		return XLSX
+	}
+	return Other
 }
 
 func sheetNames(path string) ([]string, error) {

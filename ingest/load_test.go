@@ -367,3 +367,17 @@ func TestSniffDates(t *testing.T) {
 		}
 	}
 }
+
+// FormatOf is how Discover (and the automatic memory limit) sorts the input
+// folder's files.
+func TestFormatOf(t *testing.T) {
+	for name, want := range map[string]Format{
+		"episodes.csv": CSV, "Episodes.CSV": CSV, "extract.xlsx": XLSX, "extract.XLSM": XLSX,
+		"notes.txt": Other, "episodes": Other, "extract.xls": Other,
+		".hidden.csv": Skipped, "~$extract.xlsx": Skipped,
+	} {
+		if got := FormatOf(name); got != want {
+			t.Errorf("FormatOf(%q) = %d, want %d", name, got, want)
+		}
+	}
+}

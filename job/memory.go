@@ -4,10 +4,11 @@ import (
 	"bufio"
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/lacaudit/lacaudit/ingest"
 )
 
 // ResetPeakRSS starts a new measurement of the process's peak resident
@@ -73,7 +74,8 @@ func CheckMemoryLimit(setting string) error {
 // memoryLimit is DuckDB's memory limit for a run on the extracts in the
 // folder input: the setting itself, or for AutoMemory (and an empty
 // setting) autoMemoryPerByte bytes per byte of the extracts, at least 1 GB
-// and at most half the memory the machine (or its container) has.
+// and at most half the memory the machine (or its container) has. The
+// extracts are the files ingest.Discover reads (ingest.FormatOf).
 func memoryLimit(setting, input string) string {
 	if setting != "" && !strings.EqualFold(setting, AutoMemory) {
 		return setting
@@ -85,10 +87,10 @@ func memoryLimit(setting, input string) string {
 		if err != nil || !info.Mode().IsRegular() {
 			continue
 		}
-		switch strings.ToLower(filepath.Ext(e.Name())) {
-		case ".csv":
+		switch ingest.FormatOf(e.Name()) {
+		case ingest.CSV:
 			size += info.Size()
-		case ".xlsx", ".xlsm":
+		case ingest.XLSX:
 			size += info.Size() * xlsxExpansion
 		}
 	}
