@@ -332,6 +332,10 @@ func fail(stderr io.Writer, err error) int {
 	fmt.Fprintf(stderr, "lacaudit: %v\n", err)
 	switch code {
 	case 3:
+		var ye *job.YearError
+		if errors.As(err, &ye) {
+			break
+		}
 		fmt.Fprintln(stderr, "The extracts cannot be used as they are: fix them (or the export) and run again. No report was written; earlier reports are unchanged.")
 	case 1:
 		if !errors.Is(err, context.Canceled) {
@@ -347,6 +351,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	sh.register(fs, true)
 	pseudo := fs.Bool("pseudonymise", false, "replace child identifiers and worker names in every output with keyed hashes, for sharing")
 	keyFile := fs.String("pseudonymise-key-file", "", "file holding the pseudonymisation key (default: $"+pseudonym.EnvKey+")")
+	acceptDrop := fs.Bool("accept-drop", false, "accept, this once, a table's rows or the children looked after falling by more than drop_threshold_percent (default 10) against the last successful run")
 	if c := parse(fs, args); c >= 0 {
 		return c
 	}
@@ -364,6 +369,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	} else if *keyFile != "" {
 		return fail(stderr, usageError{msg: "--pseudonymise-key-file needs --pseudonymise", cmd: "run"})
 	}
+	s.AcceptDrop = *acceptDrop
 	sum, err := job.Run(ctx, s, log)
 	if err != nil {
 		return fail(stderr, err)
