@@ -19,7 +19,7 @@ type CheckReport struct {
 	Warnings []ingest.WarningCount
 	Rejects  []ingest.RejectRow // the first rejected rows, for the terminal
 	// Unused are optional tables left out for their rejected rows.
-	Unused []unusedTable
+	Unused []UnusedTable
 	// NotAssessed are the rules that run would not assess, or only in part.
 	NotAssessed []audit.Coverage
 }

@@ -14,10 +14,10 @@ import (
 	"github.com/lacaudit/lacaudit/store"
 )
 
-// unusedTable is an optional table left out of a run because more of its
+// UnusedTable is an optional table left out of a run because more of its
 // rows were rejected than the threshold allows: the rules that need it are
 // not assessed, and the night goes on.
-type unusedTable struct {
+type UnusedTable struct {
 	Table, Source string
 	Why           string // "12 of 40 rows rejected (30.0 %), over the 5.0 % threshold"
 }
@@ -31,7 +31,7 @@ type unusedTable struct {
 // has Rejects set, and every rejected row is in db's rejects table. An
 // optional table over it is emptied and marked absent, so that the audit
 // reports its rules as not assessed (see explainUnused).
-func loadExtracts(ctx context.Context, db *store.DB, s Settings, log *slog.Logger) (*ingest.Result, []unusedTable, error) {
+func loadExtracts(ctx context.Context, db *store.DB, s Settings, log *slog.Logger) (*ingest.Result, []UnusedTable, error) {
 	// The load's own threshold applies to every table alike; here it is
 	// applied per table instead, so the load is given one it never reaches.
 	res, err := ingest.Load(ctx, db, ingest.Options{Dir: s.Input, RejectThreshold: 1})
@@ -40,7 +40,7 @@ func loadExtracts(ctx context.Context, db *store.DB, s Settings, log *slog.Logge
 	}
 	threshold := s.Config.RejectThreshold
 	var over []string
-	var unused []unusedTable
+	var unused []UnusedTable
 	for _, t := range res.Tables {
 		if t.Read == 0 || float64(t.Rejected) <= threshold*float64(t.Read) {
 			continue
@@ -50,7 +50,7 @@ func loadExtracts(ctx context.Context, db *store.DB, s Settings, log *slog.Logge
 			over = append(over, t.Source+": "+share)
 			continue
 		}
-		u := unusedTable{Table: t.Table, Source: t.Source, Why: fmt.Sprintf("%s, over the %.1f %% threshold", share, 100*threshold)}
+		u := UnusedTable{Table: t.Table, Source: t.Source, Why: fmt.Sprintf("%s, over the %.1f %% threshold", share, 100*threshold)}
 		// The typed table keeps only the rows that could be read: a table
 		// missing a share of its rows would make its rules' figures wrong,
 		// so it is used not at all.
@@ -83,7 +83,7 @@ func isCore(table string) bool {
 // explainUnused gives the rules that needed a table left out for its
 // rejects that reason, instead of "no TABLE table", in ar's coverage and in
 // the database's rule_coverage (the Summary sheet shows it).
-func explainUnused(ctx context.Context, db *store.DB, ar *audit.Result, unused []unusedTable) error {
+func explainUnused(ctx context.Context, db *store.DB, ar *audit.Result, unused []UnusedTable) error {
 	for i, c := range ar.Coverage {
 		reason := c.Reason
 		for _, u := range unused {
@@ -101,7 +101,7 @@ func explainUnused(ctx context.Context, db *store.DB, ar *audit.Result, unused [
 }
 
 // unusedNotes are the Method sheet's lines for the tables left out.
-func unusedNotes(unused []unusedTable) [][2]string {
+func unusedNotes(unused []UnusedTable) [][2]string {
 	var out [][2]string
 	for _, u := range unused {
 		out = append(out, [2]string{"Table not used", u.Source + ": " + u.Why + "; the rules that need " + u.Table + " are not assessed"})

@@ -256,6 +256,15 @@ func TestCoreTableOverThresholdListsEveryReject(t *testing.T) {
 	}
 	os.Remove(path)
 	sameOutputs(t, "after a run stopped by its rejects", outputsOf(t, out), before)
+
+	// A pseudonymised run withholds the values, as in rejects.csv.
+	keyFile := filepath.Join(t.TempDir(), "key")
+	os.WriteFile(keyFile, []byte("a benchmarking group secret\n"), 0o600)
+	r = lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", out, "--pseudonymise", "--pseudonymise-key-file", keyFile)
+	got, _ = os.ReadFile(path)
+	if r.code != 3 || strings.Contains(string(got), "2026-02-31") || strings.Count(string(got), "(withheld: pseudonymised run)") != bad {
+		t.Errorf("pseudonymised: exit %d, file:\n%s", r.code, got)
+	}
 }
 
 // The partial-export guard, across runs: a table whose rows fall by more
