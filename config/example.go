@@ -35,6 +35,11 @@ func Example() string {
 # Share of a table's rows that may be rejected before the run stops (exit 3).
 #reject_threshold_percent = 5
 
+# Fall in a table's rows, or in the children looked after, against the last
+# successful run that stops the run as a partial export (exit 3); a run
+# with --accept-drop accepts it once.
+#drop_threshold_percent = 10
+
 # Workbook targets: green at or above the first percentage, amber at or
 # above the second, red below.
 `)

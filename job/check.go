@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/lacaudit/lacaudit/audit"
 	"github.com/lacaudit/lacaudit/ingest"
 	"github.com/lacaudit/lacaudit/store"
 )
@@ -17,19 +18,27 @@ type CheckReport struct {
 	Load     *ingest.Result
 	Warnings []ingest.WarningCount
 	Rejects  []ingest.RejectRow // the first rejected rows, for the terminal
+	// Unused are optional tables left out for their rejected rows.
+	Unused []UnusedTable
+	// NotAssessed are the rules that run would not assess, or only in part.
+	NotAssessed []audit.Coverage
 }
 
 // Check reads and validates the extracts into an in-memory database and
-// reports per table what was read, rejected and warned about.
-func Check(ctx context.Context, s Settings, log *slog.Logger) (*CheckReport, error) {
+// reports per table what was read, rejected and warned about. It reads,
+// checks and audits them as run does (the audit adds warnings of its own,
+// such as reviews outside any period of care), so that its rejects and
+// warnings are exactly run's; it writes nothing.
+func Check(ctx context.Context, s Settings, log *slog.Logger) (_ *CheckReport, err error) {
+	defer func() { err = explain(err, s) }()
 	db, err := store.Open(ctx, "", store.Options{Threads: s.Threads, MemoryLimit: memoryLimit(s.MemoryLimit, s.Input)})
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
 	start := time.Now()
-	res, err := ingest.Load(ctx, db, ingest.Options{Dir: s.Input, RejectThreshold: s.Config.RejectThreshold})
-	rep := &CheckReport{Load: res}
+	res, unused, err := loadExtracts(ctx, db, s, log)
+	rep := &CheckReport{Load: res, Unused: unused}
 	if res != nil {
 		rows, rerr := ingest.FirstRejects(ctx, db, 20)
 		if rerr != nil && err == nil {
@@ -40,8 +49,21 @@ func Check(ctx context.Context, s Settings, log *slog.Logger) (*CheckReport, err
 	if err != nil {
 		return rep, err
 	}
-	rep.Warnings, err = ingest.Checks(ctx, db, s.AsOf)
+	if _, err := ingest.Checks(ctx, db, s.AsOf); err != nil {
+		return rep, err
+	}
+	if err := db.LockDown(ctx); err != nil {
+		return rep, err
+	}
+	ar, err := audit.Run(ctx, db, s.Config, s.AsOf)
 	if err != nil {
+		return rep, err
+	}
+	if err := explainUnused(ctx, db, ar, unused); err != nil {
+		return rep, err
+	}
+	rep.NotAssessed = ar.NotAssessed()
+	if rep.Warnings, err = warningCounts(ctx, db); err != nil {
 		return rep, err
 	}
 	log.Info("extracts checked", "stage", "ingest", "seconds", time.Since(start).Seconds(), "tables", len(res.Tables))
@@ -65,7 +87,13 @@ func PrintCheck(w io.Writer, rep *CheckReport) {
 			fmt.Fprintf(w, "%-20s   unknown column %s ignored\n", "", u)
 		}
 	}
+	for _, u := range rep.Unused {
+		fmt.Fprintf(w, "not used: %s: %s\n", u.Source, u.Why)
+	}
 	fmt.Fprintln(w, "Rules that need an absent table or column are not assessed (lacaudit rules lists what each needs).")
+	for _, c := range rep.NotAssessed {
+		fmt.Fprintf(w, "%s %s: %s\n", c.Status, c.Rule.ID, c.Reason)
+	}
 	for _, i := range rep.Load.Ignored {
 		fmt.Fprintf(w, "ignored: %s is not a table lacaudit uses\n", i)
 	}
@@ -87,10 +115,11 @@ func PrintCheck(w io.Writer, rep *CheckReport) {
 func ExitStatus(err error) int {
 	var ie *ingest.InputError
 	var le *LockError
+	var ye *YearError
 	switch {
 	case err == nil:
 		return 0
-	case errors.As(err, &ie):
+	case errors.As(err, &ie), errors.As(err, &ye):
 		return 3
 	case errors.As(err, &le):
 		return 4

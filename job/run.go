@@ -79,7 +79,8 @@ func copyFile(from, to string) error {
 // Run is the nightly job: it reads the extracts, audits them and writes the
 // findings, the rejects and the database into s.Out, replacing the earlier
 // outputs only when everything succeeded.
-func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
+func Run(ctx context.Context, s Settings, log *slog.Logger) (_ *Summary, err error) {
+	defer func() { err = explain(err, s) }()
 	started := time.Now()
 	dbPath := s.DB
 	if dbPath == "" {
@@ -123,7 +124,8 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	}()
 
 	t0 := time.Now()
-	res, err := ingest.Load(ctx, db, ingest.Options{Dir: s.Input, RejectThreshold: s.Config.RejectThreshold})
+	// The load and the reject threshold, as check does them.
+	res, unused, err := loadExtracts(ctx, db, s, log)
 	if err != nil {
 		var ie *ingest.InputError
 		if errors.As(err, &ie) && ie.Rejects {
@@ -132,6 +134,12 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 					log.Warn("rejected row", "file", r.Source, "line", r.Line, "column", r.Column, "reason", r.Reason)
 				}
 			}
+			// Every rejected row, for whoever mends the export.
+			path, werr := writeStoppedRejects(ctx, db, s, stage)
+			if werr != nil {
+				return nil, fmt.Errorf("%w (and the list of rejected rows could not be written: %v)", err, werr)
+			}
+			return nil, &ingest.InputError{Rejects: true, Msg: ie.Msg + "; every rejected row is listed in " + path}
 		}
 		return nil, err
 	}
@@ -153,7 +161,7 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 		}
 		log.Info("children and workers pseudonymised in every output")
 	}
-	if err := carryHistory(ctx, db, dbPath); err != nil {
+	if err := carryHistory(ctx, db, previousDB(s, dbPath)); err != nil {
 		return nil, err
 	}
 	// A second connection for the output files, opened before the lock-down
@@ -176,6 +184,14 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	for _, t := range ar.Timings {
 		log.Debug("rule file done", "file", t.File, "seconds", round(t.Seconds))
 	}
+	if err := explainUnused(ctx, db, ar, unused); err != nil {
+		return nil, err
+	}
+	notes, err := guardPartialExport(ctx, db, s, res, log)
+	if err != nil {
+		return nil, err
+	}
+	notes = append(notes, unusedNotes(unused)...)
 	sum.NotAssess = ar.NotAssessed()
 	timed("rules", ar.Findings, t0)
 
@@ -188,6 +204,9 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 		return nil, fmt.Errorf("count warnings: %w", err)
 	}
 	if err := appendHistory(ctx, db, s, sum, started); err != nil {
+		return nil, err
+	}
+	if err := recordTables(ctx, db, res); err != nil {
 		return nil, err
 	}
 
@@ -226,7 +245,7 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	err = reports.Prepare(ctx, db, s.AsOf)
 	book := WorkbookName(s.AsOf)
 	if err == nil {
-		err = writeWorkbook(ctx, db, s, filepath.Join(stage, book), res, ar, started, start)
+		err = writeWorkbook(ctx, db, s, filepath.Join(stage, book), res, ar, notes, started, start)
 	}
 	if err != nil && !filesStarted {
 		// The workbook failed before its lists: the run fails, and there are
@@ -268,7 +287,7 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 
 // writeWorkbook writes the nightly workbook to path and copies it to
 // latest.xlsx beside it.
-func writeWorkbook(ctx context.Context, db *store.DB, s Settings, path string, res *ingest.Result, ar *audit.Result, started time.Time, lists func()) error {
+func writeWorkbook(ctx context.Context, db *store.DB, s Settings, path string, res *ingest.Result, ar *audit.Result, notes [][2]string, started time.Time, lists func()) error {
 	style, err := templates.Load(s.Template)
 	if err != nil {
 		return err
@@ -276,7 +295,7 @@ func writeWorkbook(ctx context.Context, db *store.DB, s Settings, path string, r
 	if err := reports.WriteWorkbook(ctx, db, path, reports.Input{
 		AsOf: s.AsOf, Config: s.Config, Style: style, Version: s.Version, InputLabel: s.InputLabel,
 		Tables: res.Tables, Ignored: res.Ignored, Coverage: ar.Coverage, Started: started,
-		Pseudonymised: s.PseudonymKey != nil, Lists: lists,
+		Pseudonymised: s.PseudonymKey != nil, Lists: lists, Notes: notes,
 	}); err != nil {
 		return err
 	}
@@ -306,6 +325,12 @@ func carryHistory(ctx context.Context, db *store.DB, previous string) error {
 		not_met BIGINT, upcoming BIGINT, met BIGINT, reviews_overdue BIGINT, rows_rejected BIGINT, warnings BIGINT)`); err != nil {
 		return fmt.Errorf("create run_history: %w", err)
 	}
+	if _, err := db.ExecContext(ctx, createRunTables); err != nil {
+		return fmt.Errorf("create run_tables: %w", err)
+	}
+	if previous == "" {
+		return nil
+	}
 	if _, err := os.Stat(previous); err != nil {
 		return nil
 	}
@@ -314,12 +339,14 @@ func carryHistory(ctx context.Context, db *store.DB, previous string) error {
 		return nil
 	}
 	defer db.ExecContext(ctx, "DETACH previous")
-	var n int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE database_name = 'previous' AND table_name = 'run_history'`).Scan(&n); err != nil || n == 0 {
-		return nil
-	}
-	if _, err := db.ExecContext(ctx, "INSERT INTO run_history BY NAME SELECT * FROM previous.run_history"); err != nil {
-		return fmt.Errorf("copy run history from %s: %w", previous, err)
+	for _, table := range []string{"run_history", "run_tables"} {
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE database_name = 'previous' AND table_name = ?`, table).Scan(&n); err != nil || n == 0 {
+			return nil
+		}
+		if _, err := db.ExecContext(ctx, "INSERT INTO "+table+" BY NAME SELECT * FROM previous."+table); err != nil {
+			return fmt.Errorf("copy run history from %s: %w", previous, err)
+		}
 	}
 	return nil
 }

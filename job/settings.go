@@ -27,6 +27,9 @@ type Settings struct {
 	// PseudonymKey, when set, pseudonymises children and workers in every output.
 	PseudonymKey []byte
 	Version      string
+	// AcceptDrop accepts, for this run only, a fall that the partial-export
+	// guard would stop the run for.
+	AcceptDrop bool
 }
 
 // LockError says another run holds the output folder (exit status 4).

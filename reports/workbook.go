@@ -28,6 +28,10 @@ type Input struct {
 	Started    time.Time
 	// Pseudonymised says children and workers appear as keyed hashes.
 	Pseudonymised bool
+	// Notes are further rows (item, value) of the Method sheet's "This run"
+	// table: what the partial-export guard compared, a fall accepted, an
+	// optional table not used.
+	Notes [][2]string
 	// Lists, when set, is called as the exception sheets begin: from there
 	// the workbook is mostly excelize writing rows on one core, and a
 	// caller can use the other.
@@ -665,6 +669,9 @@ func methodSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf stri
 	}
 	if in.Pseudonymised {
 		about = append(about, []any{"Pseudonymised", "Yes: children (C-...) and social workers and IROs (W-...) appear as keyed hashes, the same for the same key; UPNs and rejected values are withheld"})
+	}
+	for _, n := range in.Notes {
+		about = append(about, []any{n[0], n[1]})
 	}
 	if err := s.heading("This run"); err != nil {
 		return err

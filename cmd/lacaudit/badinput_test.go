@@ -73,7 +73,9 @@ func TestBadInputCorpus(t *testing.T) {
 			before := outputsOf(t, out)
 			in := filepath.Join(t.TempDir(), "in")
 			copyDir(t, dir, in)
-			r := lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", out)
+			// Each case is far smaller than the sample run before it: the
+			// partial-export guard is not what these cases test.
+			r := lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", out, "--accept-drop")
 			read := func(f string) string {
 				b, _ := os.ReadFile(filepath.Join(out, f))
 				return string(b)
@@ -109,6 +111,9 @@ func TestBadInputCorpus(t *testing.T) {
 				}
 			}
 			if r.code != 0 {
+				// A run stopped by its rejects lists them all beside the
+				// previous outputs (TestCoreTableOverThresholdListsEveryReject).
+				os.Remove(filepath.Join(out, "lacaudit-rejects-"+goldenAsOf+".csv"))
 				sameOutputs(t, "after a failed run", outputsOf(t, out), before)
 			}
 		})
