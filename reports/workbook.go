@@ -448,7 +448,7 @@ func exceptionSheets(ctx context.Context, db *store.DB, b *book, in Input, asOf 
 
 // sharesNote says what the By team and By IRO shares count (counted), and
 // whose they are (RULES.md, "Team, social worker and IRO").
-const sharesNote = "Per rule family, the share met in timescale of the obligations due in the 12 months to the as-of date and of everything overdue now," +
+const sharesNote = "per rule family, the share met in timescale of the obligations due in the 12 months to the as-of date and of everything overdue now," +
 	" as the Summary counts them (one met early whose due date is still ahead is not counted yet); for PEPs, health, visits and the long-term foster meeting," +
 	" each child looked after now whose first one is due or done. Each obligation is the team's or IRO's allocated on its day: the day a review, plan or" +
 	" meeting was done (the due date of a missed one), the review's day for what prepares or follows a held review, else the as-of date."
