@@ -421,7 +421,7 @@ func annualParticipation(ctx context.Context, db *store.DB, b *book, in AnnualIn
 		return err
 	}
 	first := s.row - len(out) + 1 // the first data row
-	if err := s.note("\"4 and over\" means the reviews not coded PN0 (the code for a child under 4 at the review), whatever the child's recorded age; reviews with no valid code are among them."); err != nil {
+	if err := s.note("Percentages are of the reviews not coded PN0 (PN0 is the code for a child under 4 at the review): children \"4 and over\" as the codes record them, whatever the child's recorded age; reviews with no valid code are among them."); err != nil {
 		return err
 	}
 	if err := s.heading("Shown apart"); err != nil {
