@@ -520,7 +520,7 @@ func annualIROs(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub 
 		{"Reviews chaired", 12, kInt}, {"% of reviews in timescale", 14, kPct}, {"% of adoption reviews in timescale", 14, kPct}}
 	s, err := b.newSheet(SheetIROs, "IRO caseloads", sub+" Children at 31 March are the children looked after that day (short breaks apart) with the IRO allocated that day;"+
 		" the average caseload counts each child for the days of the year it was both looked after (the day it left care not counted) and allocated to the IRO."+
-		" Reviews chaired are the reviews of both chains held in the year with the IRO allocated on the day; timeliness is of the reviews due in the year, as on the Timeliness sheet, the adoption chain apart.",
+		" Reviews chaired are the reviews held in the year, as the Overview counts them, with the IRO allocated on the day; timeliness is of the reviews due in the year, as on the Timeliness sheet, the adoption chain apart.",
 		widths(cols), 5)
 	if err != nil {
 		return err
@@ -545,7 +545,20 @@ func annualIROs(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub 
 		         AND a.start <= as_of() AND (a."end" IS NULL OR a."end" >= as_of())
 		    WHERE NOT c.short_breaks GROUP BY a.worker
 		), chaired AS (
-		    SELECT iro AS worker, count(*) FILTER (WHERE done IS NOT NULL AND %[4]s) AS held,
+		    -- every review held in the year, as the Overview counts them (the
+		    -- first of a child in care before the extract included), with the
+		    -- IRO allocated on the day: of several, the one that started last,
+		    -- as the audit names a finding's IRO (audit/sql/05_allocations.sql)
+		    SELECT worker, count(*) AS held FROM (
+		        SELECT r.child, r.review, arg_max(a.worker, a.start) AS worker
+		        FROM a_held_reviews r
+		        JOIN allocations a ON a.child = r.child AND a.role = 'IRO' AND a.start <= r.review
+		             AND (a."end" IS NULL OR a."end" >= r.review) AND a.start <= as_of()
+		        WHERE %[4]s
+		        GROUP BY r.child, r.review)
+		    GROUP BY worker
+		), timely AS (
+		    SELECT iro AS worker,
 		           count(*) FILTER (WHERE rule IN %[6]s AND status = 'met' AND %[5]s) AS met,
 		           count(*) FILTER (WHERE rule IN %[6]s AND %[5]s) AS due,
 		           count(*) FILTER (WHERE rule IN %[7]s AND status = 'met' AND %[5]s) AS adopt_met,
@@ -554,12 +567,14 @@ func annualIROs(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub 
 		    GROUP BY iro
 		), workers AS (
 		    SELECT worker FROM caseload WHERE average > 0 UNION SELECT worker FROM at_end UNION SELECT worker FROM chaired
+		    UNION SELECT worker FROM timely WHERE due + adopt_due > 0
 		)
-		SELECT w.worker, coalesce(n.n, 0), coalesce(c.average, 0), coalesce(h.held, 0), coalesce(h.met, 0), coalesce(h.due, 0),
-		       coalesce(h.adopt_met, 0), coalesce(h.adopt_due, 0)
+		SELECT w.worker, coalesce(n.n, 0), coalesce(c.average, 0), coalesce(h.held, 0), coalesce(m.met, 0), coalesce(m.due, 0),
+		       coalesce(m.adopt_met, 0), coalesce(m.adopt_due, 0)
 		FROM workers w LEFT JOIN caseload c USING (worker) LEFT JOIN at_end n USING (worker) LEFT JOIN chaired h USING (worker)
+		     LEFT JOIN timely m USING (worker)
 		ORDER BY 1`,
-		y.Start.Format(time.DateOnly), y.End.Format(time.DateOnly), days, yearCond("done", y), dueIn("", y, y), laChain, adoptChain)
+		y.Start.Format(time.DateOnly), y.End.Format(time.DateOnly), days, yearCond("r.review", y), dueIn("", y, y), laChain, adoptChain)
 	rows, err := scanAll(ctx, db, q)
 	if err != nil {
 		return fmt.Errorf("IRO caseloads: %w", err)

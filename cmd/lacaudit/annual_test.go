@@ -313,12 +313,14 @@ func TestAnnualFigureDefinitions(t *testing.T) {
 	near(t, "Kate chaired", k[3], 4)
 	near(t, "Kate looked-after reviews in timescale", k[4], 1)
 	near(t, "Kate adoption reviews in timescale", k[5], 0.5)
-	// Hugo: H and I from 1 Sep 2024 to 31 Mar 2025, 212 days each; their
-	// 31 March reviews not held on the day; the anchor reviews are no
-	// obligation, so chaired nothing counted.
+	// Hugo: H and I from 1 Sep 2024 to 31 Mar 2025, 212 days each; he
+	// chaired their first reviews (29 Sep, anchors of the chains: held
+	// reviews, though no obligation); their 31 March reviews were not held
+	// on the day.
 	h := row(t, iro, "Hugo")
 	near(t, "Hugo at 31 March", h[1], 2)
 	near(t, "Hugo average", h[2], 424.0/365)
+	near(t, "Hugo chaired", h[3], 2)
 	near(t, "Hugo in timescale", h[4], 0)
 	// Lena: L looked after 3 to 19 Mar 2025 (17 days; she left on the 20th,
 	// the allocation still open); not looked after at 31 March.
@@ -327,6 +329,8 @@ func TestAnnualFigureDefinitions(t *testing.T) {
 	near(t, "Lena average", l[2], 17.0/365)
 	near(t, "Lena chaired", l[3], 1)
 	near(t, "Lena in timescale", l[4], 1)
+	// Reviews chaired add up to the Overview's 9 reviews held with J's 2,
+	// which had no IRO allocated.
 
 	eq := s["Equalities"]
 	// Legal status on the day held (not held: due): care order F twice, L
