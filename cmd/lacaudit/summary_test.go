@@ -16,7 +16,8 @@ import (
 // 1 July 2024 to 30 June 2025. Bank holidays in reach: 26 Aug, 25 and
 // 26 Dec 2024, 1 Jan, 18 and 21 Apr, 5 and 26 May 2025; none in July 2025.
 // Teams North and South; social workers Sam (North) and Sue (South); IROs
-// Iris and Ivan; N3 has no IRO.
+// Iris and Ivan; N3 has no IRO. Sue's allocation to S1 ends on the as-of
+// date: S1 is still allocated that day.
 //
 //	N1 (North, Iris): in care before the extract (RNE P, 1 Jan 2024),
 //	   anchored at its review of 1 Jun 2024. Subsequent due 1 Dec 2024, held
@@ -77,7 +78,7 @@ var nightlyExtract = map[string]string{
 		"N2,TEAM,North,2025-03-03,\nN2,SW,Sam,2025-03-03,\nN2,IRO,Iris,2025-03-03,\n" +
 		"N3,TEAM,North,2023-11-01,\nN3,SW,Sam,2023-11-01,\n" +
 		"N4,TEAM,North,2025-06-30,\nN4,SW,Sam,2025-06-30,\nN4,IRO,Iris,2025-06-30,\n" +
-		"S1,TEAM,South,2024-01-01,\nS1,SW,Sue,2024-01-01,\nS1,IRO,Ivan,2024-01-01,\n" +
+		"S1,TEAM,South,2024-01-01,\nS1,SW,Sue,2024-01-01,2025-06-30\nS1,IRO,Ivan,2024-01-01,\n" +
 		"S2,TEAM,South,2024-07-01,2024-11-15\nS2,SW,Sue,2024-07-01,2024-11-15\nS2,IRO,Ivan,2024-07-01,2024-11-15\n",
 	"peps.csv":                "CHILD,PEP_DATE\nN1,2025-03-01\n",
 	"health_assessments.csv":  "CHILD,ASSESSMENT_DATE\nN1,2024-08-01\nN3,2024-01-01\nS1,2025-03-01\n",
@@ -205,6 +206,27 @@ func TestNightlySummaryByHand(t *testing.T) {
 	check := func(sheet string, groups []group) {
 		t.Helper()
 		rows := s[sheet]
+		// the table holds these groups and no other
+		var names, got []string
+		for _, g := range groups {
+			names = append(names, g.name)
+		}
+		in := false
+		for _, r := range rows {
+			if len(r) > 1 && (r[0] == "Team" || r[0] == "IRO") {
+				in = true
+				continue
+			}
+			if in && (len(r) == 0 || r[0] == "") {
+				break
+			}
+			if in {
+				got = append(got, r[0])
+			}
+		}
+		if strings.Join(got, "|") != strings.Join(names, "|") {
+			t.Errorf("%s has rows %q, want %q", sheet, got, names)
+		}
 		for _, g := range groups {
 			r := lookup(t, rows, g.name)
 			for i, e := range g.extra {
@@ -241,12 +263,20 @@ func TestNightlySummaryByHand(t *testing.T) {
 	})
 	check("By IRO", []group{
 		// children now, reviews chaired in the 12 months
+		{"(none recorded)", []float64{1, 0}, [6]share{{0, 1}, {}, {0, 1}, {}, {0, 3}, {1, 2}}}, // N3
 		{"Iris", []float64{3, 3}, [6]share{{2, 4}, {2, 3}, {2, 2}, {0, 2}, {4, 6}, {6, 6}}},
 		{"Ivan", []float64{1, 5}, [6]share{{3, 5}, {5, 5}, {0, 1}, {}, {2, 3}, {2, 2}}},
-		{"(none recorded)", []float64{1, 0}, [6]share{{0, 1}, {}, {0, 1}, {}, {0, 3}, {1, 2}}},
 	})
-	near(t, "Sam's caseload", lookup(t, s["By team"], "Sam")[2], 4)
-	near(t, "Sue's caseload", lookup(t, s["By team"], "Sue")[2], 1)
+	for _, c := range []struct {
+		worker, team string
+		children     float64
+	}{{"Sam", "North", 4}, {"Sue", "South", 1}} {
+		r := lookup(t, s["By team"], c.worker)
+		if r[1] != c.team {
+			t.Errorf("%s's team %q, want %q", c.worker, r[1], c.team)
+		}
+		near(t, c.worker+"'s caseload", r[2], c.children)
+	}
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
