@@ -67,13 +67,15 @@ const snapshotRules = `('PEP_CURRENT','HEALTH_ASSESSMENT','VISIT_STATUTORY','VIS
 
 // counted is the condition (on wf, alias a with its dot) for the
 // obligations a share in timescale counts, on the Summary, By team and By
-// IRO alike: for a dated rule, those due in the 12 months to the as-of date
-// (met, late, missed or overdue: one met early whose due date is still
-// ahead waits for it) and everything overdue now, whenever it fell due; for
-// a snapshot rule, every child's row but an upcoming one (nothing recorded
-// and the first not yet due, shown apart on the Summary).
+// IRO alike, as the annual report counts a year: for a dated rule, those
+// due in the 12 months to the as-of date, met, late, missed or overdue (one
+// met early whose due date is still ahead waits for it; one overdue since
+// before the 12 months is in "Reviews overdue now" and on the exception
+// sheets, not in a share); for a snapshot rule, every child's row but an
+// upcoming one (nothing recorded and the first not yet due, shown apart on
+// the Summary).
 func counted(a string) string {
-	return fmt.Sprintf(`(%[1]sstatus <> 'upcoming' AND (%[1]sstatus = 'overdue' OR %[1]srule IN %[2]s
+	return fmt.Sprintf(`(%[1]sstatus <> 'upcoming' AND (%[1]srule IN %[2]s
 		OR (%[1]sdue > as_of() - INTERVAL 1 YEAR AND %[1]sdue <= as_of())))`, a, snapshotRules)
 }
 
@@ -200,7 +202,7 @@ func headlineFigures(ctx context.Context, db *store.DB) ([]figure, error) {
 	heldLastYear := "rule IN " + chainRules + " AND done IS NOT NULL AND " + inLastYear("done")
 	cnt("Reviews held in the last 12 months", heldLastYear, SheetTrend)
 	// Timeliness, as the annual report counts it: the reviews due in the
-	// window (and overdue now), held in time out of all of them; the
+	// window, held in time out of all of them; the
 	// looked-after chain, whose three rules add up to it, the adoption
 	// chain apart.
 	dueLastYear := func(rules string) string { return "rule IN " + rules + " AND " + counted("") }
@@ -323,7 +325,7 @@ func summarySheet(ctx context.Context, db *store.DB, b *book, in Input, asOf str
 		return err
 	}
 	for _, n := range []string{
-		"Reviews in timescale: the looked-after chain's reviews due in the 12 months to the as-of date, and any overdue now whenever it fell due, held on or before the due date out of all of them (met, late, missed and overdue; one due today and not held yet is not counted). Initial, second and subsequent add up to it; adoption reviews are apart. Permanence plans and disruption meetings are counted the same way.",
+		"Reviews in timescale: the looked-after chain's reviews due in the 12 months to the as-of date, held on or before the due date, out of all of them: met, late, missed and overdue (one due today and not held yet is not counted; one overdue since before the 12 months is in Reviews overdue now). Initial, second and subsequent add up to it; adoption reviews are apart. Permanence plans and disruption meetings are counted the same way.",
 		"PEPs, health assessments and visits: in date out of the children looked after now whose first one is due or done; a child with none whose first is not yet due is counted on the line beneath, neither in date nor against.",
 	} {
 		if err := s.note(n); err != nil {
@@ -448,8 +450,8 @@ func exceptionSheets(ctx context.Context, db *store.DB, b *book, in Input, asOf 
 
 // sharesNote says what the By team and By IRO shares count (counted), and
 // whose they are (RULES.md, "Team, social worker and IRO").
-const sharesNote = "per rule family, the share met in timescale of the obligations due in the 12 months to the as-of date and of everything overdue now," +
-	" as the Summary counts them (one met early whose due date is still ahead is not counted yet); for PEPs, health, visits and the long-term foster meeting," +
+const sharesNote = "per rule family, the share met in timescale of the obligations due in the 12 months to the as-of date (met, late, missed or overdue)," +
+	" as the Summary counts them (one met early whose due date is still ahead is not counted yet, one overdue since before the 12 months is on the exception sheets); for PEPs, health, visits and the long-term foster meeting," +
 	" each child looked after now whose first one is due or done. Each obligation is the team's or IRO's allocated on its day: the day a review, plan or" +
 	" meeting was done (the due date of a missed one), the review's day for what prepares or follows a held review, else the as-of date."
 
