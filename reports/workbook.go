@@ -202,9 +202,8 @@ func headlineFigures(ctx context.Context, db *store.DB) ([]figure, error) {
 	heldLastYear := "rule IN " + chainRules + " AND done IS NOT NULL AND " + inLastYear("done")
 	cnt("Reviews held in the last 12 months", heldLastYear, SheetTrend)
 	// Timeliness, as the annual report counts it: the reviews due in the
-	// window, held in time out of all of them; the
-	// looked-after chain, whose three rules add up to it, the adoption
-	// chain apart.
+	// window, held in time out of all of them; the looked-after chain,
+	// whose three rules add up to it, the adoption chain apart.
 	dueLastYear := func(rules string) string { return "rule IN " + rules + " AND " + counted("") }
 	sh("Reviews held in timescale, of those due in the last 12 months", dueLastYear(laChain)+" AND status = 'met'", dueLastYear(laChain), "reviews_in_timescale", "Reviews")
 	for _, r := range []struct{ rule, label, target string }{
