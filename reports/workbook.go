@@ -58,12 +58,37 @@ const lastYear = `> as_of() - INTERVAL 1 YEAR AND %s <= as_of()`
 
 func inLastYear(col string) string { return col + " " + fmt.Sprintf(lastYear, col) }
 
-// recent is the window of the exception sheets and the team and IRO shares:
-// obligations due in the 12 months to the as-of date or later (a snapshot
-// obligation that is met is due in the future), and everything overdue now.
+// recent is the window of the exception sheets: obligations due in the 12
+// months to the as-of date or later (a snapshot obligation that is met is
+// due in the future), and everything overdue now.
 func recent(alias string) string {
 	return fmt.Sprintf("(%[1]sstatus = 'overdue' OR %[1]sdue > as_of() - INTERVAL 1 YEAR)", alias)
 }
+
+// snapshotRules are the rules with one row per child looked after now,
+// judged on the as-of date: a met one is due in the future.
+const snapshotRules = `('PEP_CURRENT','HEALTH_ASSESSMENT','VISIT_STATUTORY','VISIT_BEDROOM_SEEN','LTF_ANNUAL_MEETING')`
+
+// counted is the condition (on wf, alias a with its dot) for the
+// obligations a share in timescale counts, on the Summary, By team and By
+// IRO alike, as the annual report counts a year: for a dated rule, those
+// due in the 12 months to the as-of date, met, late, missed or overdue (one
+// met early whose due date is still ahead waits for it; one overdue since
+// before the 12 months is in "Reviews overdue now" and on the exception
+// sheets, not in a share); for a snapshot rule, every child's row but an
+// upcoming one (nothing recorded and the first not yet due, shown apart on
+// the Summary).
+func counted(a string) string {
+	return fmt.Sprintf(`(%[1]sstatus <> 'upcoming' AND (%[1]srule IN %[2]s
+		OR (%[1]sdue > as_of() - INTERVAL 1 YEAR AND %[1]sdue <= as_of())))`, a, snapshotRules)
+}
+
+// laChain is the looked-after review chain, whose timeliness is the
+// headline; the adoption chain is reported apart.
+const laChain = `('REV_INITIAL','REV_SECOND','REV_SUBSEQUENT')`
+
+// adoptChain is the adoption review chain's rules.
+const adoptChain = `('REV_ADOPT_FIRST','REV_ADOPT_SECOND','REV_ADOPT_SUBSEQUENT')`
 
 // WriteWorkbook writes the nightly performance workbook to path. The audit
 // must have run in db (its findings, rule_coverage and helper tables), and
@@ -180,25 +205,38 @@ func headlineFigures(ctx context.Context, db *store.DB) ([]figure, error) {
 	}
 	heldLastYear := "rule IN " + chainRules + " AND done IS NOT NULL AND " + inLastYear("done")
 	cnt("Reviews held in the last 12 months", heldLastYear, SheetTrend)
-	sh("Reviews held in timescale, last 12 months", heldLastYear+" AND status = 'met'", heldLastYear, "reviews_in_timescale", "Reviews")
+	// Timeliness, as the annual report counts it: the reviews due in the
+	// window, held in time out of all of them; the looked-after chain,
+	// whose three rules add up to it, the adoption chain apart.
+	dueLastYear := func(rules string) string { return "rule IN " + rules + " AND " + counted("") }
+	sh("Reviews held in timescale, of those due in the last 12 months", dueLastYear(laChain)+" AND status = 'met'", dueLastYear(laChain), "reviews_in_timescale", "Reviews")
 	for _, r := range []struct{ rule, label, target string }{
 		{"REV_INITIAL", "   initial reviews", "initial_in_timescale"},
 		{"REV_SECOND", "   second reviews", "second_in_timescale"},
 		{"REV_SUBSEQUENT", "   subsequent reviews", "subsequent_in_timescale"},
 	} {
-		cond := fmt.Sprintf("rule = '%s' AND done IS NOT NULL AND %s", r.rule, inLastYear("done"))
+		cond := dueLastYear("('" + r.rule + "')")
 		sh(r.label, cond+" AND status = 'met'", cond, r.target, "Reviews")
 	}
+	sh("Adoption reviews held in timescale, of those due in the last 12 months", dueLastYear(adoptChain)+" AND status = 'met'", dueLastYear(adoptChain), "", "Reviews")
 	cnt("Reviews overdue now", "rule IN "+chainRules+" AND status = 'overdue'", SheetActions)
 	cnt("Reviews due in the next 20 working days", "rule IN "+chainRules+" AND status = 'upcoming' AND due <= wd_after(as_of(), 20)", SheetActions)
-	sh("School-age children with a current PEP", "rule = 'PEP_CURRENT' AND status <> 'overdue'", "rule = 'PEP_CURRENT'", "pep_current", "Plans and education")
-	permDue := "rule = 'PERM_BY_SECOND' AND status <> 'upcoming' AND " + inLastYear("due")
+	// Snapshot figures: in date (met) out of the children whose first one is
+	// due or done; a child with nothing recorded whose first is not yet due
+	// (upcoming) is neither, and counted on the line beneath.
+	snap := func(label, rule, target, sheet, apart string) {
+		r := "rule = '" + rule + "'"
+		sh(label, r+" AND status = 'met'", r+" AND status <> 'upcoming'", target, sheet)
+		cnt(apart, r+" AND status = 'upcoming'", sheet)
+	}
+	snap("School-age children with a current PEP", "PEP_CURRENT", "pep_current", "Plans and education", "   school-age children whose first PEP is not yet due")
+	permDue := "rule = 'PERM_BY_SECOND' AND " + counted("")
 	sh("Permanence plan by the second review, last 12 months", permDue+" AND status = 'met'", permDue, "permanence_by_second", "Plans and education")
-	brk := "rule = 'DISRUPTION_MEETING' AND status <> 'upcoming' AND " + inLastYear("due")
+	brk := "rule = 'DISRUPTION_MEETING' AND " + counted("")
 	sh("Breakdowns followed by a disruption meeting in time, last 12 months", brk+" AND status = 'met'", brk, "breakdowns_with_meeting", "Placements and disruption")
 	cnt("Breakdowns without a disruption meeting (open now)", "rule = 'DISRUPTION_MEETING' AND status = 'overdue'", "Placements and disruption")
-	sh("Health assessments in date", "rule = 'HEALTH_ASSESSMENT' AND status <> 'overdue'", "rule = 'HEALTH_ASSESSMENT'", "health_in_date", "Health and visits")
-	sh("Statutory visits in date", "rule = 'VISIT_STATUTORY' AND status <> 'overdue'", "rule = 'VISIT_STATUTORY'", "visits_in_date", "Health and visits")
+	snap("Health assessments in date", "HEALTH_ASSESSMENT", "health_in_date", "Health and visits", "   children whose first health assessment is not yet due")
+	snap("Statutory visits in date", "VISIT_STATUTORY", "visits_in_date", "Health and visits", "   children whose first visit in the placement is not yet due")
 	sh("Children with an allocated social worker", "rule = 'NO_ALLOCATED_SW' AND status = 'met'", "rule = 'NO_ALLOCATED_SW'", "allocated_sw", "Allocation")
 	sh("Children with an allocated IRO", "rule = 'NO_ALLOCATED_IRO' AND status = 'met'", "rule = 'NO_ALLOCATED_IRO'", "allocated_iro", "Allocation")
 
@@ -288,6 +326,14 @@ func summarySheet(ctx context.Context, db *store.DB, b *book, in Input, asOf str
 	}
 	if err := s.finishTable("Headline", cols, first-1); err != nil {
 		return err
+	}
+	for _, n := range []string{
+		"Reviews in timescale: the looked-after chain's reviews due in the 12 months to the as-of date, held on or before the due date, out of all of them: met, late, missed and overdue (one due today and not held yet is not counted; one overdue since before the 12 months is in Reviews overdue now). Initial, second and subsequent add up to it; adoption reviews are apart. Permanence plans and disruption meetings are counted the same way.",
+		"PEPs, health assessments and visits: in date out of the children looked after now whose first one is due or done; a child with none whose first is not yet due is counted on the line beneath, neither in date nor against.",
+	} {
+		if err := s.note(n); err != nil {
+			return err
+		}
 	}
 	var notAssessed [][]any
 	for _, c := range in.Coverage {
@@ -405,14 +451,21 @@ func exceptionSheets(ctx context.Context, db *store.DB, b *book, in Input, asOf 
 	return nil
 }
 
+// sharesNote says what the By team and By IRO shares count (counted), and
+// whose they are (RULES.md, "Team, social worker and IRO").
+const sharesNote = "per rule family, the share met in timescale of the obligations due in the 12 months to the as-of date (met, late, missed or overdue)," +
+	" as the Summary counts them (one met early whose due date is still ahead is not counted yet, one overdue since before the 12 months is on the exception sheets); for PEPs, health, visits and the long-term foster meeting," +
+	" each child looked after now whose first one is due or done. Each obligation is the team's or IRO's allocated on its day: the day a review, plan or" +
+	" meeting was done (the due date of a missed one), the review's day for what prepares or follows a held review, else the as-of date."
+
 // familyShares is obligations and the share in timescale per group and
-// family, over the last 12 months and what is overdue now.
+// family, as counted says.
 func familyShares(ctx context.Context, db *store.DB, group string) (map[string]map[string][2]int64, []string, error) {
 	q := fmt.Sprintf(`SELECT coalesce(%s, '(none recorded)') AS g, c.family,
 	           count(*) FILTER (WHERE f.status = 'met'), count(*)
 	    FROM wf f JOIN rule_coverage c USING (rule)
-	    WHERE f.status <> 'upcoming' AND %s
-	    GROUP BY ALL ORDER BY g`, group, recent("f."))
+	    WHERE %s
+	    GROUP BY ALL ORDER BY g`, group, counted("f."))
 	rows, err := scanAll(ctx, db, q)
 	if err != nil {
 		return nil, nil, fmt.Errorf("shares by %s: %w", group, err)
@@ -461,7 +514,7 @@ func shareCols(first []col) []col {
 
 func teamSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string) error {
 	cols := shareCols([]col{{"Team", 26, kText}, {"Children now", 11, kInt}})
-	s, err := b.newSheet(SheetByTeam, "By team", "As of "+asOf+": obligations due in the 12 months to the as-of date (and everything overdue now), the share met in timescale per rule family; children looked after now by the team allocated.", widths(cols), 4)
+	s, err := b.newSheet(SheetByTeam, "By team", "As of "+asOf+": "+sharesNote+" Children looked after now by the team allocated now.", widths(cols), 4)
 	if err != nil {
 		return err
 	}
@@ -498,7 +551,7 @@ func teamSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string
 
 func iroSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string) error {
 	cols := shareCols([]col{{"IRO", 26, kText}, {"Children now", 11, kInt}, {"Reviews chaired, 12 months", 13, kInt}})
-	s, err := b.newSheet(SheetByIRO, "By IRO", "As of "+asOf+": children allocated now, reviews held in the last 12 months with the IRO allocated on the day, and obligations in timescale per rule family.", widths(cols), 4)
+	s, err := b.newSheet(SheetByIRO, "By IRO", "As of "+asOf+": children allocated now, reviews of both chains held in the last 12 months with the IRO allocated on the day. "+sharesNote, widths(cols), 4)
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,10 @@
 -- OUTPUT.md: the team, social worker and IRO of each finding come from the
--- allocation covering the obligation's day: the date it was done for a held
--- review, meeting or plan; the due date for a missed one (the child may
--- have left care by the as-of date); else the as-of date. Of several
--- covering allocations the one that started last is used.
+-- allocation covering the obligation's day (alloc_date): the date it was
+-- done for a held review, meeting or plan; the due date for a missed one
+-- (the child may have left care by the as-of date); the review's day for
+-- what prepares, follows or is judged at a held review, done or not; else
+-- the as-of date (docs/RULES.md). Of several covering allocations the one
+-- that started last is used.
 -- This file sets up the findings table that every later file's obligations
 -- are written to (audit.go, sql/write/findings.sql), so that the
 -- obligations of ten years of a national extract are never held at once.
