@@ -14,6 +14,10 @@ CREATE OR REPLACE MACRO has_column(t, c) AS
 CREATE OR REPLACE MACRO age_on(dob, d) AS
     year(d) - year(dob) - CASE WHEN strftime(d, '%m%d') < strftime(dob, '%m%d') THEN 1 ELSE 0 END;
 
+-- A date something was done, as known on the as-of date (RULES.md §1.4):
+-- done later, it was not done yet.
+CREATE OR REPLACE MACRO known(d) AS CASE WHEN d <= as_of() THEN d END;
+
 -- Status of a dated obligation whose lapse date is lapse (NULL while the
 -- child is still looked after), RULES.md §3.
 CREATE OR REPLACE MACRO chain_status(due, done, lapse) AS
@@ -142,6 +146,17 @@ CREATE OR REPLACE TEMP TABLE a_reviews AS
 SELECT child, review, max(CASE WHEN review_code IN ('PN0','PN1','PN2','PN3','PN4','PN5','PN6','PN7') THEN review_code END) AS code
 FROM reviews WHERE review <= as_of()
 GROUP BY child, review;
+
+-- Review details as known on the as-of date (RULES.md §1.4): the details of
+-- reviews held by then, and of each step only the dates on or before it; a
+-- step recorded later was not done yet.
+CREATE OR REPLACE TEMP VIEW a_review_details AS
+SELECT * REPLACE (
+       known(consultation) AS consultation, known(invites_sent) AS invites_sent, known(sw_report) AS sw_report,
+       known(decisions_issued) AS decisions_issued, known(care_plan_updated) AS care_plan_updated,
+       known(record_completed) AS record_completed, known(record_distributed) AS record_distributed)
+FROM review_details
+WHERE review <= as_of();
 
 -- Children looked after on the as-of date, and their current placement.
 CREATE OR REPLACE TEMP TABLE a_current AS

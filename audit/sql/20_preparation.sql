@@ -26,7 +26,7 @@ WITH target AS (
            d.consultation, d.invites_sent, d.sw_report
     FROM a_held_reviews h
     JOIN (SELECT child, review, min(consultation) AS consultation, min(invites_sent) AS invites_sent, min(sw_report) AS sw_report
-          FROM review_details GROUP BY ALL) d
+          FROM a_review_details GROUP BY ALL) d
       ON d.child = h.child AND d.review = h.review
 )
 SELECT 'PREP_CONSULTATION' AS rule, child, period_start, review_date, held,

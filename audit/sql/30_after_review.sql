@@ -6,7 +6,7 @@ SELECT h.child, h.period_start, h.review, h.initial,
        d.meeting_held, d.sw_present, d.adjournments, d.adjourned_to,
        d.decisions_issued, d.care_plan_updated, d.record_completed, d.record_distributed
 FROM a_held_reviews h
-JOIN (SELECT DISTINCT ON (child, review) * FROM review_details ORDER BY child, review, decisions_issued NULLS LAST) d
+JOIN (SELECT DISTINCT ON (child, review) * FROM a_review_details ORDER BY child, review, decisions_issued NULLS LAST) d
   ON d.child = h.child AND d.review = h.review;
 
 -- REC_DECISIONS, REC_CARE_PLAN, REC_FULL_RECORD, REC_DISTRIBUTED: N working
@@ -70,14 +70,14 @@ SELECT 'LTF_ANNUAL_MEETING', c.child, c.period_start,
        as_of()
 FROM a_current c
 JOIN (SELECT DISTINCT h.child, h.review FROM a_held_reviews h
-      JOIN review_details d ON d.child = h.child AND d.review = h.review
+      JOIN a_review_details d ON d.child = h.child AND d.review = h.review
       WHERE d.long_term_foster) ltf
   ON ltf.child = c.child AND ltf.review >= c.placement_start
 LEFT JOIN (
     SELECT h.child, c2.placement_start, max(h.review) AS last_meeting
     FROM a_held_reviews h
     JOIN a_current c2 ON c2.child = h.child AND h.review >= c2.placement_start
-    LEFT JOIN review_details d ON d.child = h.child AND d.review = h.review
+    LEFT JOIN a_review_details d ON d.child = h.child AND d.review = h.review
     WHERE coalesce(d.meeting_held, true)
     GROUP BY ALL
 ) m ON m.child = c.child AND m.placement_start = c.placement_start
