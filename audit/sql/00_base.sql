@@ -29,6 +29,18 @@ CREATE OR REPLACE MACRO chain_status(due, done, lapse) AS
         ELSE 'missed'
     END;
 
+-- Days late of an obligation (RULES.md §7.1): done - due when late, as-of
+-- - due when overdue, lapse - due when missed (the day its occasion
+-- passed), else 0.
+CREATE OR REPLACE MACRO days_late(status, due, done, lapse) AS
+    CASE status WHEN 'late' THEN done - due WHEN 'overdue' THEN as_of() - due WHEN 'missed' THEN lapse - due ELSE 0 END;
+
+-- The day whose allocation names a dated obligation's team, social worker
+-- and IRO (RULES.md §7.2): the due date of a missed one, else the day it was
+-- done, else the as-of date.
+CREATE OR REPLACE MACRO alloc_day(status, due, done) AS
+    CASE WHEN status = 'missed' THEN due ELSE coalesce(done, as_of()) END;
+
 -- Status of a snapshot obligation (PEP, health, visits), RULES.md §4.
 CREATE OR REPLACE MACRO snapshot_status(due, done) AS
     CASE
@@ -42,18 +54,14 @@ CREATE OR REPLACE MACRO snapshot_status(due, done) AS
 -- DuckDB then stores, joins and sorts as small integers (as text they cost
 -- a third of the time of writing the findings table at 300,000 children).
 -- They are listed in alphabetical order, so that ordering by them is
--- ordering by their text, as findings.csv is ordered. A second audit in one
--- database (the annual report) drops what uses the types first.
+-- ordering by their text, as findings.csv is ordered. The rule ids are the
+-- catalogue's (audit/rules.go), which the audit package writes to
+-- rule_coverage before this file runs. A second audit in one database (the
+-- annual report) drops what uses the types first.
 DROP TABLE IF EXISTS findings;
 DROP TABLE IF EXISTS obligations;
 DROP TYPE IF EXISTS rule_id;
-CREATE TYPE rule_id AS ENUM (
-    'BREAKDOWNS_NO_DISRUPTION', 'BREAKDOWNS_NO_SENIOR_MANAGER', 'DISRUPTION_MEETING', 'HEALTH_ASSESSMENT',
-    'LTF_ANNUAL_MEETING', 'NO_ALLOCATED_IRO', 'NO_ALLOCATED_SW', 'PEP_CURRENT', 'PERM_BY_SECOND',
-    'PREP_CONSULTATION', 'PREP_INVITATIONS', 'PREP_SW_REPORT', 'REC_CARE_PLAN', 'REC_DECISIONS',
-    'REC_DISTRIBUTED', 'REC_FULL_RECORD', 'REV_ADJOURNMENT', 'REV_ADOPT_FIRST', 'REV_ADOPT_SECOND',
-    'REV_ADOPT_SUBSEQUENT', 'REV_INITIAL', 'REV_PARTICIPATION', 'REV_SECOND', 'REV_SUBSEQUENT',
-    'REV_SW_PRESENT', 'VISIT_BEDROOM_SEEN', 'VISIT_STATUTORY');
+CREATE TYPE rule_id AS ENUM (SELECT rule FROM rule_coverage ORDER BY rule);
 DROP TYPE IF EXISTS finding_status;
 CREATE TYPE finding_status AS ENUM ('late', 'met', 'missed', 'not_met', 'overdue', 'upcoming');
 

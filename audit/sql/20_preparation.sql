@@ -45,11 +45,14 @@ FROM target WHERE NOT held OR has_column('review_details', 'SW_REPORT');
 -- A planning row is upcoming, or overdue once its own date has passed. A held
 -- review's preparation is met or late when recorded; never recorded, its
 -- occasion has passed: missed.
+-- rule: PREP_CONSULTATION
+-- rule: PREP_INVITATIONS
+-- rule: PREP_SW_REPORT
 INSERT INTO obligations
 SELECT rule, child, period_start, due,
        CASE WHEN done <= review_date THEN done END,
        status,
-       CASE status WHEN 'late' THEN done - due WHEN 'overdue' THEN as_of() - due WHEN 'missed' THEN review_date - due ELSE 0 END,
+       days_late(status, due, done, review_date),
        CASE WHEN held THEN review_date ELSE as_of() END
 FROM (
     SELECT *,
