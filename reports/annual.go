@@ -83,19 +83,19 @@ func ComputeYear(ctx context.Context, db *store.DB, y Year, alertsPresent bool) 
 	shareOf := func(rules string) string {
 		return fmt.Sprintf("SELECT count(*) FILTER (WHERE status = 'met'), count(*) FROM wf WHERE rule IN %s AND %s", rules, due)
 	}
-	two(&f.AllReviews, shareOf("('REV_INITIAL','REV_SECOND','REV_SUBSEQUENT')"))
-	two(&f.Adoption, shareOf("('REV_ADOPT_FIRST','REV_ADOPT_SECOND','REV_ADOPT_SUBSEQUENT')"))
-	for _, r := range []string{"REV_INITIAL", "REV_SECOND", "REV_SUBSEQUENT"} {
+	two(&f.AllReviews, shareOf(lookedAfterRules))
+	two(&f.Adoption, shareOf(adoptionRules))
+	for _, r := range audit.InChain(audit.LookedAfter) {
 		var v ratio
-		two(&v, shareOf("('"+r+"')"))
-		f.ByRule[r] = v
+		two(&v, shareOf("('"+r.ID+"')"))
+		f.ByRule[r.ID] = v
 	}
 	for q := 0; q < 4; q++ {
 		qs := y.Start.AddDate(0, 3*q, 0)
 		qe := qs.AddDate(0, 3, -1)
 		two(&f.Quarters[q], fmt.Sprintf(`SELECT count(*) FILTER (WHERE status = 'met'), count(*) FROM wf
-			WHERE rule IN ('REV_INITIAL','REV_SECOND','REV_SUBSEQUENT') AND status <> 'upcoming' AND %s`,
-			yearCond("due", Year{qs, qe})))
+			WHERE rule IN %s AND status <> 'upcoming' AND %s`,
+			lookedAfterRules, yearCond("due", Year{qs, qe})))
 	}
 	two(&f.Permanence, "SELECT count(*) FILTER (WHERE status = 'met'), count(*) FROM wf WHERE rule = 'PERM_BY_SECOND' AND "+due)
 	two(&f.PEP, "SELECT count(*) FILTER (WHERE status <> 'overdue'), count(*) FROM wf WHERE rule = 'PEP_CURRENT'")
@@ -108,6 +108,13 @@ func ComputeYear(ctx context.Context, db *store.DB, y Year, alertsPresent bool) 
 	}
 	return f, err
 }
+
+// lookedAfterRules and adoptionRules are the review-timeliness rules of each
+// chain, as the catalogue says (rule_coverage, audit.Catalogue).
+const (
+	lookedAfterRules = `(SELECT rule FROM rule_coverage WHERE chain = 'looked-after')`
+	adoptionRules    = `(SELECT rule FROM rule_coverage WHERE chain = 'adoption')`
+)
 
 // AnnualInput is what the annual report says about the run besides the database.
 type AnnualInput struct {
@@ -222,16 +229,18 @@ func annualOverview(ctx context.Context, db *store.DB, b *book, in AnnualInput, 
 		{label: "Children who ceased to be looked after", a: cur.Ceased, b: prev.Ceased},
 		{label: "Reviews held", a: cur.ReviewsHeld, b: prev.ReviewsHeld},
 		{label: "Reviews in timescale (obligations due in the year)", ra: cur.AllReviews, rb: prev.AllReviews, pct: true},
-		{label: "   initial reviews", ra: cur.ByRule["REV_INITIAL"], rb: prev.ByRule["REV_INITIAL"], pct: true},
-		{label: "   second reviews", ra: cur.ByRule["REV_SECOND"], rb: prev.ByRule["REV_SECOND"], pct: true},
-		{label: "   subsequent reviews", ra: cur.ByRule["REV_SUBSEQUENT"], rb: prev.ByRule["REV_SUBSEQUENT"], pct: true},
+	}
+	for _, r := range audit.InChain(audit.LookedAfter) { // "   initial reviews"
+		lines = append(lines, line{label: "   " + strings.ToLower(r.Name) + "s", ra: cur.ByRule[r.ID], rb: prev.ByRule[r.ID], pct: true})
+	}
+	lines = append(lines, []line{
 		{label: "Adoption reviews in timescale", ra: cur.Adoption, rb: prev.Adoption, pct: true},
 		{label: "Permanence plan by the second review", ra: cur.Permanence, rb: prev.Permanence, pct: true},
 		{label: "School-age children with a current PEP at 31 March", ra: cur.PEP, rb: prev.PEP, pct: true},
 		{label: "Health assessments in date at 31 March", ra: cur.Health, rb: prev.Health, pct: true},
 		{label: "Placement breakdowns", a: cur.Breakdowns.d, b: prev.Breakdowns.d},
 		{label: "   followed by a disruption meeting in time", ra: cur.Breakdowns, rb: prev.Breakdowns, pct: true},
-	}
+	}...)
 	if cur.AlertsAssessed {
 		lines = append(lines, line{label: "Quality assurance alerts raised", a: cur.AlertsRaised, b: prev.AlertsRaised})
 	}
@@ -282,13 +291,16 @@ func annualTimeliness(ctx context.Context, db *store.DB, b *book, in AnnualInput
 		return []any{label, in.count(r.d), in.count(r.n), pctCell{in.pct(r)}}
 	}
 	y := in.Year
-	rows := [][]any{
-		row("Initial reviews (20 working days)", y.ByRule["REV_INITIAL"]),
-		row("Second reviews (3 months)", y.ByRule["REV_SECOND"]),
-		row("Subsequent reviews (6 months)", y.ByRule["REV_SUBSEQUENT"]),
+	// One row per rule of the looked-after chain, with its timescale in
+	// force: "Initial reviews (20 working days)".
+	var rows [][]any
+	for _, r := range audit.InChain(audit.LookedAfter) {
+		rows = append(rows, row(fmt.Sprintf("%ss (%s)", r.Name, r.TimescaleText(in.Config)), y.ByRule[r.ID]))
+	}
+	rows = append(rows, [][]any{
 		row("All looked-after reviews", y.AllReviews),
 		row("Adoption reviews (reported apart)", y.Adoption),
-	}
+	}...)
 	if err := s.annualTable("Timeliness", cols, rows); err != nil {
 		return err
 	}
@@ -442,7 +454,7 @@ func annualEqualities(ctx context.Context, db *store.DB, b *book, in AnnualInput
 			    FROM wf f
 			    LEFT JOIN (SELECT DISTINCT ON (child) * FROM header ORDER BY child, dob) h ON h.child = f.child
 			    LEFT JOIN a_ep e ON e.child = f.child AND e.decom <= f.due AND (e.dec IS NULL OR e.dec > f.due)
-			    WHERE f.rule IN ('REV_INITIAL','REV_SECOND','REV_SUBSEQUENT') AND f.status <> 'upcoming' AND %[2]s
+			    WHERE f.rule IN `+lookedAfterRules+` AND f.status <> 'upcoming' AND %[2]s
 			    GROUP BY ALL
 			), p AS (
 			    SELECT %[1]s AS g, count(*) FILTER (WHERE r.code IN ('PN1','PN2','PN3','PN4','PN5','PN6')) AS took_part, count(*) AS held
@@ -498,7 +510,7 @@ func annualIROs(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub 
 		), chaired AS (
 		    SELECT iro AS worker, count(*) FILTER (WHERE done IS NOT NULL AND %[4]s) AS held,
 		           count(*) FILTER (WHERE status = 'met' AND %[5]s) AS met, count(*) FILTER (WHERE status <> 'upcoming' AND %[5]s) AS due
-		    FROM wf WHERE rule IN ('REV_INITIAL','REV_SECOND','REV_SUBSEQUENT','REV_ADOPT_FIRST','REV_ADOPT_SECOND','REV_ADOPT_SUBSEQUENT')
+		    FROM wf WHERE rule IN `+chainRules+`
 		      AND iro IS NOT NULL
 		    GROUP BY iro
 		)
@@ -541,7 +553,7 @@ func annualCarePlanning(ctx context.Context, db *store.DB, b *book, in AnnualInp
 		row("Permanence plan recorded by the second review (second reviews due in the year)", y.Permanence),
 		row("School-age children with a current PEP at 31 March", y.PEP),
 		row("Children with an in-date health assessment at 31 March", y.Health),
-		row("Placement breakdowns in the year followed by a disruption meeting within 42 days", y.Breakdowns),
+		row(fmt.Sprintf("Placement breakdowns in the year followed by a disruption meeting within %d days", in.Config.Days("disruption_meeting_days")), y.Breakdowns),
 	}); err != nil {
 		return err
 	}
@@ -549,7 +561,8 @@ func annualCarePlanning(ctx context.Context, db *store.DB, b *book, in AnnualInp
 }
 
 func annualEscalations(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub string) error {
-	cols := []col{{"Reason", 58, kText}, {"Level", 10, kText}, {"Raised", 12, kInt}, {"Resolved in 10 working days", 14, kInt}, {"Escalated", 12, kInt}}
+	resolution := in.Config.Days("qa_resolution_working_days")
+	cols := []col{{"Reason", 58, kText}, {"Level", 10, kText}, {"Raised", 12, kInt}, {fmt.Sprintf("Resolved in %d working days", resolution), 14, kInt}, {"Escalated", 12, kInt}}
 	s, err := b.newSheet(SheetEscalations, "Escalations: quality assurance alerts", sub, widths(cols), 0)
 	if err != nil {
 		return err
@@ -569,7 +582,7 @@ func annualEscalations(ctx context.Context, db *store.DB, b *book, in AnnualInpu
 	}
 	if err := s.annualTable("AlertTotals", []col{{"Measure", 58, kText}, {"Count", 10, kInt}, {"%", 12, kPct}}, [][]any{
 		{"Alerts raised", in.count(y.AlertsRaised), nil},
-		{"Resolved within 10 working days of being raised", in.count(y.AlertsResolved10), pctCell{in.pct(ratio{y.AlertsResolved10, y.AlertsRaised})}},
+		{fmt.Sprintf("Resolved within %d working days of being raised", resolution), in.count(y.AlertsResolved10), pctCell{in.pct(ratio{y.AlertsResolved10, y.AlertsRaised})}},
 		{"Escalated", in.count(y.AlertsEscalated), pctCell{in.pct(ratio{y.AlertsEscalated, y.AlertsRaised})}},
 	}); err != nil {
 		return err
@@ -608,7 +621,7 @@ func annualMethod(ctx context.Context, db *store.DB, b *book, in AnnualInput, su
 		{"Looked after during the year", "A period of care (short breaks excluded) that started on or before 31 March and had not ended by 1 April."},
 		{"Participation", "Reviews held in the year, by the 903 participation code; PN0 (under 4) is shown apart and percentages are of children aged 4 and over."},
 		{"Equalities groups", "Ethnicity grouped as the DfE groups the 903 codes; age bands at 31 March; legal status and placement of the episode covering the day."},
-		{"Escalations", "Quality assurance alerts raised in the year; resolved within 10 working days of being raised (England and Wales working days)."},
+		{"Escalations", fmt.Sprintf("Quality assurance alerts raised in the year; resolved within %d working days of being raised (England and Wales working days).", in.Config.Days("qa_resolution_working_days"))},
 		{"Program", "lacaudit " + in.Version + "; input " + in.InputLabel + "; written " + in.Started.Format("02/01/2006 15:04")},
 	}
 	if in.SuppressBelow > 0 {

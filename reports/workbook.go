@@ -46,8 +46,9 @@ const (
 	SheetMethod   = "Method"
 )
 
-// chainRules are the review-timeliness rules of both chains.
-const chainRules = `('REV_INITIAL','REV_SECOND','REV_SUBSEQUENT','REV_ADOPT_FIRST','REV_ADOPT_SECOND','REV_ADOPT_SUBSEQUENT')`
+// chainRules are the review-timeliness rules of both chains, as the
+// catalogue says (rule_coverage, audit.Catalogue).
+const chainRules = `(SELECT rule FROM rule_coverage WHERE chain IS NOT NULL)`
 
 // lastYear is the SQL condition for "in the 12 months up to the as-of date".
 const lastYear = `> as_of() - INTERVAL 1 YEAR AND %s <= as_of()`
@@ -126,8 +127,7 @@ func Prepare(ctx context.Context, db *store.DB, asOf time.Time) error {
 		SELECT rule, child, period_start, due, done, status, days_late, team, social_worker, iro FROM findings
 		WHERE status IN ('overdue', 'upcoming') OR due > as_of() - INTERVAL 1 YEAR
 		   OR (rule IN ` + chainRules + ` AND done >= DATE '` + horizon + `')
-		   OR rule IN ('PEP_CURRENT', 'HEALTH_ASSESSMENT', 'VISIT_STATUTORY', 'VISIT_BEDROOM_SEEN',
-		               'NO_ALLOCATED_SW', 'NO_ALLOCATED_IRO')`,
+		   OR rule IN (SELECT rule FROM rule_coverage WHERE snapshot)`,
 		`CREATE OR REPLACE TEMP TABLE wx AS
 		SELECT c.family, c.title, f.child, f.period_start, f.due, f.done, replace(f.status::VARCHAR, '_', ' ') AS status,
 		       f.days_late, f.team::VARCHAR AS team, f.social_worker::VARCHAR AS social_worker, f.iro::VARCHAR AS iro
@@ -177,13 +177,12 @@ func headlineFigures(ctx context.Context, db *store.DB) ([]figure, error) {
 	heldLastYear := "rule IN " + chainRules + " AND done IS NOT NULL AND " + inLastYear("done")
 	cnt("Reviews held in the last 12 months", heldLastYear, SheetTrend)
 	sh("Reviews held in timescale, last 12 months", heldLastYear+" AND status = 'met'", heldLastYear, "reviews_in_timescale", "Reviews")
-	for _, r := range []struct{ rule, label, target string }{
-		{"REV_INITIAL", "   initial reviews", "initial_in_timescale"},
-		{"REV_SECOND", "   second reviews", "second_in_timescale"},
-		{"REV_SUBSEQUENT", "   subsequent reviews", "subsequent_in_timescale"},
-	} {
-		cond := fmt.Sprintf("rule = '%s' AND done IS NOT NULL AND %s", r.rule, inLastYear("done"))
-		sh(r.label, cond+" AND status = 'met'", cond, r.target, "Reviews")
+	// One line per rule of the looked-after chain ("   initial reviews"),
+	// judged against its target ("initial_in_timescale").
+	for _, r := range audit.InChain(audit.LookedAfter) {
+		name := strings.ToLower(strings.TrimSuffix(r.Name, " review"))
+		cond := fmt.Sprintf("rule = '%s' AND done IS NOT NULL AND %s", r.ID, inLastYear("done"))
+		sh("   "+name+" reviews", cond+" AND status = 'met'", cond, name+"_in_timescale", "Reviews")
 	}
 	cnt("Reviews overdue now", "rule IN "+chainRules+" AND status = 'overdue'", SheetActions)
 	cnt("Reviews due in the next 20 working days", "rule IN "+chainRules+" AND status = 'upcoming' AND due <= wd_after(as_of(), 20)", SheetActions)
@@ -343,9 +342,7 @@ func actionSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf stri
 		return err
 	}
 	q := `SELECT f.child,
-	             CASE f.rule WHEN 'REV_INITIAL' THEN 'Initial review' WHEN 'REV_SECOND' THEN 'Second review'
-	                  WHEN 'REV_SUBSEQUENT' THEN 'Review' WHEN 'REV_ADOPT_FIRST' THEN 'First adoption review'
-	                  WHEN 'REV_ADOPT_SECOND' THEN 'Second adoption review' ELSE 'Adoption review' END,
+	             c.name,
 	             f.due,
 	             CASE WHEN f.status = 'overdue' THEN -f.days_late ELSE f.due - as_of() END,
 	             f.status::VARCHAR,
