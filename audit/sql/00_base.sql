@@ -6,9 +6,11 @@
 CREATE OR REPLACE MACRO as_of() AS getvariable('as_of');
 CREATE OR REPLACE MACRO days(k) AS getvariable(k);
 
--- Whether the extract had table t with column c (upper case, as DATA.md names it).
-CREATE OR REPLACE MACRO has_column(t, c) AS
-    (SELECT count(*) > 0 FROM input_columns WHERE table_name = t AND column_name = c AND known);
+-- Whether rule r is wholly assessed, as the catalogue's needs and the data
+-- loaded decided (rule_coverage, RULES.md §5): a partly assessed rule has its
+-- planning rows only.
+CREATE OR REPLACE MACRO assessed(r) AS
+    coalesce((SELECT status = 'assessed' FROM rule_coverage WHERE rule = r), false);
 
 -- Age in whole years on d (a 29 February birthday falls on 1 March).
 CREATE OR REPLACE MACRO age_on(dob, d) AS

@@ -31,16 +31,16 @@ WITH target AS (
 )
 SELECT 'PREP_CONSULTATION' AS rule, child, period_start, review_date, held,
        wd_before(review_date, days('consultation_working_days_before')) AS due, consultation AS done
-FROM target WHERE NOT held OR has_column('review_details', 'CONSULTATION')
+FROM target WHERE NOT held OR assessed('PREP_CONSULTATION')
 UNION ALL
 SELECT 'PREP_INVITATIONS', child, period_start, review_date, held,
        wd_before(review_date, days('invitations_working_days_before')), invites_sent
-FROM target WHERE NOT held OR has_column('review_details', 'INVITES_SENT')
+FROM target WHERE NOT held OR assessed('PREP_INVITATIONS')
 UNION ALL
 SELECT 'PREP_SW_REPORT', child, period_start, review_date, held,
        wd_before(review_date, CASE WHEN initial THEN days('sw_report_initial_working_days_before')
                                    ELSE days('sw_report_working_days_before') END), sw_report
-FROM target WHERE NOT held OR has_column('review_details', 'SW_REPORT');
+FROM target WHERE NOT held OR assessed('PREP_SW_REPORT');
 
 -- A planning row is upcoming, or overdue once its own date has passed. A held
 -- review's preparation is met or late when recorded; never recorded, its
