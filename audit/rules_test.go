@@ -314,3 +314,30 @@ func TestMissingTablesAreNotAssessed(t *testing.T) {
 		t.Errorf("without BEDROOM_SEEN, VISIT_STATUTORY is %q", st)
 	}
 }
+
+// A preparation step whose review_details column is absent is partly
+// assessed: its planning rows only (RULES.md §3.5), while the steps whose
+// columns are present are audited for held reviews too.
+func TestPreparationWithoutItsColumnIsPartlyAssessed(t *testing.T) {
+	ex := extract{
+		"header":         {hHeader, "PP,01/01/2012"},
+		"episodes":       {hEpisodes, "PP,08/01/2024,S,C2,U3,,,"},
+		"reviews":        {hReviews, "PP,30/01/2024,PN1"},
+		"review_details": {"CHILD,REVIEW,INVITES_SENT", "PP,2024-01-30,2024-01-10"},
+	}
+	fs, res, _ := audited(t, ex, "2024-03-01")
+	if st := status(res, "PREP_CONSULTATION"); st != "partly assessed" {
+		t.Errorf("without CONSULTATION, PREP_CONSULTATION is %q", st)
+	}
+	if st := status(res, "PREP_INVITATIONS"); st != "assessed" {
+		t.Errorf("with INVITES_SENT, PREP_INVITATIONS is %q", st)
+	}
+	// The second review is due 30 Apr: consultation 20 working days before
+	// (2 Apr, Easter Monday 1 Apr skipped) and invitations 10 before (16 Apr)
+	// are planned; only the invitations of the held review of 30 Jan (due
+	// 16 Jan, sent 10 Jan) are audited.
+	expect(t, fs, "PREP_CONSULTATION", "PP", want{"PREP_CONSULTATION", "2024-04-02", "", "upcoming", 0})
+	expect(t, fs, "PREP_INVITATIONS", "PP",
+		want{"PREP_INVITATIONS", "2024-01-16", "2024-01-10", "met", 0},
+		want{"PREP_INVITATIONS", "2024-04-16", "", "upcoming", 0})
+}
