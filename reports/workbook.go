@@ -346,10 +346,9 @@ func actionSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf stri
 	             f.due,
 	             CASE WHEN f.status = 'overdue' THEN -f.days_late ELSE f.due - as_of() END,
 	             f.status::VARCHAR,
-	             CASE WHEN f.status = 'upcoming' THEN wd_before(f.due, days('consultation_working_days_before')) END,
-	             CASE WHEN f.status = 'upcoming' THEN wd_before(f.due, days('invitations_working_days_before')) END,
-	             CASE WHEN f.status = 'upcoming' THEN wd_before(f.due, CASE WHEN f.rule = 'REV_INITIAL'
-	                  THEN days('sw_report_initial_working_days_before') ELSE days('sw_report_working_days_before') END) END,
+	             CASE WHEN f.status = 'upcoming' THEN prep_due('PREP_CONSULTATION', f.due, f.rule = 'REV_INITIAL') END,
+	             CASE WHEN f.status = 'upcoming' THEN prep_due('PREP_INVITATIONS', f.due, f.rule = 'REV_INITIAL') END,
+	             CASE WHEN f.status = 'upcoming' THEN prep_due('PREP_SW_REPORT', f.due, f.rule = 'REV_INITIAL') END,
 	             f.team::VARCHAR, f.social_worker::VARCHAR, f.iro::VARCHAR
 	      FROM wf f JOIN rule_coverage c USING (rule)
 	      WHERE f.rule IN ` + chainRules + `

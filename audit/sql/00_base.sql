@@ -43,6 +43,17 @@ CREATE OR REPLACE MACRO days_late(status, due, done, lapse) AS
 CREATE OR REPLACE MACRO alloc_day(status, due, done) AS
     CASE WHEN status = 'missed' THEN due ELSE coalesce(done, as_of()) END;
 
+-- The latest date of a preparation step (a PREP_ rule) for a review on
+-- review_date, initial or not (RULES.md §3.5). The workbook's Action list
+-- reads it too.
+CREATE OR REPLACE MACRO prep_due(step, review_date, initial) AS
+    wd_before(review_date, CASE step
+        WHEN 'PREP_CONSULTATION' THEN days('consultation_working_days_before')
+        WHEN 'PREP_INVITATIONS'  THEN days('invitations_working_days_before')
+        WHEN 'PREP_SW_REPORT'    THEN CASE WHEN initial THEN days('sw_report_initial_working_days_before')
+                                           ELSE days('sw_report_working_days_before') END
+    END);
+
 -- Status of a snapshot obligation (PEP, health, visits), RULES.md §4.
 CREATE OR REPLACE MACRO snapshot_status(due, done) AS
     CASE

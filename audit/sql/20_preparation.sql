@@ -30,16 +30,15 @@ WITH target AS (
       ON d.child = h.child AND d.review = h.review
 )
 SELECT 'PREP_CONSULTATION' AS rule, child, period_start, review_date, held,
-       wd_before(review_date, days('consultation_working_days_before')) AS due, consultation AS done
+       prep_due('PREP_CONSULTATION', review_date, initial) AS due, consultation AS done
 FROM target WHERE NOT held OR assessed('PREP_CONSULTATION')
 UNION ALL
 SELECT 'PREP_INVITATIONS', child, period_start, review_date, held,
-       wd_before(review_date, days('invitations_working_days_before')), invites_sent
+       prep_due('PREP_INVITATIONS', review_date, initial), invites_sent
 FROM target WHERE NOT held OR assessed('PREP_INVITATIONS')
 UNION ALL
 SELECT 'PREP_SW_REPORT', child, period_start, review_date, held,
-       wd_before(review_date, CASE WHEN initial THEN days('sw_report_initial_working_days_before')
-                                   ELSE days('sw_report_working_days_before') END), sw_report
+       prep_due('PREP_SW_REPORT', review_date, initial), sw_report
 FROM target WHERE NOT held OR assessed('PREP_SW_REPORT');
 
 -- A planning row is upcoming, or overdue once its own date has passed. A held
