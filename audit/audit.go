@@ -39,10 +39,9 @@ var flushRows int64 = 8_000_000
 
 // findingsWriter moves the obligations the rule files add into the findings
 // table (sql/write/findings.sql), leaving out rules that could not be
-// assessed.
+// assessed (rule_coverage).
 type findingsWriter struct {
-	db          *store.DB
-	notAssessed []string // rule ids
+	db *store.DB
 }
 
 // writeIfLarge writes the obligations when there are flushRows or more.
@@ -60,15 +59,9 @@ func (w *findingsWriter) writeIfLarge(ctx context.Context) error {
 // write writes the obligations to the findings table and empties them.
 func (w *findingsWriter) write(ctx context.Context) error {
 	// Rules that could not be assessed leave no rows.
-	if len(w.notAssessed) > 0 {
-		marks := strings.TrimSuffix(strings.Repeat("?, ", len(w.notAssessed)), ", ")
-		args := make([]any, len(w.notAssessed))
-		for i, id := range w.notAssessed {
-			args[i] = id
-		}
-		if _, err := w.db.ExecContext(ctx, "DELETE FROM obligations WHERE rule IN ("+marks+")", args...); err != nil {
-			return fmt.Errorf("remove rules not assessed: %w", err)
-		}
+	if _, err := w.db.ExecContext(ctx, `DELETE FROM obligations
+		WHERE rule IN (SELECT rule FROM rule_coverage WHERE status = 'not assessed')`); err != nil {
+		return fmt.Errorf("remove rules not assessed: %w", err)
 	}
 	return w.db.Exec(ctx, "sql/write/findings.sql", writeFindingsSQL)
 }
@@ -131,13 +124,13 @@ func Run(ctx context.Context, db *store.DB, cfg *config.Config, asOf time.Time) 
 	if err != nil {
 		return nil, err
 	}
+	// The catalogue and what could be assessed go first: the rule files
+	// take their rule_id type from it (00_base.sql).
+	if err := saveCoverage(ctx, db, cov); err != nil {
+		return nil, err
+	}
 	res := &Result{Coverage: cov, Timings: []Timing{calendarTime}}
 	w := findingsWriter{db: db}
-	for _, c := range cov {
-		if c.Status == "not assessed" {
-			w.notAssessed = append(w.notAssessed, c.Rule.ID)
-		}
-	}
 	for _, name := range names {
 		t0 := time.Now()
 		b, err := sqlFiles.ReadFile(name)
@@ -162,9 +155,6 @@ func Run(ctx context.Context, db *store.DB, cfg *config.Config, asOf time.Time) 
 		return nil, err
 	}
 	res.Timings = append(res.Timings, Timing{File: "write/findings.sql", Seconds: time.Since(t0).Seconds()})
-	if err := saveCoverage(ctx, db, cov); err != nil {
-		return nil, err
-	}
 	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM findings").Scan(&res.Findings); err != nil {
 		return nil, fmt.Errorf("count findings: %w", err)
 	}
@@ -280,26 +270,36 @@ func dedupe(xs []string) []string {
 	return out
 }
 
+// saveCoverage writes the catalogue, with whether each rule could be
+// assessed, to the table rule_coverage: the rule_id type of the SQL is made
+// from it, and the reports select rules by its columns (family, chain,
+// snapshot) rather than by lists of ids.
 func saveCoverage(ctx context.Context, db *store.DB, cov []Coverage) error {
 	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE rule_coverage (
-		rule VARCHAR, family VARCHAR, title VARCHAR, status VARCHAR, reason VARCHAR)`); err != nil {
+		rule VARCHAR, family VARCHAR, title VARCHAR, status VARCHAR, reason VARCHAR,
+		chain VARCHAR, snapshot BOOLEAN, name VARCHAR, section VARCHAR)`); err != nil {
 		return fmt.Errorf("create rule_coverage: %w", err)
 	}
 	rows := make([][]any, len(cov))
 	for i, c := range cov {
-		rows[i] = []any{c.Rule.ID, string(c.Rule.Family), c.Rule.Title, c.Status, c.Reason}
+		var chain any // NULL: no review chain
+		if c.Rule.Chain != NoChain {
+			chain = string(c.Rule.Chain)
+		}
+		rows[i] = []any{c.Rule.ID, string(c.Rule.Family), c.Rule.Title, c.Status, c.Reason,
+			chain, c.Rule.Snapshot, c.Rule.Name, c.Rule.Section}
 	}
 	return db.InsertRows(ctx, "rule_coverage", rows)
 }
 
-// FindingsOrder is findings.csv's order (OUTPUT.md): rule, child, due date,
+// FindingsOrder is findings.csv's order (docs/RULES.md §7): rule, child, due date,
 // done date, status, then the period and the days late, so that the file is
 // byte-identical for the same inputs. Rows equal on all of these are equal
 // on the rest too: team, social worker and IRO follow from the child and
 // the day, which the dates and status fix.
 const FindingsOrder = "rule, child, due, done NULLS LAST, status, period_start, days_late"
 
-// WriteFindings writes the findings table to path as OUTPUT.md's
+// WriteFindings writes the findings table to path as docs/RULES.md §7's
 // findings.csv, sorted, with DuckDB's COPY.
 func WriteFindings(ctx context.Context, db *store.DB, path string) error {
 	q := `COPY (SELECT rule, child, period_start, due, done, status, days_late, team, social_worker, iro

@@ -111,7 +111,7 @@ func PrintCheck(w io.Writer, rep *CheckReport) {
 	}
 }
 
-// ExitStatus maps an error to the exit status of OUTPUT.md.
+// ExitStatus maps an error to the exit status the README documents.
 func ExitStatus(err error) int {
 	var ie *ingest.InputError
 	var le *LockError

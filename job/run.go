@@ -374,8 +374,8 @@ func appendHistory(ctx context.Context, db *store.DB, s Settings, sum *Summary, 
 		SELECT now()::TIMESTAMP, ?::DATE, ?, ?,
 		       (SELECT count(*) FROM a_current),
 		       ?, ?, ?, ?, ?, ?, ?,
-		       (SELECT count(*) FROM findings WHERE status = 'overdue' AND rule LIKE 'REV\_%' ESCAPE '\'
-		            AND rule NOT IN ('REV_SW_PRESENT', 'REV_ADJOURNMENT', 'REV_PARTICIPATION')),
+		       (SELECT count(*) FROM findings WHERE status = 'overdue'
+		            AND rule IN (SELECT rule FROM rule_coverage WHERE chain IS NOT NULL)),
 		       ?, ?`,
 		s.AsOf.Format(time.DateOnly), s.Version, time.Since(started).Seconds(),
 		sum.Findings, sum.ByStatus["overdue"], sum.ByStatus["missed"], sum.ByStatus["late"], sum.ByStatus["not_met"],

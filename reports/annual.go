@@ -102,10 +102,10 @@ func ComputeYear(ctx context.Context, db *store.DB, y Year, alertsPresent bool) 
 	}
 	two(&f.AllReviews, shareOf(laChain))
 	two(&f.Adoption, shareOf(adoptChain))
-	for _, r := range []string{"REV_INITIAL", "REV_SECOND", "REV_SUBSEQUENT"} {
+	for _, r := range audit.InChain(audit.LookedAfter) {
 		var v ratio
-		two(&v, shareOf("('"+r+"')"))
-		f.ByRule[r] = v
+		two(&v, shareOf("('"+r.ID+"')"))
+		f.ByRule[r.ID] = v
 	}
 	for q := 0; q < 4; q++ {
 		qs := y.Start.AddDate(0, 3*q, 0)
@@ -245,9 +245,11 @@ func annualOverview(ctx context.Context, db *store.DB, b *book, in AnnualInput, 
 		{label: "Children who ceased to be looked after", a: cur.Ceased, b: prev.Ceased},
 		{label: "Reviews held", a: cur.ReviewsHeld, b: prev.ReviewsHeld},
 		{label: "Reviews in timescale (obligations due in the year)", ra: cur.AllReviews, rb: prev.AllReviews, pct: true},
-		{label: "   initial reviews", ra: cur.ByRule["REV_INITIAL"], rb: prev.ByRule["REV_INITIAL"], pct: true},
-		{label: "   second reviews", ra: cur.ByRule["REV_SECOND"], rb: prev.ByRule["REV_SECOND"], pct: true},
-		{label: "   subsequent reviews", ra: cur.ByRule["REV_SUBSEQUENT"], rb: prev.ByRule["REV_SUBSEQUENT"], pct: true},
+	}
+	for _, r := range audit.InChain(audit.LookedAfter) { // "   initial reviews"
+		lines = append(lines, line{label: "   " + strings.ToLower(r.Name) + "s", ra: cur.ByRule[r.ID], rb: prev.ByRule[r.ID], pct: true})
+	}
+	lines = append(lines, []line{
 		{label: "Adoption reviews in timescale", ra: cur.Adoption, rb: prev.Adoption, pct: true},
 		{label: "Permanence plan by the second review", ra: cur.Permanence, rb: prev.Permanence, pct: true},
 		{label: "School-age children with a current PEP at 31 March", ra: cur.PEP, rb: prev.PEP, pct: true},
@@ -256,7 +258,7 @@ func annualOverview(ctx context.Context, db *store.DB, b *book, in AnnualInput, 
 		{label: "   first assessment not yet due (left out of the share)", a: cur.HealthNotYetDue, b: prev.HealthNotYetDue},
 		{label: "Placement breakdowns", a: cur.Breakdowns.d, b: prev.Breakdowns.d},
 		{label: "   followed by a disruption meeting in time", ra: cur.Breakdowns, rb: prev.Breakdowns, pct: true},
-	}
+	}...)
 	if cur.AlertsAssessed {
 		lines = append(lines, line{label: "Quality assurance alerts raised", a: cur.AlertsRaised, b: prev.AlertsRaised})
 	}
@@ -313,13 +315,16 @@ func annualTimeliness(ctx context.Context, db *store.DB, b *book, in AnnualInput
 		return []any{label, in.count(r.d), in.count(r.n), pctCell{in.pct(r)}}
 	}
 	y := in.Year
-	rows := [][]any{
-		row("Initial reviews (20 working days)", y.ByRule["REV_INITIAL"]),
-		row("Second reviews (3 months)", y.ByRule["REV_SECOND"]),
-		row("Subsequent reviews (6 months)", y.ByRule["REV_SUBSEQUENT"]),
+	// One row per rule of the looked-after chain, with its timescale in
+	// force: "Initial reviews (20 working days)".
+	var rows [][]any
+	for _, r := range audit.InChain(audit.LookedAfter) {
+		rows = append(rows, row(fmt.Sprintf("%ss (%s)", r.Name, r.TimescaleText(in.Config)), y.ByRule[r.ID]))
+	}
+	rows = append(rows, [][]any{
 		row("All looked-after reviews", y.AllReviews),
 		row("Adoption reviews (reported apart)", y.Adoption),
-	}
+	}...)
 	if err := s.annualTable("Timeliness", cols, rows); err != nil {
 		return err
 	}
@@ -614,7 +619,7 @@ func annualCarePlanning(ctx context.Context, db *store.DB, b *book, in AnnualInp
 		{"   school-age children whose first PEP is not yet due (left out)", in.count(y.PEPNotYetDue), nil, nil},
 		row("Children with an in-date health assessment at 31 March", y.Health),
 		{"   children whose first health assessment is not yet due (left out)", in.count(y.HealthNotYetDue), nil, nil},
-		row("Placement breakdowns in the year followed by a disruption meeting within 42 days", y.Breakdowns),
+		row(fmt.Sprintf("Placement breakdowns in the year followed by a disruption meeting within %d days", in.Config.Days("disruption_meeting_days")), y.Breakdowns),
 	}); err != nil {
 		return err
 	}
@@ -625,7 +630,8 @@ func annualCarePlanning(ctx context.Context, db *store.DB, b *book, in AnnualInp
 }
 
 func annualEscalations(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub string) error {
-	cols := []col{{"Reason", 58, kText}, {"Level", 10, kText}, {"Raised", 12, kInt}, {"Resolved in 10 working days", 14, kInt}, {"Escalated", 12, kInt}}
+	resolution := in.Config.Days("qa_resolution_working_days")
+	cols := []col{{"Reason", 58, kText}, {"Level", 10, kText}, {"Raised", 12, kInt}, {fmt.Sprintf("Resolved in %d working days", resolution), 14, kInt}, {"Escalated", 12, kInt}}
 	s, err := b.newSheet(SheetEscalations, "Escalations: quality assurance alerts", sub, widths(cols), 0)
 	if err != nil {
 		return err
@@ -645,7 +651,7 @@ func annualEscalations(ctx context.Context, db *store.DB, b *book, in AnnualInpu
 	}
 	if err := s.annualTable("AlertTotals", []col{{"Measure", 58, kText}, {"Count", 10, kInt}, {"%", 12, kPct}}, [][]any{
 		{"Alerts raised", in.count(y.AlertsRaised), nil},
-		{"Resolved within 10 working days of being raised", in.count(y.AlertsResolved10), pctCell{in.pct(ratio{y.AlertsResolved10, y.AlertsRaised})}},
+		{fmt.Sprintf("Resolved within %d working days of being raised", resolution), in.count(y.AlertsResolved10), pctCell{in.pct(ratio{y.AlertsResolved10, y.AlertsRaised})}},
 		{"Escalated", in.count(y.AlertsEscalated), pctCell{in.pct(ratio{y.AlertsEscalated, y.AlertsRaised})}},
 	}); err != nil {
 		return err
@@ -688,7 +694,7 @@ func annualMethod(ctx context.Context, db *store.DB, b *book, in AnnualInput, su
 		{"Equalities groups", "Ethnicity grouped as the DfE groups the 903 codes; age bands at 31 March; legal status and placement of the episode covering the day a review was held, or its due date for one not held."},
 		{"IRO caseloads", "At 31 March: children looked after that day with the IRO allocated that day (a child who has left care is not counted, even if the allocation was not closed). On average: each child counted for the days of the year it was looked after and allocated to the IRO, divided by the days of the year."},
 		{"PEPs and health assessments", "In date at 31 March: the latest in the current period of care is within its timescale. The share is of the children whose first one is due or done; a child with none whose first is not yet due is counted apart, neither in date nor against."},
-		{"Escalations", "Quality assurance alerts raised in the year; resolved within 10 working days of being raised (England and Wales working days)."},
+		{"Escalations", fmt.Sprintf("Quality assurance alerts raised in the year; resolved within %d working days of being raised (England and Wales working days).", in.Config.Days("qa_resolution_working_days"))},
 		{"Program", "lacaudit " + in.Version + "; input " + in.InputLabel + "; written " + in.Started.Format("02/01/2006 15:04")},
 	}
 	if in.SuppressBelow > 0 {

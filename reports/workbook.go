@@ -50,8 +50,9 @@ const (
 	SheetMethod   = "Method"
 )
 
-// chainRules are the review-timeliness rules of both chains.
-const chainRules = `('REV_INITIAL','REV_SECOND','REV_SUBSEQUENT','REV_ADOPT_FIRST','REV_ADOPT_SECOND','REV_ADOPT_SUBSEQUENT')`
+// chainRules are the review-timeliness rules of both chains, as the
+// catalogue says (rule_coverage, audit.Catalogue).
+const chainRules = `(SELECT rule FROM rule_coverage WHERE chain IS NOT NULL)`
 
 // lastYear is the SQL condition for "in the 12 months up to the as-of date".
 const lastYear = `> as_of() - INTERVAL 1 YEAR AND %s <= as_of()`
@@ -67,7 +68,7 @@ func recent(alias string) string {
 
 // snapshotRules are the rules with one row per child looked after now,
 // judged on the as-of date: a met one is due in the future.
-const snapshotRules = `('PEP_CURRENT','HEALTH_ASSESSMENT','VISIT_STATUTORY','VISIT_BEDROOM_SEEN','LTF_ANNUAL_MEETING')`
+const snapshotRules = `(SELECT rule FROM rule_coverage WHERE snapshot)`
 
 // counted is the condition (on wf, alias a with its dot) for the
 // obligations a share in timescale counts, on the Summary, By team and By
@@ -84,11 +85,12 @@ func counted(a string) string {
 }
 
 // laChain is the looked-after review chain, whose timeliness is the
-// headline; the adoption chain is reported apart.
-const laChain = `('REV_INITIAL','REV_SECOND','REV_SUBSEQUENT')`
+// headline; the adoption chain is reported apart. Both as the catalogue
+// says (rule_coverage, audit.Catalogue).
+const laChain = `(SELECT rule FROM rule_coverage WHERE chain = '` + string(audit.LookedAfter) + `')`
 
 // adoptChain is the adoption review chain's rules.
-const adoptChain = `('REV_ADOPT_FIRST','REV_ADOPT_SECOND','REV_ADOPT_SUBSEQUENT')`
+const adoptChain = `(SELECT rule FROM rule_coverage WHERE chain = '` + string(audit.Adoption) + `')`
 
 // WriteWorkbook writes the nightly performance workbook to path. The audit
 // must have run in db (its findings, rule_coverage and helper tables), and
@@ -155,8 +157,7 @@ func Prepare(ctx context.Context, db *store.DB, asOf time.Time) error {
 		SELECT rule, child, period_start, due, done, status, days_late, team, social_worker, iro FROM findings
 		WHERE status IN ('overdue', 'upcoming') OR due > as_of() - INTERVAL 1 YEAR
 		   OR (rule IN ` + chainRules + ` AND done >= DATE '` + horizon + `')
-		   OR rule IN ('PEP_CURRENT', 'HEALTH_ASSESSMENT', 'VISIT_STATUTORY', 'VISIT_BEDROOM_SEEN',
-		               'NO_ALLOCATED_SW', 'NO_ALLOCATED_IRO')`,
+		   OR rule IN (SELECT rule FROM rule_coverage WHERE snapshot)`,
 		`CREATE OR REPLACE TEMP TABLE wx AS
 		SELECT c.family, c.title, f.child, f.period_start, f.due, f.done, replace(f.status::VARCHAR, '_', ' ') AS status,
 		       f.days_late, f.team::VARCHAR AS team, f.social_worker::VARCHAR AS social_worker, f.iro::VARCHAR AS iro
@@ -207,16 +208,15 @@ func headlineFigures(ctx context.Context, db *store.DB) ([]figure, error) {
 	cnt("Reviews held in the last 12 months", heldLastYear, SheetTrend)
 	// Timeliness, as the annual report counts it: the reviews due in the
 	// window, held in time out of all of them; the looked-after chain,
-	// whose three rules add up to it, the adoption chain apart.
+	// whose rules add up to it, the adoption chain apart.
 	dueLastYear := func(rules string) string { return "rule IN " + rules + " AND " + counted("") }
 	sh("Reviews held in timescale, of those due in the last 12 months", dueLastYear(laChain)+" AND status = 'met'", dueLastYear(laChain), "reviews_in_timescale", "Reviews")
-	for _, r := range []struct{ rule, label, target string }{
-		{"REV_INITIAL", "   initial reviews", "initial_in_timescale"},
-		{"REV_SECOND", "   second reviews", "second_in_timescale"},
-		{"REV_SUBSEQUENT", "   subsequent reviews", "subsequent_in_timescale"},
-	} {
-		cond := dueLastYear("('" + r.rule + "')")
-		sh(r.label, cond+" AND status = 'met'", cond, r.target, "Reviews")
+	// One line per rule of the looked-after chain ("   initial reviews"),
+	// judged against its target ("initial_in_timescale").
+	for _, r := range audit.InChain(audit.LookedAfter) {
+		name := strings.ToLower(strings.TrimSuffix(r.Name, " review"))
+		cond := dueLastYear("('" + r.ID + "')")
+		sh("   "+name+" reviews", cond+" AND status = 'met'", cond, name+"_in_timescale", "Reviews")
 	}
 	sh("Adoption reviews held in timescale, of those due in the last 12 months", dueLastYear(adoptChain)+" AND status = 'met'", dueLastYear(adoptChain), "", "Reviews")
 	cnt("Reviews overdue now", "rule IN "+chainRules+" AND status = 'overdue'", SheetActions)
@@ -393,16 +393,13 @@ func actionSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf stri
 		return err
 	}
 	q := `SELECT f.child,
-	             CASE f.rule WHEN 'REV_INITIAL' THEN 'Initial review' WHEN 'REV_SECOND' THEN 'Second review'
-	                  WHEN 'REV_SUBSEQUENT' THEN 'Review' WHEN 'REV_ADOPT_FIRST' THEN 'First adoption review'
-	                  WHEN 'REV_ADOPT_SECOND' THEN 'Second adoption review' ELSE 'Adoption review' END,
+	             c.name,
 	             f.due,
 	             CASE WHEN f.status = 'overdue' THEN -f.days_late ELSE f.due - as_of() END,
 	             f.status::VARCHAR,
-	             CASE WHEN f.status = 'upcoming' THEN wd_before(f.due, days('consultation_working_days_before')) END,
-	             CASE WHEN f.status = 'upcoming' THEN wd_before(f.due, days('invitations_working_days_before')) END,
-	             CASE WHEN f.status = 'upcoming' THEN wd_before(f.due, CASE WHEN f.rule = 'REV_INITIAL'
-	                  THEN days('sw_report_initial_working_days_before') ELSE days('sw_report_working_days_before') END) END,
+	             CASE WHEN f.status = 'upcoming' THEN prep_due('PREP_CONSULTATION', f.due, f.rule = 'REV_INITIAL') END,
+	             CASE WHEN f.status = 'upcoming' THEN prep_due('PREP_INVITATIONS', f.due, f.rule = 'REV_INITIAL') END,
+	             CASE WHEN f.status = 'upcoming' THEN prep_due('PREP_SW_REPORT', f.due, f.rule = 'REV_INITIAL') END,
 	             f.team::VARCHAR, f.social_worker::VARCHAR, f.iro::VARCHAR
 	      FROM wf f JOIN rule_coverage c USING (rule)
 	      WHERE f.rule IN ` + chainRules + `
