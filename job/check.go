@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lacaudit/lacaudit/ingest"
+	"github.com/lacaudit/lacaudit/pseudonym"
 	"github.com/lacaudit/lacaudit/store"
 )
 
@@ -72,7 +73,7 @@ func PrintCheck(w io.Writer, rep *CheckReport) {
 	if len(rep.Rejects) > 0 {
 		fmt.Fprintln(w, "\nrejected rows (first 20):")
 		for _, r := range rep.Rejects {
-			fmt.Fprintf(w, "  %s line %d column %s: %s\n", r.Source, r.Line, r.Column, r.Reason)
+			fmt.Fprintf(w, "  %s line %d column %s: %s\n", r.Source, r.Line, r.Column, pseudonym.Reason(r.Reason))
 		}
 	}
 	if len(rep.Warnings) > 0 {
