@@ -20,7 +20,7 @@ import (
 	"github.com/lacaudit/lacaudit/store"
 )
 
-// outputsOf hashes every file a run leaves in out (the lock file aside).
+// outputsOf hashes every file a run leaves in out (the lock files aside).
 func outputsOf(t *testing.T, out string) map[string][32]byte {
 	t.Helper()
 	entries, err := os.ReadDir(out)
@@ -29,7 +29,7 @@ func outputsOf(t *testing.T, out string) map[string][32]byte {
 	}
 	m := map[string][32]byte{}
 	for _, e := range entries {
-		if e.Name() == ".lacaudit.lock" {
+		if e.Name() == ".lacaudit.lock" || e.Name() == ".lacaudit.duckdb.lock" {
 			continue
 		}
 		if e.IsDir() {
