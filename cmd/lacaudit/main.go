@@ -62,6 +62,10 @@ func commands() []command {
 }
 
 func main() {
+	// Nothing lacaudit creates (outputs, the database and its WAL while a
+	// run builds them, DuckDB's spill files, samples) is readable by others;
+	// --file-mode opens the outputs to a group when they are published.
+	syscall.Umask(0o077)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	// LACAUDIT_CPUPROFILE=FILE writes a Go CPU profile, for performance work.
 	if path := os.Getenv("LACAUDIT_CPUPROFILE"); path != "" {
@@ -135,7 +139,7 @@ func (s *shared) registerFlags(fs *pflag.FlagSet, withOut, withDB bool) {
 	fs.StringVar(&s.input, "input", "", "folder of extracts (default: the bundled sample data)")
 	if withOut {
 		fs.StringVar(&s.out, "out", "reports", "output folder")
-		fs.StringVar(&s.fileMode, "file-mode", "0600", "permissions of output files, e.g. 0640 to let a group read them")
+		fs.StringVar(&s.fileMode, "file-mode", "0600", "permissions of output files: 0600, or 0640 to let a group read them")
 		fs.StringVar(&s.template, "template", "", "house-style workbook (default: templates/house-style.xlsx, bundled)")
 	}
 	if withDB {
@@ -191,8 +195,8 @@ func (s *shared) settings(tmp *string) (job.Settings, *slog.Logger, error) {
 	js.Out, js.DB, js.Template = s.out, s.db, s.template
 	if s.fileMode != "" {
 		m, err := strconv.ParseUint(s.fileMode, 8, 32)
-		if err != nil || m > 0o777 || m&0o600 != 0o600 {
-			return js, nil, usageError{fmt.Sprintf("--file-mode %q: expected octal permissions the owner can read and write, such as 0600 or 0640", s.fileMode)}
+		if err != nil || (m != 0o600 && m != 0o640) {
+			return js, nil, usageError{fmt.Sprintf("--file-mode %q: expected 0600 (the owner only) or 0640 (the owner, and the group may read)", s.fileMode)}
 		}
 		js.FileMode = os.FileMode(m)
 	}

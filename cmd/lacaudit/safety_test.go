@@ -481,3 +481,108 @@ func xlsxText(t *testing.T, path string) string {
 	}
 	return b.String()
 }
+
+// Nothing lacaudit creates is readable by others, whatever the umask it
+// is started with: a sample's files and folder are the owner's only (the
+// process umask is 077, which also covers the database and its WAL while a
+// run builds them). Output and database folders that group or others can
+// write to are refused, and --file-mode allows 0600 and 0640 only.
+func TestNothingReadableOrWritableByOthers(t *testing.T) {
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	base := t.TempDir()
+	in := filepath.Join(base, "sample")
+	if r := lacaudit(t, "sample", "--children", "30", "--extract-date", goldenAsOf, "--out", in); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	entries, _ := os.ReadDir(in)
+	for _, e := range append(entries, nil) {
+		path := in
+		want := os.FileMode(0o700)
+		if e != nil {
+			path, want = filepath.Join(in, e.Name()), 0o600
+		}
+		if st, err := os.Stat(path); err != nil || st.Mode().Perm() != want {
+			t.Errorf("%s: %v (%v), want %v", path, st.Mode().Perm(), err, want)
+		}
+	}
+	for _, mode := range []os.FileMode{0o777, 0o775, 0o757} {
+		out := filepath.Join(base, fmt.Sprintf("open-%o", mode))
+		os.Mkdir(out, mode)
+		os.Chmod(out, mode)
+		if r := lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", out); r.code == 0 || !strings.Contains(r.stderr, "written by its group or others") {
+			t.Errorf("output folder %o: exit %d, %s", mode, r.code, r.stderr)
+		}
+		if r := lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", filepath.Join(base, "private"), "--db", filepath.Join(out, "x.duckdb")); r.code == 0 || !strings.Contains(r.stderr, "written by its group or others") {
+			t.Errorf("database folder %o: exit %d, %s", mode, r.code, r.stderr)
+		}
+	}
+	for _, mode := range []string{"0777", "0644", "0660", "0666", "0700", "0604"} {
+		if r := lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", filepath.Join(base, "modes"), "--file-mode", mode); r.code != 2 {
+			t.Errorf("--file-mode %s: exit %d", mode, r.code)
+		}
+	}
+}
+
+// A symbolic link planted at the lock's name does not empty the file it
+// points to.
+func TestPlantedLockLinkIsNotFollowed(t *testing.T) {
+	out := t.TempDir()
+	victim := filepath.Join(t.TempDir(), "victim")
+	os.WriteFile(victim, []byte("precious contents\n"), 0o600)
+	os.Symlink(victim, filepath.Join(out, ".lacaudit.lock"))
+	if r := lacaudit(t, "run", "--as-of", goldenAsOf, "--out", out); r.code == 0 {
+		t.Error("the run used a planted lock link")
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "precious contents\n" {
+		t.Errorf("victim = %q", b)
+	}
+}
+
+// Two runs sharing one --db with different output folders: while one holds
+// the database, the other is locked out (exit status 4) and the database
+// is left alone.
+func TestRunsSharingADatabaseAreExclusive(t *testing.T) {
+	dbDir := t.TempDir()
+	db := filepath.Join(dbDir, "shared.duckdb")
+	if r := lacaudit(t, "run", "--as-of", goldenAsOf, "--out", t.TempDir(), "--db", db); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	before := sum(t, db)
+	// Hold the database's lock as a run in progress would.
+	f, err := os.OpenFile(filepath.Join(dbDir, ".shared.duckdb.lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	r := lacaudit(t, "run", "--as-of", goldenAsOf, "--out", t.TempDir(), "--db", db)
+	if r.code != 4 || !strings.Contains(r.stderr, "database") {
+		t.Errorf("exit %d: %s", r.code, r.stderr)
+	}
+	if sum(t, db) != before {
+		t.Error("the database changed under the run holding it")
+	}
+}
+
+// A --db on another file system than the output folder works night after
+// night (the previous database's backup was linked across file systems).
+func TestDatabaseOnAnotherFileSystem(t *testing.T) {
+	shm, err := os.MkdirTemp("/dev/shm", "lacaudit-test-")
+	if err != nil {
+		t.Skip("no /dev/shm")
+	}
+	defer os.RemoveAll(shm)
+	out := t.TempDir()
+	var a, b syscall.Stat_t
+	if syscall.Stat(out, &a) != nil || syscall.Stat(shm, &b) != nil || a.Dev == b.Dev {
+		t.Skip("/dev/shm is on the same file system as the temporary folder")
+	}
+	for night := 1; night <= 3; night++ {
+		if r := lacaudit(t, "run", "--as-of", goldenAsOf, "--out", out, "--db", filepath.Join(shm, "lacaudit.duckdb")); r.code != 0 {
+			t.Fatalf("night %d: exit %d: %s", night, r.code, r.stderr)
+		}
+	}
+}
