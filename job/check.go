@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/lacaudit/lacaudit/ingest"
@@ -23,7 +24,13 @@ type CheckReport struct {
 // Check reads and validates the extracts into an in-memory database and
 // reports per table what was read, rejected and warned about.
 func Check(ctx context.Context, s Settings, log *slog.Logger) (*CheckReport, error) {
-	db, err := store.Open(ctx, "", store.Options{Threads: s.Threads, MemoryLimit: memoryLimit(s.MemoryLimit, s.Input)})
+	// DuckDB spills to a private folder of its own, not to ./.tmp.
+	tmp, err := os.MkdirTemp("", "lacaudit-check-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	db, err := store.Open(ctx, "", store.Options{Threads: s.Threads, MemoryLimit: memoryLimit(s.MemoryLimit, s.Input), TempDir: tmp})
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime/pprof"
 	"strconv"
 	"syscall"
@@ -54,7 +53,7 @@ func commands() []command {
 		{"sample", "write a synthetic extract (seeded, deterministic)",
 			"lacaudit sample --children 2000 --out /tmp/extract", cmdSample},
 		{"bench", "measure time and memory per stage on generated samples of several sizes",
-			"lacaudit bench --sizes 10000,100000,300000 --work /tmp/lacaudit-bench", cmdBench},
+			"lacaudit bench --sizes 10000,100000,300000", cmdBench},
 		{"rules", "print the rule catalogue with the timescales in force",
 			"lacaudit rules --config lacaudit.conf", cmdRules},
 		{"version", "print the program version", "lacaudit version", cmdVersion},
@@ -426,7 +425,7 @@ func cmdRules(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("bench", stderr)
 	sizes := fs.IntSlice("sizes", []int{10000, 100000, 300000, 1000000}, "children in each sample")
-	work := fs.String("work", filepath.Join(os.TempDir(), "lacaudit-bench"), "folder for the samples and outputs")
+	work := fs.String("work", "", "folder for the samples and outputs, kept (default: a private temporary folder, removed at the end)")
 	seed := fs.Uint64("seed", 7, "random seed of the samples")
 	threads := fs.Int("threads", 0, "DuckDB worker threads (default: all cores)")
 	memoryLimit := fs.String("memory-limit", job.AutoMemory, "DuckDB memory limit of the runs (auto: sized to each sample, as for run)")
@@ -448,9 +447,11 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "lacaudit bench: %v\n", err)
 		return exitUsage
 	}
-	if err := os.MkdirAll(*work, 0o700); err != nil {
-		fmt.Fprintf(stderr, "lacaudit bench: %v\n", err)
-		return 1
+	if *work != "" {
+		if err := os.MkdirAll(*work, 0o700); err != nil {
+			fmt.Fprintf(stderr, "lacaudit bench: %v\n", err)
+			return 1
+		}
 	}
 	if _, err := bench.Run(ctx, bench.Options{Sizes: *sizes, Work: *work, Seed: *seed, Threads: *threads,
 		MemoryLimit: *memoryLimit, Repeat: *repeat, Progress: stderr}, stdout); err != nil {

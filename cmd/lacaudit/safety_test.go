@@ -586,3 +586,26 @@ func TestDatabaseOnAnotherFileSystem(t *testing.T) {
 		}
 	}
 }
+
+// bench works in a private temporary folder: a folder planted at the fixed
+// name it used (or a link there to someone's folder) is neither used nor
+// emptied.
+func TestBenchWorksInAPrivateFolder(t *testing.T) {
+	tmp := t.TempDir()
+	victim := t.TempDir()
+	os.MkdirAll(filepath.Join(victim, "sample-20"), 0o700)
+	os.WriteFile(filepath.Join(victim, "sample-20", "keep"), []byte("precious"), 0o600)
+	os.Symlink(victim, filepath.Join(tmp, "lacaudit-bench"))
+	cmd := exec.Command(binary, "bench", "--sizes", "20", "--threads", "1")
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if b, err := os.ReadFile(filepath.Join(victim, "sample-20", "keep")); err != nil || string(b) != "precious" {
+		t.Errorf("the planted folder was emptied: %q, %v", b, err)
+	}
+	entries, _ := os.ReadDir(tmp)
+	if len(entries) != 1 {
+		t.Errorf("left in the temporary folder: %v", entries)
+	}
+}
