@@ -22,7 +22,7 @@ func AnnualName(y int) string { return "lacaudit-annual-" + reports.FinancialYea
 // figures are as of 31 March, or s.AsOf while the year is not over.
 func Annual(ctx context.Context, s Settings, log *slog.Logger, year int, suppress int) (string, error) {
 	started := time.Now()
-	ws, err := openWorkspace(&s, filepath.Join(s.Out, DBFileName), false, log)
+	ws, err := openWorkspace(&s, filepath.Join(s.Out, DBFileName), log)
 	if err != nil {
 		return "", err
 	}

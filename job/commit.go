@@ -362,7 +362,7 @@ func globQuote(p string) string {
 }
 
 // workspace is an output folder held by one command: created if need be,
-// locked (with the database, for a command that keeps one), tidied after
+// locked (with the database), tidied after
 // earlier runs, with a new staging folder inside.
 type workspace struct {
 	lock, dbLock *lock
@@ -370,10 +370,11 @@ type workspace struct {
 }
 
 // openWorkspace prepares s.Out for a command that will write into it;
-// dbPath is the database the nightly run keeps (for tidying a staged one),
-// locked too when lockDB is set. The output and database folders must be
-// this user's, and not writable by group or others.
-func openWorkspace(s *Settings, dbPath string, lockDB bool, log *slog.Logger) (*workspace, error) {
+// dbPath is the database the nightly run keeps, locked too, since tidying
+// removes a staged one and recovery may restore it. The output and
+// database folders must be this user's, and not writable by group or
+// others.
+func openWorkspace(s *Settings, dbPath string, log *slog.Logger) (*workspace, error) {
 	if s.FileMode == 0 {
 		s.FileMode = 0o600
 	}
@@ -383,7 +384,7 @@ func openWorkspace(s *Settings, dbPath string, lockDB bool, log *slog.Logger) (*
 	if err := privateDir(s.Out, "output folder"); err != nil {
 		return nil, err
 	}
-	if dbDir := filepath.Dir(dbPath); lockDB && filepath.Clean(dbDir) != filepath.Clean(s.Out) {
+	if dbDir := filepath.Dir(dbPath); filepath.Clean(dbDir) != filepath.Clean(s.Out) {
 		if err := privateDir(dbDir, "database folder"); err != nil {
 			return nil, err
 		}
@@ -393,11 +394,9 @@ func openWorkspace(s *Settings, dbPath string, lockDB bool, log *slog.Logger) (*
 	if w.lock, err = acquire(s.Out); err != nil {
 		return nil, err
 	}
-	if lockDB {
-		if w.dbLock, err = acquireFile(dbLockPath(dbPath), "using the database "+dbPath); err != nil {
-			w.lock.release()
-			return nil, err
-		}
+	if w.dbLock, err = acquireFile(dbLockPath(dbPath), "using the database "+dbPath); err != nil {
+		w.lock.release()
+		return nil, err
 	}
 	if n, err := recoverOutputs(s.Out, dbPath); err != nil {
 		w.release()

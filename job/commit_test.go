@@ -255,14 +255,14 @@ func TestDatabaseIsLockedAcrossOutputFolders(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "shared.duckdb")
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a := Settings{Out: filepath.Join(t.TempDir(), "a")}
-	w, err := openWorkspace(&a, db, true, log)
+	w, err := openWorkspace(&a, db, log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	staged := db + stagedDBSuffix + filepath.Base(w.stage)
 	put(t, staged, "in progress")
 	b := Settings{Out: filepath.Join(t.TempDir(), "b")}
-	if w2, err := openWorkspace(&b, db, true, log); err == nil {
+	if w2, err := openWorkspace(&b, db, log); err == nil {
 		w2.close()
 		t.Error("a second run took the database")
 	} else if le, ok := err.(*LockError); !ok || ExitStatus(err) != 4 || !strings.Contains(le.Error(), "database") {

@@ -85,7 +85,7 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	if dbPath == "" {
 		dbPath = filepath.Join(s.Out, DBFileName)
 	}
-	ws, err := openWorkspace(&s, dbPath, true, log)
+	ws, err := openWorkspace(&s, dbPath, log)
 	if err != nil {
 		return nil, err
 	}
