@@ -609,3 +609,23 @@ func TestBenchWorksInAPrivateFolder(t *testing.T) {
 		t.Errorf("left in the temporary folder: %v", entries)
 	}
 }
+
+// A recovery manifest planted in the output folder cannot make the next
+// run delete or rename a file outside it: the run refuses it and the file
+// stays.
+func TestPlantedManifestIsRefused(t *testing.T) {
+	out := t.TempDir()
+	victim := filepath.Join(t.TempDir(), "victim")
+	os.WriteFile(victim, []byte("precious"), 0o600)
+	stage := filepath.Join(out, ".lacaudit-run-planted")
+	os.Mkdir(stage, 0o700)
+	manifest := fmt.Sprintf(`[{"staged": %q, "target": %q, "backup": ""}]`, filepath.Join(stage, "gone"), victim)
+	os.WriteFile(filepath.Join(stage, "commit.json"), []byte(manifest), 0o600)
+	r := lacaudit(t, "run", "--as-of", goldenAsOf, "--out", out)
+	if b, err := os.ReadFile(victim); err != nil || string(b) != "precious" {
+		t.Errorf("the planted manifest removed or changed %s: %q, %v", victim, b, err)
+	}
+	if r.code == 0 || !strings.Contains(r.stderr, "commit.json") {
+		t.Errorf("exit %d: %s", r.code, r.stderr)
+	}
+}
