@@ -226,9 +226,15 @@ func undo(moves []move) error {
 
 // privateDir says why path is not a folder of this user's that no one else
 // can write to (nil when it is); group or others may read it when mode
-// allows them to (a folder of --file-mode 0640 outputs).
-func privateDir(path string, what string) error {
-	st, err := os.Lstat(path)
+// allows them to (a folder of --file-mode 0640 outputs). A symbolic link
+// is followed only with follow set (an output folder may be one; a staging
+// folder may not).
+func privateDir(path string, what string, follow bool) error {
+	stat := os.Lstat
+	if follow {
+		stat = os.Stat
+	}
+	st, err := stat(path)
 	if err != nil {
 		return err
 	}
@@ -247,7 +253,7 @@ func privateDir(path string, what string) error {
 // readManifest reads the manifest of a staging folder, resolving and
 // checking every name it holds; it returns nil moves when there is none.
 func readManifest(stage, dbPath string) ([]move, error) {
-	if err := privateDir(stage, "staging folder"); err != nil {
+	if err := privateDir(stage, "staging folder", false); err != nil {
 		return nil, err
 	}
 	if st, _ := os.Lstat(stage); st != nil && st.Mode().Perm()&0o077 != 0 {
@@ -381,11 +387,11 @@ func openWorkspace(s *Settings, dbPath string, log *slog.Logger) (*workspace, er
 	if err := os.MkdirAll(s.Out, dirMode(s.FileMode)); err != nil {
 		return nil, fmt.Errorf("create output folder %s: %w", s.Out, err)
 	}
-	if err := privateDir(s.Out, "output folder"); err != nil {
+	if err := privateDir(s.Out, "output folder", true); err != nil {
 		return nil, err
 	}
 	if dbDir := filepath.Dir(dbPath); filepath.Clean(dbDir) != filepath.Clean(s.Out) {
-		if err := privateDir(dbDir, "database folder"); err != nil {
+		if err := privateDir(dbDir, "database folder", true); err != nil {
 			return nil, err
 		}
 	}
