@@ -299,10 +299,28 @@ func saveCoverage(ctx context.Context, db *store.DB, cov []Coverage) error {
 // the day, which the dates and status fix.
 const FindingsOrder = "rule, child, due, done NULLS LAST, status, period_start, days_late"
 
+// CSVText is a text column as the CSV files write it, with OWASP's
+// mitigation of formula injection: a value that starts with =, +, -, @, a
+// tab or a carriage return (or the full-width =, +, - and @, which Excel
+// also reads as a formula) gets a leading apostrophe, so that a
+// spreadsheet shows it as text and never runs it. The column keeps its
+// name, unquoted.
+func CSVText(col string) string {
+	return fmt.Sprintf(`CASE WHEN left(%[1]s::VARCHAR, 1) IN ('=', '+', '-', '@', chr(9), chr(13), '＝', '＋', '－', '＠')
+	        THEN '''' || %[1]s::VARCHAR ELSE %[1]s::VARCHAR END`, col)
+}
+
+// csvBOM heads the first column's name, so that the file starts with a
+// UTF-8 byte order mark: without it Excel reads UTF-8 as the machine's code
+// page and shows Zoë as ZoÃ«.
+const csvBOM = "\uFEFF"
+
 // WriteFindings writes the findings table to path as docs/RULES.md §7's
-// findings.csv, sorted, with DuckDB's COPY.
+// findings.csv, sorted, with DuckDB's COPY: UTF-8 with a byte order mark,
+// text fields guarded against formula injection (CSVText).
 func WriteFindings(ctx context.Context, db *store.DB, path string) error {
-	q := `COPY (SELECT rule, child, period_start, due, done, status, days_late, team, social_worker, iro
+	q := `COPY (SELECT rule AS ` + store.Ident(csvBOM+"rule") + `, ` + CSVText("child") + ` AS child, period_start, due, done, status, days_late, ` +
+		CSVText("team") + ` AS team, ` + CSVText("social_worker") + ` AS social_worker, ` + CSVText("iro") + ` AS iro
 	            FROM findings ORDER BY ` + FindingsOrder + `)
 	      TO ` + store.Quote(path) + ` (HEADER, DELIMITER ',')` // DuckDB writes dates as yyyy-mm-dd
 	if _, err := db.ExecContext(ctx, q); err != nil {
@@ -311,10 +329,12 @@ func WriteFindings(ctx context.Context, db *store.DB, path string) error {
 	return nil
 }
 
-// WriteRejects writes every rejected input row to path as rejects.csv.
+// WriteRejects writes every rejected input row to path as rejects.csv, as
+// WriteFindings writes findings.csv.
 func WriteRejects(ctx context.Context, db *store.DB, path string) error {
-	q := `COPY (SELECT source AS file, line, column_name AS "column", value, reason FROM rejects
-	            ORDER BY source, line, column_name, value, reason)
+	q := `COPY (SELECT ` + CSVText("source") + ` AS ` + store.Ident(csvBOM+"file") + `, line, ` + CSVText("column_name") + ` AS "column", ` +
+		CSVText("value") + ` AS value, ` + CSVText("reason") + ` AS reason FROM rejects
+	            ORDER BY source, line, column_name, rejects.value, rejects.reason)
 	      TO ` + store.Quote(path) + ` (HEADER, DELIMITER ',')`
 	if _, err := db.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/lacaudit/lacaudit/audit"
 	"github.com/lacaudit/lacaudit/ingest"
+	"github.com/lacaudit/lacaudit/pseudonym"
 	"github.com/lacaudit/lacaudit/store"
 )
 
@@ -31,7 +33,13 @@ type CheckReport struct {
 // warnings are exactly run's; it writes nothing.
 func Check(ctx context.Context, s Settings, log *slog.Logger) (_ *CheckReport, err error) {
 	defer func() { err = explain(err, s) }()
-	db, err := store.Open(ctx, "", store.Options{Threads: s.Threads, MemoryLimit: memoryLimit(s.MemoryLimit, s.Input)})
+	// DuckDB spills to a private folder of its own, not to ./.tmp.
+	tmp, err := os.MkdirTemp("", "lacaudit-check-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	db, err := store.Open(ctx, "", store.Options{Threads: s.Threads, MemoryLimit: memoryLimit(s.MemoryLimit, s.Input), TempDir: tmp})
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +108,7 @@ func PrintCheck(w io.Writer, rep *CheckReport) {
 	if len(rep.Rejects) > 0 {
 		fmt.Fprintln(w, "\nrejected rows (first 20):")
 		for _, r := range rep.Rejects {
-			fmt.Fprintf(w, "  %s line %d column %s: %s\n", r.Source, r.Line, r.Column, r.Reason)
+			fmt.Fprintf(w, "  %s line %d column %s: %s\n", r.Source, r.Line, r.Column, pseudonym.Reason(r.Reason))
 		}
 	}
 	if len(rep.Warnings) > 0 {

@@ -112,7 +112,13 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (_ *Summary, err err
 
 	limit := memoryLimit(s.MemoryLimit, s.Input)
 	log.Info("database memory limit", "limit", limit)
-	db, err := store.Open(ctx, stagedDB, store.Options{Threads: s.Threads, MemoryLimit: limit, TempDir: filepath.Join(stage, "tmp")})
+	// A pseudonymised run works in memory, so that no raw record ever
+	// reaches a database file; pseudonym.Export writes the shared one.
+	dbFile := stagedDB
+	if s.PseudonymKey != nil {
+		dbFile = ""
+	}
+	db, err := store.Open(ctx, dbFile, store.Options{Threads: s.Threads, MemoryLimit: limit, TempDir: filepath.Join(stage, "tmp")})
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +137,7 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (_ *Summary, err err
 		if errors.As(err, &ie) && ie.Rejects {
 			if rows, rerr := ingest.FirstRejects(ctx, db, 10); rerr == nil {
 				for _, r := range rows {
-					log.Warn("rejected row", "file", r.Source, "line", r.Line, "column", r.Column, "reason", r.Reason)
+					log.Warn("rejected row", "file", r.Source, "line", r.Line, "column", r.Column, "reason", pseudonym.Reason(r.Reason))
 				}
 			}
 			// Every rejected row, for whoever mends the export.
@@ -157,6 +163,9 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (_ *Summary, err err
 	timed("checks", read, t0)
 	if s.PseudonymKey != nil {
 		if err := pseudonym.Apply(ctx, db, s.PseudonymKey); err != nil {
+			return nil, err
+		}
+		if err := pseudonym.Attach(ctx, db, stagedDB); err != nil {
 			return nil, err
 		}
 		log.Info("children and workers pseudonymised in every output")
@@ -258,6 +267,11 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (_ *Summary, err err
 	}
 	if err != nil {
 		return nil, err
+	}
+	if s.PseudonymKey != nil {
+		if err := pseudonym.Export(ctx, db); err != nil {
+			return nil, err
+		}
 	}
 	// The two stages overlap: each has its own time and the peak of both.
 	stageDone("findings", ar.Findings, filesSeconds)

@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
@@ -55,7 +54,7 @@ func commands() []command {
 		{"sample", "write a synthetic extract (seeded, deterministic)",
 			"lacaudit sample --children 2000 --out /tmp/extract", cmdSample},
 		{"bench", "measure time and memory per stage on generated samples of several sizes",
-			"lacaudit bench --sizes 10000,100000,300000 --work /tmp/lacaudit-bench", cmdBench},
+			"lacaudit bench --sizes 10000,100000,300000", cmdBench},
 		{"rules", "print the rule catalogue with the timescales in force",
 			"lacaudit rules --config lacaudit.conf", cmdRules},
 		{"version", "print the program version", "lacaudit version", cmdVersion},
@@ -63,6 +62,10 @@ func commands() []command {
 }
 
 func main() {
+	// Nothing lacaudit creates (outputs, the database and its WAL while a
+	// run builds them, DuckDB's spill files, samples) is readable by others;
+	// --file-mode opens the outputs to a group when they are published.
+	syscall.Umask(0o077)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	// LACAUDIT_CPUPROFILE=FILE writes a Go CPU profile, for performance work.
 	if path := os.Getenv("LACAUDIT_CPUPROFILE"); path != "" {
@@ -149,7 +152,7 @@ func (s *shared) registerFlags(fs *pflag.FlagSet, withOut, withDB bool) {
 	fs.StringVar(&s.input, "input", "", "folder of extracts (default: the bundled sample data)")
 	if withOut {
 		fs.StringVar(&s.out, "out", "reports", "output folder")
-		fs.StringVar(&s.fileMode, "file-mode", "0600", "permissions of output files, e.g. 0640 to let a group read them")
+		fs.StringVar(&s.fileMode, "file-mode", "0600", "permissions of output files: 0600, or 0640 to let a group read them")
 		fs.StringVar(&s.template, "template", "", "house-style workbook (default: templates/house-style.xlsx, bundled)")
 	}
 	if withDB {
@@ -209,8 +212,8 @@ func (s *shared) settings(tmp *string) (job.Settings, *slog.Logger, error) {
 	js.Out, js.DB, js.Template = s.out, s.db, s.template
 	if s.fileMode != "" {
 		m, err := strconv.ParseUint(s.fileMode, 8, 32)
-		if err != nil || m > 0o777 || m&0o600 != 0o600 {
-			return js, nil, usageError{msg: fmt.Sprintf("--file-mode %q: expected octal permissions the owner can read and write, such as 0600 or 0640", s.fileMode)}
+		if err != nil || (m != 0o600 && m != 0o640) {
+			return js, nil, usageError{msg: fmt.Sprintf("--file-mode %q: expected 0600 (the owner only) or 0640 (the owner, and the group may read)", s.fileMode)}
 		}
 		js.FileMode = os.FileMode(m)
 	}
@@ -480,7 +483,7 @@ func cmdRules(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("bench", stderr)
 	sizes := fs.IntSlice("sizes", []int{10000, 100000, 300000, 1000000}, "children in each sample")
-	work := fs.String("work", filepath.Join(os.TempDir(), "lacaudit-bench"), "folder for the samples and outputs")
+	work := fs.String("work", "", "folder for the samples and outputs, kept (default: a private temporary folder, removed at the end)")
 	seed := fs.Uint64("seed", 7, "random seed of the samples")
 	threads := fs.Int("threads", 0, "DuckDB worker threads (default: all cores)")
 	memoryLimit := fs.String("memory-limit", job.AutoMemory, "DuckDB memory limit of the runs (auto: sized to each sample, as for run)")
@@ -502,9 +505,11 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err := job.CheckMemoryLimit(*memoryLimit); err != nil {
 		return usageFail(stderr, "bench", err.Error())
 	}
-	if err := os.MkdirAll(*work, 0o700); err != nil {
-		fmt.Fprintf(stderr, "lacaudit bench: %v\n", err)
-		return 1
+	if *work != "" {
+		if err := os.MkdirAll(*work, 0o700); err != nil {
+			fmt.Fprintf(stderr, "lacaudit bench: %v\n", err)
+			return 1
+		}
 	}
 	if _, err := bench.Run(ctx, bench.Options{Sizes: *sizes, Work: *work, Seed: *seed, Threads: *threads,
 		MemoryLimit: *memoryLimit, Repeat: *repeat, Progress: stderr}, stdout); err != nil {

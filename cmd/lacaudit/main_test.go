@@ -96,7 +96,8 @@ func TestGoldenFindingsOnBundledSample(t *testing.T) {
 		}
 		t.Fatalf("findings.csv has %d lines, the golden file %d", len(gl), len(wl))
 	}
-	if !strings.HasPrefix(string(got), "rule,child,period_start,due,done,status,days_late,team,social_worker,iro\n") {
+	// A UTF-8 byte order mark, so that Excel reads the names right.
+	if !strings.HasPrefix(string(got), "\uFEFFrule,child,period_start,due,done,status,days_late,team,social_worker,iro\n") {
 		t.Errorf("findings.csv header: %q", strings.SplitN(string(got), "\n", 2)[0])
 	}
 	for _, f := range []string{"findings.csv", "rejects.csv", "lacaudit.duckdb"} {

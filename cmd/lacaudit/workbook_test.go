@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"os"
@@ -26,6 +27,8 @@ func findingsRows(t *testing.T, path string) []map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// lacaudit's CSV files start with a UTF-8 byte order mark, for Excel.
+	recs[0][0] = strings.TrimPrefix(recs[0][0], "\uFEFF")
 	var out []map[string]string
 	for _, r := range recs[1:] {
 		m := map[string]string{}
@@ -201,10 +204,53 @@ func TestFormulaLikeTextStaysText(t *testing.T) {
 			lines[i] = parts[0] + ",SW," + evil + "," + parts[3]
 		}
 	}
+	// Teams and IROs that start with the other characters a spreadsheet
+	// reads as a formula, and a rejected date that does.
+	starts := []string{"@SUM(1+1)", "+1+1", "-1+1", "\t=1+1", "＝1+1", "＠SUM(1)"}
+	n := 0
+	for i, l := range lines {
+		if strings.Contains(l, ",TEAM,") || strings.Contains(l, ",IRO,") {
+			parts := strings.SplitN(l, ",", 4)
+			lines[i] = parts[0] + "," + parts[1] + ",\"" + starts[n%len(starts)] + "\"," + parts[3]
+			n++
+		}
+	}
 	os.WriteFile(path, []byte(strings.Join(lines, "\r\n")), 0o600)
+	visits, _ := os.ReadFile(filepath.Join(in, "visits.csv"))
+	child := strings.SplitN(strings.Split(string(visits), "\n")[1], ",", 2)[0]
+	os.WriteFile(filepath.Join(in, "visits.csv"), append(visits, []byte(child+",=1+2,Y,Y\r\n")...), 0o600)
 	out := t.TempDir()
 	if r := lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", out); r.code != 0 {
 		t.Fatal(r.stderr)
+	}
+	// In the CSV files, every such text field starts with an apostrophe
+	// (OWASP's mitigation), and each file with a UTF-8 byte order mark.
+	guarded := 0
+	for _, f := range []string{"findings.csv", "rejects.csv"} {
+		b, err := os.ReadFile(filepath.Join(out, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(b, []byte("\uFEFF")) {
+			t.Errorf("%s does not start with a UTF-8 byte order mark", f)
+		}
+		for _, r := range findingsRows(t, filepath.Join(out, f)) {
+			for col, v := range r {
+				if v == "" {
+					continue
+				}
+				if strings.ContainsRune("=+-@\t\r＝＋－＠", []rune(v)[0]) {
+					t.Errorf("%s: %s %q is not guarded", f, col, v)
+					break
+				}
+				if strings.HasPrefix(v, "'") {
+					guarded++
+				}
+			}
+		}
+	}
+	if guarded < 3 {
+		t.Errorf("only %d guarded fields: the formula-like values did not reach the CSV files", guarded)
 	}
 	wb, err := excelize.OpenFile(filepath.Join(out, "latest.xlsx"))
 	if err != nil {
