@@ -251,16 +251,14 @@ func TestCoreTableOverThresholdListsEveryReject(t *testing.T) {
 	}
 	got, _ := os.ReadFile(path)
 	rows := strings.Split(strings.TrimSpace(string(got)), "\n")
-	if bad <= 10 || len(rows) != bad+1 || rows[0] != "file,line,column,value,reason" {
+	if bad <= 10 || len(rows) != bad+1 || rows[0] != "\uFEFFfile,line,column,value,reason" {
 		t.Errorf("%d bad rows, the file has %d lines:\n%s", bad, len(rows), got)
 	}
 	os.Remove(path)
 	sameOutputs(t, "after a run stopped by its rejects", outputsOf(t, out), before)
 
 	// A pseudonymised run withholds the values, as in rejects.csv.
-	keyFile := filepath.Join(t.TempDir(), "key")
-	os.WriteFile(keyFile, []byte("a benchmarking group secret\n"), 0o600)
-	r = lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", out, "--pseudonymise", "--pseudonymise-key-file", keyFile)
+	r = lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", out, "--pseudonymise", "--pseudonymise-key-file", newKey(t))
 	got, _ = os.ReadFile(path)
 	if r.code != 3 || strings.Contains(string(got), "2026-02-31") || strings.Count(string(got), "(withheld: pseudonymised run)") != bad {
 		t.Errorf("pseudonymised: exit %d, file:\n%s", r.code, got)
@@ -380,6 +378,10 @@ func TestDiskFullNamesTheFolder(t *testing.T) {
 		t.Skipf("cannot mount a small file system here: %v", err)
 	}
 	t.Cleanup(func() { exec.Command("umount", dir).Run() })
+	// A fresh tmpfs is 0777, a folder lacaudit refuses to write in.
+	if err := os.Chmod(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	out := filepath.Join(dir, "out")
 	r := lacaudit(t, "run", "--as-of", goldenAsOf, "--out", out)
 	if r.code != 1 || !strings.Contains(r.stderr, "the disk is full: no space left to write in "+out+";") || strings.Contains(r.stderr, "FATAL") {
