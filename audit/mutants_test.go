@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -32,7 +33,10 @@ import (
 // runs every mutant (each in a process of its own, this test binary with
 // LACAUDIT_MUTANT set) and fails on any that no test catches unless
 // testdata/mutants-survive.txt lists it with the reason it cannot be caught.
-var runMutants = flag.Bool("mutants", false, "run the mutation check of the rule SQL")
+var (
+	runMutants  = flag.Bool("mutants", false, "run the mutation check of the rule SQL")
+	mutantsOnly = flag.String("mutants.only", "", "with -mutants, run only the mutants whose key matches this regular expression")
+)
 
 // mutantEnv names the mutant a child process applies.
 const mutantEnv = "LACAUDIT_MUTANT"
@@ -45,6 +49,7 @@ type mutant struct {
 	to     string
 	line   string // the source line, trimmed, for the report
 	col    int    // the byte offset of the change in its untrimmed line
+	n      int    // its number in mutants(), for LACAUDIT_MUTANT
 }
 
 // key names a mutant without its line number, so that comments added above
@@ -113,6 +118,9 @@ func mutants() ([]mutant, error) {
 		}
 		out = append(out, mutantsOf(name, string(b))...)
 	}
+	for i := range out {
+		out[i].n = i
+	}
 	return out, nil
 }
 
@@ -146,7 +154,7 @@ func mutantsOf(name, text string) []mutant {
 	}
 	for _, loc := range dayCount.FindAllStringIndex(code, -1) {
 		d := code[loc[0]:loc[1]]
-		fs = append(fs, found{loc[0], d, "(" + d + " + 1)"}, found{loc[0], d, "(" + d + " - 1)"})
+		fs = append(fs, found{loc[0], d, "(" + d + " + 1)::INTEGER"}, found{loc[0], d, "(" + d + " - 1)::INTEGER"})
 	}
 	for _, loc := range asOf.FindAllStringIndex(code, -1) {
 		if loc[0] > 0 && identChar.MatchString(code[loc[0]-1:loc[0]]) {
@@ -240,6 +248,46 @@ func survivorsAllowed(t *testing.T) map[string]string {
 	return out
 }
 
+// verdict is what became of a mutant.
+type verdict struct {
+	killed  bool
+	invalid bool   // the mutated SQL does not run at all
+	by      string // the first test that failed
+	err    string // why the run gave no verdict
+}
+
+var (
+	failLine   = regexp.MustCompile(`(?m)^\s*--- FAIL: (\S+)`)
+	invalidSQL = regexp.MustCompile(`audit: sql/[^ ]+ statement [0-9]+: [A-Za-z]+ Error`)
+)
+
+// runMutant runs the rule tests with mutant i applied, in this test binary
+// as a process of its own. A mutant is killed when a test fails, and
+// survives when they all pass; a run that ends any other way (the process
+// could not start, or crashed outside a test, as it can on a crowded
+// machine) is tried again, up to three times, and is never taken as a kill.
+func runMutant(ctx context.Context, i int) verdict {
+	var last string
+	for try := 0; try < 3; try++ {
+		if try > 0 {
+			time.Sleep(time.Duration(try) * 2 * time.Second)
+		}
+		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^Test",
+			"-test.skip=^(TestMutants|TestMutantsOf|TestFindingsWrittenInParts)$", "-test.failfast", "-test.count=1")
+		cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d", mutantEnv, i))
+		out, err := cmd.CombinedOutput()
+		if m := failLine.FindSubmatch(out); m != nil && err != nil {
+			return verdict{killed: true, invalid: invalidSQL.Match(out), by: string(m[1])}
+		}
+		if err == nil && bytes.HasSuffix(bytes.TrimSpace(out), []byte("PASS")) {
+			return verdict{}
+		}
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		last = fmt.Sprintf("%v: %s", err, lines[0])
+	}
+	return verdict{err: last}
+}
+
 // The generator finds the operators, day counts, as-of dates and numbers of
 // a statement, and nothing in its comments or quoted text.
 func TestMutantsOf(t *testing.T) {
@@ -252,7 +300,7 @@ func TestMutantsOf(t *testing.T) {
 		}
 	}
 	want := []string{"25:<=-><", "28:as_of()->(as_of() - 1)", "28:as_of()->(as_of() + 1)", "38:1->2", "38:1->0",
-		"43:>->>=", "45:days('k')->(days('k') + 1)", "45:days('k')->(days('k') - 1)"}
+		"43:>->>=", "45:days('k')->(days('k') + 1)::INTEGER", "45:days('k')->(days('k') - 1)::INTEGER"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("mutants\n got %v\nwant %v", got, want)
 	}
@@ -272,11 +320,20 @@ func TestMutants(t *testing.T) {
 		t.Fatal(err)
 	}
 	allowed := survivorsAllowed(t)
-	workers := runtime.GOMAXPROCS(0)
-	type verdict struct {
-		killed bool
-		by     string // the first test that failed
+	if *mutantsOnly != "" {
+		re, err := regexp.Compile(*mutantsOnly)
+		if err != nil {
+			t.Fatalf("-mutants.only: %v", err)
+		}
+		var some []mutant
+		for _, m := range ms {
+			if re.MatchString(m.key()) {
+				some = append(some, m)
+			}
+		}
+		ms = some
 	}
+	workers := runtime.GOMAXPROCS(0)
 	verdicts := make([]verdict, len(ms))
 	next := make(chan int)
 	go func() {
@@ -294,35 +351,31 @@ func TestMutants(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^Test", "-test.skip=^(TestMutants|TestMutantsOf|TestFindingsWrittenInParts)$",
-					"-test.failfast", "-test.count=1")
-				cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d", mutantEnv, i))
-				out, err := cmd.CombinedOutput()
-				v := verdict{killed: err != nil}
-				if m := regexp.MustCompile(`--- FAIL: (\S+)`).FindSubmatch(out); m != nil {
-					v.by = string(m[1])
-				} else if err != nil {
-					v.by = strings.SplitN(strings.TrimSpace(string(out)), "\n", 2)[0]
-				}
-				verdicts[i] = v
+				verdicts[i] = runMutant(ctx, ms[i].n)
 			}
 		}()
 	}
 	wg.Wait()
-	killed, excused := 0, 0
+	killed, excused, broken, invalid := 0, 0, 0, 0
 	var survivors []string
 	seen := map[string]bool{}
 	for i, m := range ms {
 		seen[m.key()] = true
 		switch {
+		case verdicts[i].err != "":
+			broken++
+			t.Errorf("mutant #%d %s could not be run: %s", m.n, m.key(), verdicts[i].err)
+		case verdicts[i].invalid:
+			invalid++
+			t.Errorf("mutant #%d %s makes SQL that does not run: change the generator", m.n, m.key())
 		case verdicts[i].killed:
 			killed++
-			t.Logf("killed   %s  (by %s)", m.key(), verdicts[i].by)
+			t.Logf("killed   #%d %s  (by %s)", m.n, m.key(), verdicts[i].by)
 		case allowed[m.key()] != "":
 			excused++
-			t.Logf("survives %s  (listed: %s)", m.key(), allowed[m.key()])
+			t.Logf("survives #%d %s  (listed: %s)", m.n, m.key(), allowed[m.key()])
 		default:
-			survivors = append(survivors, m.key())
+			survivors = append(survivors, fmt.Sprintf("#%d %s", m.n, m.key()))
 		}
 	}
 	for k := range allowed {
@@ -330,8 +383,8 @@ func TestMutants(t *testing.T) {
 			t.Logf("testdata/mutants-survive.txt lists a mutant that no longer exists: %s", k)
 		}
 	}
-	t.Logf("mutation score: %d of %d mutants killed (%.1f %%), %d listed as uncatchable, %d survived, in %s with %d workers",
-		killed, len(ms), 100*float64(killed)/float64(len(ms)), excused, len(survivors), time.Since(t0).Round(time.Second), workers)
+	t.Logf("mutation score: %d of %d mutants killed (%.1f %%), %d listed as uncatchable, %d survived, %d invalid SQL, %d could not be run; %s with %d workers",
+		killed, len(ms), 100*float64(killed)/float64(len(ms)), excused, len(survivors), invalid, broken, time.Since(t0).Round(time.Second), workers)
 	for _, s := range survivors {
 		t.Errorf("no test fails for: %s", s)
 	}
