@@ -116,7 +116,7 @@ func TestBoundariesAroundTheAsOfDate(t *testing.T) {
 			"VS,01/06/2024,Y,Y", "VA,14/06/2024,Y,N", "VT,15/06/2024,Y,Y"},
 		"allocations": alloc,
 	}
-	fs, _, _ := audited(t, ex, asOf)
+	fs, _, db := audited(t, ex, asOf)
 	byChild := map[string][]finding{}
 	for _, f := range fs {
 		byChild[f.Child] = append(byChild[f.Child], f)
@@ -240,6 +240,17 @@ func TestBoundariesAroundTheAsOfDate(t *testing.T) {
 	// Sam starts the day after, Ria ended the day before.
 	expect(t, fs, "NO_ALLOCATED_SW", "NOALLOC", want{"NO_ALLOCATED_SW", "2024-06-14", "", "not_met", 0})
 	expect(t, fs, "NO_ALLOCATED_IRO", "NOALLOC", want{"NO_ALLOCATED_IRO", "2024-06-14", "", "not_met", 0})
+	// The allocations in force that the workbook's caseloads read are the
+	// same: Ann's (ended the day before) and Sam's (starting the day after)
+	// are not among them.
+	var inForce string
+	if err := db.QueryRow(`SELECT coalesce(string_agg(child || ' ' || role || ' ' || worker, ', ' ORDER BY child, role), '')
+		FROM a_allocations WHERE child IN ('ALLOC1', 'NOALLOC')`).Scan(&inForce); err != nil {
+		t.Fatal(err)
+	}
+	if inForce != "ALLOC1 IRO Ria, ALLOC1 SW Bob, ALLOC1 TEAM Team B" {
+		t.Errorf("allocations in force: %q, want Ria, Bob and Team B of ALLOC1", inForce)
+	}
 
 	// Breakdown window: 16 Jun 2023 is in it, 15 Jun 2023 is not; a breakdown
 	// on the as-of date is.
