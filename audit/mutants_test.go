@@ -253,7 +253,7 @@ type verdict struct {
 	killed  bool
 	invalid bool   // the mutated SQL does not run at all
 	by      string // the first test that failed
-	err    string // why the run gave no verdict
+	err     string // why the run gave no verdict
 }
 
 var (
