@@ -454,3 +454,73 @@ func TestSchoolAgeBoundaries(t *testing.T) {
 		}
 	}
 }
+
+// Every timescale met on its last day (ON) and late on the day after (LATE),
+// across weekends and bank holidays where working days count. As of 30 June
+// 2025.
+func TestTimescalesOnTheirLastDayAndTheDayAfter(t *testing.T) {
+	ex := extract{
+		"header": {hHeader, "ON,01/01/2012", "LATE,01/01/2012", "ADL,01/01/2022", "PREP_ON,01/01/2012", "PREP_LATE,01/01/2012"},
+		"episodes": {hEpisodes,
+			// Thu 28 Mar 2024, the day before Good Friday.
+			"ON,28/03/2024,S,C2,U3,,,", "LATE,28/03/2024,S,C2,U3,,,",
+			"ADL,02/01/2024,S,C2,U3,01/03/2024,X1,CARPL", "ADL,01/03/2024,P,E1,A3,,,",
+			"PREP_ON,02/05/2024,S,C2,U3,,,", "PREP_LATE,02/05/2024,S,C2,U3,,,",
+		},
+		"reviews": {hReviews,
+			"ON,29/04/2024,PN1", "ON,29/07/2024,PN1", "ON,28/01/2025,PN1",
+			"LATE,30/04/2024,PN1", "LATE,31/07/2024,PN1", "LATE,31/01/2025,PN1",
+			"ADL,25/01/2024,PN1", "ADL,30/03/2024,PN1", "ADL,30/06/2024,PN1", "ADL,30/12/2024,PN1",
+			"PREP_ON,23/05/2024,PN1", "PREP_LATE,23/05/2024,PN1",
+		},
+		"review_details": {"CHILD,REVIEW,CONSULTATION,INVITES_SENT,SW_REPORT,DECISIONS_ISSUED,CARE_PLAN_UPDATED,RECORD_COMPLETED,RECORD_DISTRIBUTED",
+			"PREP_ON,23/05/2024,24/04/2024,09/05/2024,20/05/2024,31/05/2024,07/06/2024,14/06/2024,21/06/2024",
+			"PREP_LATE,23/05/2024,25/04/2024,10/05/2024,21/05/2024,01/06/2024,08/06/2024,15/06/2024,22/06/2024",
+		},
+	}
+	fs, _, _ := audited(t, ex, "2025-06-30")
+	// Initial: 20 working days after Thu 28 Mar 2024: 2-5 Apr (4; 29 Mar and
+	// 1 Apr are Easter), 8-12 (9), 15-19 (14), 22-26 (19), Mon 29 Apr (20).
+	// ON holds each review on its due date: 29 Apr + 91 = 29 Jul; + 183 = 28
+	// Jan 2025; + 183 = 30 Jul 2025.
+	expect(t, fs, chain, "ON",
+		want{"REV_INITIAL", "2024-04-29", "2024-04-29", "met", 0},
+		want{"REV_SECOND", "2024-07-29", "2024-07-29", "met", 0},
+		want{"REV_SUBSEQUENT", "2025-01-28", "2025-01-28", "met", 0},
+		want{"REV_SUBSEQUENT", "2025-07-30", "", "upcoming", 0})
+	// LATE holds each a day after: 30 Apr; 30 Apr + 91 = 30 Jul, held 31 Jul;
+	// 31 Jul + 183 = 30 Jan 2025, held 31 Jan; 31 Jan + 183 = 2 Aug 2025.
+	expect(t, fs, chain, "LATE",
+		want{"REV_INITIAL", "2024-04-29", "2024-04-30", "late", 1},
+		want{"REV_SECOND", "2024-07-30", "2024-07-31", "late", 1},
+		want{"REV_SUBSEQUENT", "2025-01-30", "2025-01-31", "late", 1},
+		want{"REV_SUBSEQUENT", "2025-08-02", "", "upcoming", 0})
+	// Adoption: 1 Mar 2024 + 28 = 29 Mar, held 30 Mar; 30 Mar + 91 = 29 Jun,
+	// held 30 Jun; 30 Jun + 183 = 30 Dec, held that day; + 183 = 1 Jul 2025.
+	expect(t, fs, chain, "ADL",
+		want{"REV_INITIAL", "2024-01-30", "2024-01-25", "met", 0},
+		want{"REV_ADOPT_FIRST", "2024-03-29", "2024-03-30", "late", 1},
+		want{"REV_ADOPT_SECOND", "2024-06-29", "2024-06-30", "late", 1},
+		want{"REV_ADOPT_SUBSEQUENT", "2024-12-30", "2024-12-30", "met", 0},
+		want{"REV_ADOPT_SUBSEQUENT", "2025-07-01", "", "upcoming", 0})
+	// An initial review on Thu 23 May 2024. Before it: consultation 20
+	// working days: 20-22 May (3), 13-17 (8), 7-10 (12; 6 May a holiday),
+	// 1-3 (15), 29-30 Apr (17), 24-26 Apr (20) -> Wed 24 Apr; invitations
+	// 10: 20-22 (3), 13-17 (8), 9-10 May (10) -> Thu 9 May; report 3: 22, 21,
+	// 20 May -> Mon 20 May. After it: decisions 5: 24, 28-31 May (27 a
+	// holiday) -> Fri 31 May; care plan 10: 3-7 Jun -> 7 Jun; full record
+	// 15: 10-14 -> 14 Jun; distributed 20: 17-21 -> 21 Jun. PREP_ON does each
+	// on its date, PREP_LATE the day after.
+	for _, d := range []struct{ rule, due, late string }{
+		{"PREP_CONSULTATION", "2024-04-24", "2024-04-25"},
+		{"PREP_INVITATIONS", "2024-05-09", "2024-05-10"},
+		{"PREP_SW_REPORT", "2024-05-20", "2024-05-21"},
+		{"REC_DECISIONS", "2024-05-31", "2024-06-01"},
+		{"REC_CARE_PLAN", "2024-06-07", "2024-06-08"},
+		{"REC_FULL_RECORD", "2024-06-14", "2024-06-15"},
+		{"REC_DISTRIBUTED", "2024-06-21", "2024-06-22"},
+	} {
+		expect(t, fs, d.rule, "PREP_ON", want{d.rule, d.due, d.due, "met", 0})
+		expect(t, fs, d.rule, "PREP_LATE", want{d.rule, d.due, d.late, "late", 1})
+	}
+}
