@@ -422,13 +422,14 @@ func TestSchoolAgeBoundaries(t *testing.T) {
 	ex := extract{
 		"header": {hHeader,
 			"R4,31/08/2020",  // 4 on 31 Aug 2024, 3 on 31 Aug 2023
+			"R4B,01/09/2019", // 4 on 31 Aug 2024 (5 the day after), 3 on 31 Aug 2023
 			"R3,01/09/2020",  // 3 on 31 Aug 2024
 			"R5,31/08/2019",  // 5 on 31 Aug 2024, 4 on 31 Aug 2023
 			"Y11,01/09/2008", // 15 on 31 Aug 2024, 14 on 31 Aug 2023
 			"Y12,31/08/2008", // 16 on 31 Aug 2024, 15 on 31 Aug 2023
 		},
 		"episodes": {hEpisodes,
-			"R4,01/01/2024,S,C2,U3,,,", "R3,01/01/2024,S,C2,U3,,,", "R5,01/01/2024,S,C2,U3,,,",
+			"R4,01/01/2024,S,C2,U3,,,", "R4B,01/01/2024,S,C2,U3,,,", "R3,01/01/2024,S,C2,U3,,,", "R5,01/01/2024,S,C2,U3,,,",
 			"Y11,01/01/2024,S,C2,U3,,,", "Y12,01/01/2024,S,C2,U3,,,"},
 		"reviews": {hReviews},
 		"peps":    {"CHILD,PEP_DATE"},
@@ -437,9 +438,9 @@ func TestSchoolAgeBoundaries(t *testing.T) {
 		asOf      string
 		schoolAge []string
 	}{
-		{"2024-08-31", []string{"R4", "R5", "Y11"}},
+		{"2024-08-31", []string{"R4", "R4B", "R5", "Y11"}},
 		{"2024-08-30", []string{"R5", "Y11", "Y12"}},
-		{"2024-09-01", []string{"R4", "R5", "Y11"}},
+		{"2024-09-01", []string{"R4", "R4B", "R5", "Y11"}},
 	} {
 		fs, _, _ := audited(t, ex, c.asOf)
 		var got []string
@@ -523,4 +524,51 @@ func TestTimescalesOnTheirLastDayAndTheDayAfter(t *testing.T) {
 		expect(t, fs, d.rule, "PREP_ON", want{d.rule, d.due, d.due, "met", 0})
 		expect(t, fs, d.rule, "PREP_LATE", want{d.rule, d.due, d.late, "late", 1})
 	}
+}
+
+// Periods of care and placements: a child's second period has a chain of
+// its own, a placement move starts a new placement for visits, and a
+// change of legal status alone changes neither the placement nor the
+// review chain. As of Monday 15 July 2024.
+func TestPeriodsAndPlacements(t *testing.T) {
+	ex := extract{
+		"header": {hHeader, "TWO,01/01/2012", "NEWP,01/01/2012", "MOVE,01/01/2012", "LS,01/01/2012"},
+		"episodes": {hEpisodes,
+			"TWO,01/02/2024,S,C2,U3,01/03/2024,E4A,", "TWO,01/06/2024,S,C2,U3,,,",
+			// After an episode ending with a REC other than X1, a new period
+			// starts even though the next RNE is not S.
+			"NEWP,01/02/2024,S,C2,U3,01/03/2024,E4A,", "NEWP,01/06/2024,P,C2,U3,,,",
+			"MOVE,01/02/2024,S,C2,U3,01/05/2024,X1,CARPL", "MOVE,01/05/2024,P,C2,U4,,,",
+			"LS,01/02/2024,S,C2,U3,01/04/2024,X1,", "LS,01/04/2024,L,C1,U3,,,",
+		},
+		"reviews": {hReviews, "TWO,28/06/2024,PN1", "LS,28/02/2024,PN1", "LS,29/05/2024,PN1"},
+		"visits":  {"CHILD,VISIT_DATE", "MOVE,20/04/2024", "LS,20/03/2024"},
+	}
+	fs, _, _ := audited(t, ex, "2024-07-15")
+	// First period: 20 working days after Thu 1 Feb 2024: 2 (1), 5-9 (6),
+	// 12-16 (11), 19-23 (16), 26-29 (20) -> 29 Feb, not held; the period
+	// ended on 1 Mar, the day after: missed by 1. Second period: 20 working
+	// days after Sat 1 Jun: 3-7 (5), 10-14 (10), 17-21 (15), 24-28 (20) ->
+	// Fri 28 Jun, held that day; then 28 Jun + 91 = 27 Sep.
+	for _, c := range []string{"TWO", "NEWP"} {
+		ws := []want{{"REV_INITIAL", "2024-02-29", "", "missed", 1}}
+		if c == "TWO" {
+			ws = append(ws, want{"REV_INITIAL", "2024-06-28", "2024-06-28", "met", 0}, want{"REV_SECOND", "2024-09-27", "", "upcoming", 0})
+		} else {
+			ws = append(ws, want{"REV_INITIAL", "2024-06-28", "", "overdue", 17})
+		}
+		expect(t, fs, chain, c, ws...)
+	}
+	// The visit of 20 Apr was in the placement before the move of 1 May:
+	// due 1 May + 7 = 8 May, 68 days overdue.
+	expect(t, fs, "VISIT_STATUTORY", "MOVE", want{"VISIT_STATUTORY", "2024-05-08", "", "overdue", 68})
+	// A change of legal status (RNE L) is the same placement: the visit of 20
+	// Mar counts (+ 42 = 1 May, 75 days overdue); and the same chain: initial
+	// due 29 Feb, held 28 Feb; second 28 Feb + 91 = 29 May, held that day;
+	// then 29 May + 183 = 28 Nov.
+	expect(t, fs, "VISIT_STATUTORY", "LS", want{"VISIT_STATUTORY", "2024-05-01", "2024-03-20", "overdue", 75})
+	expect(t, fs, chain, "LS",
+		want{"REV_INITIAL", "2024-02-29", "2024-02-28", "met", 0},
+		want{"REV_SECOND", "2024-05-29", "2024-05-29", "met", 0},
+		want{"REV_SUBSEQUENT", "2024-11-28", "", "upcoming", 0})
 }
