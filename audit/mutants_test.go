@@ -254,7 +254,7 @@ type verdict struct {
 }
 
 var (
-	failLine   = regexp.MustCompile(`(?m)^\s*--- FAIL: (\S+)`)
+	failLine = regexp.MustCompile(`(?m)^\s*--- FAIL: (\S+)`)
 	// SQL that does not parse or bind is the generator's fault; an error
 	// as it runs (make_date(y, 9, 31)) fails every run loudly: a kill.
 	invalidSQL = regexp.MustCompile(`audit: sql/[^ ]+ statement [0-9]+: (Parser|Binder|Catalog) Error`)
