@@ -19,6 +19,10 @@ import (
 //go:embed sql/*.sql
 var sqlFiles embed.FS
 
+// ruleSQL is where Run reads the rule files from: sqlFiles, or, in the
+// mutation test, a copy of them with one small change.
+var ruleSQL fs.FS = sqlFiles
+
 var (
 	//go:embed sql/write/findings.sql
 	writeFindingsSQL string
@@ -115,7 +119,7 @@ func Run(ctx context.Context, db *store.DB, cfg *config.Config, asOf time.Time) 
 		return nil, err
 	}
 	calendarTime := Timing{File: "calendar", Seconds: time.Since(t0).Seconds()}
-	names, err := fs.Glob(sqlFiles, "sql/*.sql")
+	names, err := fs.Glob(ruleSQL, "sql/*.sql")
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +137,7 @@ func Run(ctx context.Context, db *store.DB, cfg *config.Config, asOf time.Time) 
 	w := findingsWriter{db: db}
 	for _, name := range names {
 		t0 := time.Now()
-		b, err := sqlFiles.ReadFile(name)
+		b, err := fs.ReadFile(ruleSQL, name)
 		if err != nil {
 			return nil, err
 		}

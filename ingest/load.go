@@ -203,7 +203,7 @@ func loadTable(ctx context.Context, db *store.DB, t Table, d *Discovery, plans m
 }
 
 // stageColumn is one column of a staging table: the raw text (or, for CSV
-// whole-number columns, the number DuckDB's reader already typed).
+// date columns in the sniffed format, the date DuckDB's reader already typed).
 type stageColumn struct {
 	col   Column
 	typed bool // the staging column already has the final type
@@ -252,6 +252,17 @@ func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []stri
 				delete(native, r.dateIdx)
 				again = true
 			}
+		}
+		// So is one in which the reader took a year of fewer than four
+		// digits (it reads 1/2/24 as the year 24): as text, lac_date rejects
+		// such a value with its line, as DATA.md says.
+		short, err := shortYears(ctx, db, stageName, cols, native)
+		if err != nil {
+			return st, fmt.Errorf("check dates of %s: %w", s.Label(), err)
+		}
+		for _, i := range short {
+			delete(native, i)
+			again = true
 		}
 		if !again {
 			break
@@ -302,11 +313,45 @@ func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []stri
 	return st, nil
 }
 
+// shortYears returns the natively read date columns of the staging table
+// that hold a year before 1000: the reader's %Y also takes a year of one to
+// three digits, which DATA.md does not accept (and no record of a child in
+// care is that old, so a column with one is rare enough to read again).
+func shortYears(ctx context.Context, db *store.DB, stageName string, cols []*Column, native map[int]bool) ([]int, error) {
+	var idx []int
+	var exprs []string
+	for i, c := range cols {
+		if c != nil && c.Kind == Date && native[i] {
+			idx = append(idx, i)
+			exprs = append(exprs, fmt.Sprintf("coalesce(bool_or(year(%s) < 1000), false)", c.SQLName()))
+		}
+	}
+	if len(idx) == 0 {
+		return nil, nil
+	}
+	got := make([]bool, len(idx))
+	ptrs := make([]any, len(idx))
+	for k := range got {
+		ptrs[k] = &got[k]
+	}
+	if err := db.QueryRowContext(ctx, "SELECT "+strings.Join(exprs, ", ")+" FROM "+stageName).Scan(ptrs...); err != nil {
+		return nil, err
+	}
+	var out []int
+	for k, short := range got {
+		if short {
+			out = append(out, idx[k])
+		}
+	}
+	return out, nil
+}
+
 // stageCSV reads a CSV file with DuckDB's reader into a temporary staging
 // table. Every file column is read by position (c0, c1, ...), so that no
-// name from the file ever reaches the SQL text; whole numbers, and dates in
-// the file's sniffed format, are typed by the reader itself, so a bad one is
-// a reject with its line, and the rest is text for the SQL checks.
+// name from the file ever reaches the SQL text; dates in the file's sniffed
+// format are typed by the reader itself, so a bad one is a reject with its
+// line, and the rest is text for the SQL checks. (Whole numbers are text
+// too: the reader's BIGINT takes 1.5 and 1e3.)
 func stageCSV(ctx context.Context, db *store.DB, s Source, cols []*Column, format string, native map[int]bool,
 	stageName, rejTable, rejScan string) ([]stageColumn, error) {
 	var types, sel []string
@@ -314,8 +359,6 @@ func stageCSV(ctx context.Context, db *store.DB, s Source, cols []*Column, forma
 	for i, c := range cols {
 		typ, typed := "VARCHAR", false
 		switch {
-		case c != nil && c.Kind == Int:
-			typ, typed = "BIGINT", true
 		case c != nil && c.Kind == Date && native[i]:
 			typ, typed = "DATE", true
 		}
@@ -512,10 +555,8 @@ func typedExpr(sc stageColumn) string {
 	case Flag:
 		return fmt.Sprintf("lac_flag(%s)", n)
 	case Int:
-		if sc.typed {
-			return n
-		}
-		return fmt.Sprintf("try_cast(nullif(trim(%s), '') AS BIGINT)", n)
+		// digits only: DuckDB's cast also takes 1.5 (as 2) and 1e3
+		return fmt.Sprintf("CASE WHEN regexp_full_match(trim(%[1]s), '[0-9]+') THEN try_cast(trim(%[1]s) AS BIGINT) END", n)
 	}
 	return fmt.Sprintf("nullif(trim(%s), '')", n)
 }
@@ -553,9 +594,7 @@ func badChecks(sc stageColumn) [][2]string {
 	case Flag:
 		out = append(out, [2]string{fmt.Sprintf("%s AND %s IS NULL", present, typed), "not a flag (expected Y/N, Yes/No, 1/0 or TRUE/FALSE)"})
 	case Int:
-		if !sc.typed {
-			out = append(out, [2]string{fmt.Sprintf("%s AND %s IS NULL", present, typed), "not a whole number"})
-		}
+		out = append(out, [2]string{fmt.Sprintf("%s AND %s IS NULL", present, typed), "not a whole number"})
 	}
 	if len(sc.col.Allowed) > 0 {
 		q := make([]string, len(sc.col.Allowed))

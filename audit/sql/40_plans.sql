@@ -1,9 +1,9 @@
 -- RULES.md §4: plans. PEP_CURRENT and PERM_BY_SECOND.
 
 -- School age: the child's age on the 31 August on or before the as-of date
--- is from 4 (Reception) to 15 (Year 11).
+-- (on 31 August itself, that day) is from 4 (Reception) to 15 (Year 11).
 CREATE OR REPLACE MACRO last_31_august(d) AS
-    CASE WHEN month(d) >= 9 THEN make_date(year(d), 8, 31) ELSE make_date(year(d) - 1, 8, 31) END;
+    CASE WHEN strftime(d, '%m%d') >= '0831' THEN make_date(year(d), 8, 31) ELSE make_date(year(d) - 1, 8, 31) END;
 
 -- PEP_CURRENT: each school-age child looked after now has a Personal
 -- Education Plan within 183 days; with none in the current period, the first
