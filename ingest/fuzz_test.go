@@ -46,7 +46,7 @@ func FuzzReadCSVHeader(f *testing.F) {
 		if err := os.WriteFile(path, b, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		h, err := readCSVHeader(path)
+		h, err := readCSVHeader(path, "header.csv")
 		if err == nil {
 			if _, _, err := columnMap(Tables[0], "header.csv", h); err != nil {
 				if _, ok := err.(*InputError); !ok {

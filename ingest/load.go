@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"regexp"
 	"sort"
@@ -33,6 +34,13 @@ type Options struct {
 	// RejectThreshold is the share of a table's rows that may be rejected
 	// before the extract is judged unusable (0.05 is 5 %).
 	RejectThreshold float64
+	// TempDir is a private folder for copies of extracts DuckDB cannot read
+	// as they are and for the workbooks' unpacked sheets; empty: a new
+	// private folder in the system's temporary folder.
+	TempDir string
+	// MemoryLimit is the run's memory limit in bytes (0: 1 GB); it bounds
+	// what a workbook may unpack in memory (DefaultLimits).
+	MemoryLimit int64
 }
 
 // TableStat is what was read of one table.
@@ -44,6 +52,7 @@ type TableStat struct {
 	Read     int64 // data rows read (accepted and rejected)
 	Rejected int64 // rows rejected
 	SHA256   string
+	Encoding string   // how a CSV file was encoded (EncodingUTF8 and others); empty for XLSX
 	Columns  []string // contract columns present in the file
 	Unknown  []string // columns in the file that the contract does not know
 }
@@ -52,6 +61,9 @@ type TableStat struct {
 type Result struct {
 	Tables  []TableStat
 	Ignored []string // files and sheets that are not tables of the contract
+	// Files accounts for every file of the input folder and sheet of its
+	// workbooks: the table read from it, or why it was not read.
+	Files []InputFile
 }
 
 // Table returns the statistics of the named table.
@@ -70,19 +82,30 @@ func (r *Result) Table(name string) TableStat {
 // An unusable extract (a missing core table or required column, too many
 // rejected rows) is an *InputError.
 func Load(ctx context.Context, db *store.DB, o Options) (*Result, error) {
-	d, err := Discover(o.Dir)
+	tmp, cleanup, err := stagingDir(o.TempDir)
 	if err != nil {
 		return nil, err
 	}
-	// Check every header before loading anything, so that a missing column
-	// is reported before minutes are spent on the other tables.
+	defer cleanup()
+	d, err := discover(o.Dir, tmp, DefaultLimits(o.MemoryLimit))
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	// Check every CSV file's encoding, rows and header before loading
+	// anything, so that a damaged file or a missing column is reported
+	// before minutes are spent on the other tables.
+	csvs, err := prepareAll(d, tmp)
+	if err != nil {
+		return nil, err
+	}
 	plans := map[string][]string{}
 	for _, t := range Tables {
 		s, ok := d.Sources[t.Name]
 		if !ok || s.Sheet != "" {
 			continue
 		}
-		h, err := readCSVHeader(s.Path)
+		h, err := readCSVHeader(csvs[t.Name].path, s.Label())
 		if err != nil {
 			return nil, err
 		}
@@ -94,22 +117,36 @@ func Load(ctx context.Context, db *store.DB, o Options) (*Result, error) {
 	if err := db.Exec(ctx, "setup", setupSQL); err != nil {
 		return nil, err
 	}
-	res := &Result{Ignored: d.Ignored}
+	res := &Result{Ignored: d.Ignored, Files: d.Files}
+	for i, f := range res.Files {
+		if c, ok := csvs[f.Table]; ok && f.Table != "" && d.Sources[f.Table].Sheet == "" {
+			res.Files[i].Encoding = c.encoding
+		}
+	}
 	var ignored [][]any
-	for _, name := range d.Ignored {
-		ignored = append(ignored, []any{name})
+	for _, f := range d.Files {
+		if f.Table == "" {
+			ignored = append(ignored, []any{f.Name, f.Why})
+		}
 	}
 	if err := db.InsertRows(ctx, "ignored_sources", ignored); err != nil {
 		return nil, err
 	}
-	stats, err := loadTables(ctx, db, d, plans)
+	stats, err := loadTables(ctx, db, d, plans, csvs)
 	if err != nil {
 		return nil, err
+	}
+	// A core table with no rows is an export that went wrong, not a
+	// council with no children: reading it would report every review missed.
+	for i, t := range Tables {
+		if st := stats[i]; t.Core && st.Read == 0 {
+			return nil, inputErrorf("%s has no data rows (only its header): the core table %s cannot be empty; is the export complete?", st.Source, t.Name)
+		}
 	}
 	var tables, columns [][]any
 	for i, t := range Tables {
 		st := stats[i]
-		tables = append(tables, []any{st.Table, st.Source, st.Present, st.Read, st.Rejected, st.SHA256, t.Core})
+		tables = append(tables, []any{st.Table, st.Source, st.Present, st.Read, st.Rejected, st.SHA256, t.Core, st.Encoding})
 		for _, c := range st.Columns {
 			columns = append(columns, []any{st.Table, c, true})
 		}
@@ -146,7 +183,7 @@ const parallelLoads = 2
 // returns their statistics in Tables order. Of several failures, the one of
 // the first table in that order is returned, so that the message does not
 // depend on timing.
-func loadTables(ctx context.Context, db *store.DB, d *Discovery, plans map[string][]string) ([]TableStat, error) {
+func loadTables(ctx context.Context, db *store.DB, d *Discovery, plans map[string][]string, csvs map[string]*csvFile) ([]TableStat, error) {
 	var conns []*store.DB
 	defer func() {
 		for _, c := range conns {
@@ -175,7 +212,7 @@ func loadTables(ctx context.Context, db *store.DB, d *Discovery, plans map[strin
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				stats[i], errs[i] = loadTable(ctx, conn, Tables[i], d, plans)
+				stats[i], errs[i] = loadTable(ctx, conn, Tables[i], d, plans, csvs)
 			}
 		}()
 	}
@@ -190,16 +227,50 @@ func loadTables(ctx context.Context, db *store.DB, d *Discovery, plans map[strin
 
 // loadTable loads one table of the contract into its typed table, empty
 // when the extract does not have it.
-func loadTable(ctx context.Context, db *store.DB, t Table, d *Discovery, plans map[string][]string) (TableStat, error) {
+func loadTable(ctx context.Context, db *store.DB, t Table, d *Discovery, plans map[string][]string, csvs map[string]*csvFile) (TableStat, error) {
 	s, ok := d.Sources[t.Name]
 	switch {
 	case !ok:
 		return TableStat{Table: t.Name}, createTyped(ctx, db, t, nil, "", false)
 	case s.Sheet == "":
-		return loadCSV(ctx, db, t, s, plans[t.Name])
+		return loadCSV(ctx, db, t, s, plans[t.Name], csvs[t.Name])
 	default:
-		return loadXLSX(ctx, db, t, s)
+		return loadXLSX(ctx, db, t, s, d.books[s.Path])
 	}
+}
+
+// prepareAll prepares every CSV file of the discovery (prepareCSV), two at
+// a time, and returns them by table. Of several failures, the first
+// table's in Tables order is returned.
+func prepareAll(d *Discovery, tmp string) (map[string]*csvFile, error) {
+	files := make([]*csvFile, len(Tables))
+	errs := make([]error, len(Tables))
+	sem := make(chan struct{}, parallelLoads)
+	var wg sync.WaitGroup
+	for i, t := range Tables {
+		s, ok := d.Sources[t.Name]
+		if !ok || s.Sheet != "" {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			files[i], errs[i] = prepareCSV(s, tmp)
+		}()
+	}
+	wg.Wait()
+	out := map[string]*csvFile{}
+	for i, t := range Tables {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		if files[i] != nil {
+			out[t.Name] = files[i]
+		}
+	}
+	return out, nil
 }
 
 // stageColumn is one column of a staging table: the raw text (or, for CSV
@@ -209,8 +280,8 @@ type stageColumn struct {
 	typed bool // the staging column already has the final type
 }
 
-func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []string) (TableStat, error) {
-	st := TableStat{Table: t.Name, Source: s.Label(), Path: s.Path, Present: true}
+func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []string, cf *csvFile) (TableStat, error) {
+	st := TableStat{Table: t.Name, Source: s.Label(), Path: s.Path, Present: true, Encoding: cf.encoding, SHA256: cf.sha256}
 	cols, unknown, err := columnMap(t, s.Label(), header)
 	if err != nil {
 		return st, err
@@ -221,10 +292,7 @@ func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []stri
 			st.Columns = append(st.Columns, c.Name)
 		}
 	}
-	hash := make(chan hashResult, 1)
-	go func() { hash <- fileSHA256(s.Path) }()
-
-	format, native, err := sniffDates(ctx, db, s.Path, cols)
+	format, native, err := sniffDates(ctx, db, cf.path, cols)
 	if err != nil {
 		return st, err
 	}
@@ -233,7 +301,7 @@ func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []stri
 	var stage []stageColumn
 	var structural []reject
 	for {
-		stage, err = stageCSV(ctx, db, s, cols, format, native, stageName, rejTable, rejScan)
+		stage, err = stageCSV(ctx, db, s, cf.path, cols, format, native, stageName, rejTable, rejScan)
 		if err != nil {
 			return st, err
 		}
@@ -267,13 +335,23 @@ func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []stri
 		for _, r := range valueRejects {
 			ords = append(ords, r.ord)
 		}
-		lines, rejLines, err := recordLines(s.Path, rejectedLines, ords)
+		lines, rejLines, err := recordLines(cf.path, rejectedLines, ords)
 		if err != nil {
 			return st, err
 		}
 		var all []reject
+		crSeen := map[int64]bool{}
 		for _, r := range structural {
 			r.line = rejLines[r.duckLine]
+			if cf.crLines[r.line] {
+				// The record's bare carriage return, which the private copy
+				// turned into a byte the reader rejects.
+				if crSeen[r.line] {
+					continue
+				}
+				crSeen[r.line] = true
+				r.column, r.value, r.reason = "", "", "a carriage return inside a value that is not quoted"
+			}
 			all = append(all, r)
 		}
 		for _, r := range valueRejects {
@@ -294,11 +372,6 @@ func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []stri
 			return st, fmt.Errorf("tidy %s: %w", s.Label(), err)
 		}
 	}
-	h := <-hash
-	if h.err != nil {
-		return st, h.err
-	}
-	st.SHA256 = h.sum
 	return st, nil
 }
 
@@ -307,7 +380,7 @@ func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []stri
 // name from the file ever reaches the SQL text; whole numbers, and dates in
 // the file's sniffed format, are typed by the reader itself, so a bad one is
 // a reject with its line, and the rest is text for the SQL checks.
-func stageCSV(ctx context.Context, db *store.DB, s Source, cols []*Column, format string, native map[int]bool,
+func stageCSV(ctx context.Context, db *store.DB, s Source, path string, cols []*Column, format string, native map[int]bool,
 	stageName, rejTable, rejScan string) ([]stageColumn, error) {
 	var types, sel []string
 	var stage []stageColumn
@@ -339,8 +412,8 @@ func stageCSV(ctx context.Context, db *store.DB, s Source, cols []*Column, forma
 			return nil, err
 		}
 	}
-	if _, err := db.ExecContext(ctx, q, s.Path); err != nil {
-		return nil, &InputError{Msg: fmt.Sprintf("%s cannot be read as CSV: %v", s.Label(), err)}
+	if _, err := db.ExecContext(ctx, q, path); err != nil {
+		return nil, &InputError{Msg: fmt.Sprintf("%s cannot be read as CSV: %s", s.Label(), readerProblem(err))}
 	}
 	return stage, nil
 }
@@ -357,13 +430,19 @@ func validDate(s string) bool {
 	case !isoShape.MatchString(s):
 		return false
 	}
+	// A time part (midnight: the shapes allow no other) is not the date.
+	if i := strings.IndexAny(s, " T"); i >= 0 {
+		s = s[:i]
+	}
 	_, err := time.Parse(layout, s)
 	return err == nil
 }
 
+// The shapes of lac_dmy_shape and lac_iso_shape: a date, and optionally a
+// time part that is midnight, as case-system exports often add.
 var (
-	dmyShape = regexp.MustCompile(`^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$`)
-	isoShape = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+	dmyShape = regexp.MustCompile(`^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}( 00:00(:00)?)?$`)
+	isoShape = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ]00:00(:00(\.0+)?)?Z?)?$`)
 )
 
 type hashResult struct {
@@ -662,22 +741,30 @@ func insertRejects(ctx context.Context, db *store.DB, s Source, t Table, rs []re
 	})
 }
 
-func loadXLSX(ctx context.Context, db *store.DB, t Table, s Source) (TableStat, error) {
+// loadXLSX reads a sheet of an open workbook. Identifier, code, flag and
+// number columns are read as the cells show them (their number format, so
+// an identifier formatted 000000 keeps its zeros); a date column takes real
+// date cells and text in the two date formats, and a plain number in it is
+// a rejected row, not a guessed serial date.
+func loadXLSX(ctx context.Context, db *store.DB, t Table, s Source, b *book) (TableStat, error) {
 	st := TableStat{Table: t.Name, Source: s.Label(), Path: s.Path, Present: true}
-	f, err := excelize.OpenFile(s.Path, excelize.Options{RawCellValue: true})
-	if err != nil {
-		return st, inputErrorf("%s is not a readable XLSX workbook: %v", s.Label(), err)
-	}
-	defer f.Close()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	f := b.f
 	date1904 := false
 	if p, err := f.GetWorkbookProps(); err == nil && p.Date1904 != nil {
 		date1904 = *p.Date1904
 	}
-	rows, err := f.Rows(s.Sheet)
+	shown, err := f.Rows(s.Sheet)
 	if err != nil {
-		return st, fmt.Errorf("read %s: %w", s.Label(), err)
+		return st, inputErrorf("%s cannot be read: %v", s.Label(), err)
 	}
-	defer rows.Close()
+	defer shown.Close()
+	raw, err := f.Rows(s.Sheet)
+	if err != nil {
+		return st, inputErrorf("%s cannot be read: %v", s.Label(), err)
+	}
+	defer raw.Close()
 	rowNo := 0
 	var cols []*Column
 	var stage []stageColumn
@@ -685,11 +772,26 @@ func loadXLSX(ctx context.Context, db *store.DB, t Table, s Source) (TableStat, 
 	stageName := "stage_" + t.Name
 	var appender *duckdb.Appender
 	var conn interface{ Close() error }
-	for rows.Next() {
+	defer func() {
+		if appender != nil {
+			_ = appender.Close()
+		}
+		if conn != nil {
+			_ = conn.Close()
+		}
+	}()
+	for shown.Next() {
 		rowNo++
-		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
+		if !raw.Next() {
+			return st, inputErrorf("%s row %d cannot be read", s.Label(), rowNo)
+		}
+		cells, err := shown.Columns()
 		if err != nil {
-			return st, fmt.Errorf("read %s row %d: %w", s.Label(), rowNo, err)
+			return st, inputErrorf("%s row %d cannot be read: %v", s.Label(), rowNo, err)
+		}
+		rawCells, err := raw.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return st, inputErrorf("%s row %d cannot be read: %v", s.Label(), rowNo, err)
 		}
 		if cols == nil {
 			header := make([]string, len(cells))
@@ -725,7 +827,6 @@ func loadXLSX(ctx context.Context, db *store.DB, t Table, s Source) (TableStat, 
 				return err
 			})
 			if err != nil {
-				_ = c.Close()
 				return st, fmt.Errorf("stage %s: %w", s.Label(), err)
 			}
 			continue
@@ -737,11 +838,16 @@ func loadXLSX(ctx context.Context, db *store.DB, t Table, s Source) (TableStat, 
 		vals = append(vals, int64(rowNo))
 		for k, sc := range stage {
 			v := ""
-			if pos[k] < len(cells) {
-				v = cells[pos[k]]
-			}
+			p := pos[k]
 			if sc.col.Kind == Date {
-				v = excelDate(v, date1904)
+				if p < len(rawCells) {
+					v = rawCells[p]
+				}
+				if b.isDateCell(s.Sheet, rowNo, p+1) {
+					v = excelDate(v, date1904)
+				}
+			} else if p < len(cells) {
+				v = cells[p]
 			}
 			if v == "" {
 				vals = append(vals, nil)
@@ -750,22 +856,22 @@ func loadXLSX(ctx context.Context, db *store.DB, t Table, s Source) (TableStat, 
 			}
 		}
 		if err := appender.AppendRow(vals...); err != nil {
-			_ = appender.Close()
-			_ = conn.Close()
 			return st, fmt.Errorf("stage %s row %d: %w", s.Label(), rowNo, err)
 		}
 	}
-	if err := rows.Error(); err != nil {
-		return st, fmt.Errorf("read %s: %w", s.Label(), err)
+	if err := shown.Error(); err != nil {
+		return st, inputErrorf("%s cannot be read: %v", s.Label(), err)
 	}
 	if cols == nil {
 		return st, inputErrorf("%s is empty: expected a header row naming the columns", s.Label())
 	}
-	if err := appender.Close(); err != nil {
-		_ = conn.Close()
+	err = appender.Close()
+	appender = nil
+	_ = conn.Close()
+	conn = nil
+	if err != nil {
 		return st, fmt.Errorf("stage %s: %w", s.Label(), err)
 	}
-	_ = conn.Close()
 	rejects, n, err := validate(ctx, db, t, stageName, stage, "_line")
 	if err != nil {
 		return st, fmt.Errorf("check values of %s: %w", s.Label(), err)
@@ -797,8 +903,10 @@ func allBlank(cells []string) bool {
 	return true
 }
 
-// excelDate turns an XLSX date cell's serial number into yyyy-mm-dd; text
-// (a date typed as text) is returned as it is, for the usual date checks.
+// excelDate turns a date cell's serial number into yyyy-mm-dd; anything
+// else (a date cell of ISO text) is returned as it is, for the usual date
+// checks. A serial with a time of day other than midnight is returned as it
+// is, and rejected.
 func excelDate(v string, date1904 bool) string {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -808,12 +916,25 @@ func excelDate(v string, date1904 bool) string {
 	if err != nil || strings.ContainsAny(v, "/-") {
 		return v
 	}
-	if f < 1 || f > 2958465 {
-		return v // not a plausible date serial: let the date check reject it
+	if f < 1 || f > 2958465 || f != math.Trunc(f) {
+		return v // not a plausible date serial, or not midnight: rejected
 	}
 	t, err := excelize.ExcelDateToTime(f, date1904)
 	if err != nil {
 		return v
 	}
 	return t.Format(time.DateOnly)
+}
+
+// readerProblem is the first line of an error of DuckDB's CSV reader, without
+// the lines of the file it quotes: one line that holds no data.
+func readerProblem(err error) string {
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	for _, cut := range []string{"Original Line", "Value:"} {
+		if i := strings.Index(msg, cut); i >= 0 {
+			msg = msg[:i]
+		}
+	}
+	msg = strings.TrimSpace(strings.TrimRight(strings.TrimSpace(msg), ".:,"))
+	return clip(msg, 200)
 }

@@ -1,0 +1,438 @@
+package ingest
+
+import (
+	"archive/zip"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// Limits bound what opening a workbook may unpack, so that a crafted
+// workbook (a zip bomb) is refused rather than read into memory or onto
+// disk. DATA.md gives the values and why.
+type Limits struct {
+	// Total is the most a workbook may unpack to, all parts together
+	// (excelize's UnzipSizeLimit). Sheets over InMemory unpack to the
+	// private staging folder, the rest to memory.
+	Total int64
+	// InMemory is the largest sheet or shared-strings part unpacked in
+	// memory (excelize's UnzipXMLSizeLimit); larger ones go to disk.
+	InMemory int64
+	// OtherPart is the largest of any other part (styles, drawings,
+	// media): excelize holds those in memory whatever their size.
+	OtherPart int64
+	// Run is the longest run of text, or longest tag, in any XML part: a
+	// cell holds at most 32,767 characters.
+	Run int64
+}
+
+// DefaultLimits are the limits for a given memory limit in bytes (0: 1 GB).
+func DefaultLimits(memory int64) Limits {
+	if memory <= 0 {
+		memory = 1_000_000_000
+	}
+	return Limits{
+		Total:     2 << 30,
+		InMemory:  16 << 20,
+		OtherPart: min(64<<20, memory/16),
+		Run:       1 << 20,
+	}
+}
+
+// sheetInfo is one sheet of a workbook as its workbook part lists it.
+type sheetInfo struct {
+	Name  string
+	State string // "", "visible", "hidden" or "veryHidden"
+	part  string // the zip path of its XML
+}
+
+// Hidden says whether the sheet is hidden or very hidden in Excel.
+func (s sheetInfo) Hidden() bool { return s.State != "" && s.State != "visible" }
+
+// book is a workbook of the input folder, checked whole and opened once.
+type book struct {
+	path   string
+	f      *excelize.File
+	sheets []sheetInfo
+	// dateCells holds, by sheet and column (1 = A), the rows whose cell is
+	// a real date: a number with a date format, or a cell of date type.
+	dateCells map[string]map[int]*bitset
+	mu        sync.Mutex // one sheet read at a time
+}
+
+func (b *book) close() {
+	if b.f != nil {
+		_ = b.f.Close()
+	}
+}
+
+// isDateCell says whether the cell of sheet at row and col (1-based) is a
+// real date cell.
+func (b *book) isDateCell(sheet string, row, col int) bool {
+	bs := b.dateCells[sheet][col]
+	return bs != nil && bs.has(row)
+}
+
+type bitset []uint64
+
+func (b *bitset) set(i int) {
+	for i/64 >= len(*b) {
+		*b = append(*b, 0)
+	}
+	(*b)[i/64] |= 1 << (i % 64)
+}
+
+func (b bitset) has(i int) bool { return i/64 < len(b) && b[i/64]&(1<<(i%64)) != 0 }
+
+// openBook checks every part of the workbook at p (sizes, well-formed XML,
+// no overlong value) and opens it with excelize with limits and its
+// temporary files in tmpDir. A damaged or oversized workbook is an
+// *InputError naming it.
+func openBook(p, tmpDir string, lim Limits) (*book, error) {
+	name := filepath.Base(p)
+	zr, err := zip.OpenReader(p)
+	if err != nil {
+		return nil, inputErrorf("%s is not a readable XLSX workbook (%v): is it damaged, or not a workbook saved as .xlsx?", name, plainZipError(err))
+	}
+	defer zr.Close()
+	parts := map[string]*zip.File{}
+	var total uint64
+	for _, zf := range zr.File {
+		size := zf.UncompressedSize64
+		total += size
+		lower := strings.ToLower(zf.Name)
+		limit := lim.OtherPart
+		if strings.HasPrefix(lower, "xl/worksheets/") || lower == "xl/sharedstrings.xml" {
+			limit = lim.Total
+		}
+		if size > uint64(limit) || total > uint64(lim.Total) {
+			return nil, inputErrorf("%s unpacks to more than lacaudit allows (part %s is %d MB, %d MB in all so far; the limit is %d MB a part and %d MB in all): refused as damaged or a zip bomb",
+				name, zf.Name, size>>20, total>>20, limit>>20, lim.Total>>20)
+		}
+		parts[lower] = zf
+	}
+	b := &book{path: p, dateCells: map[string]map[int]*bitset{}}
+	// The workbook part and its relationships say which part is which sheet.
+	wb, ok := parts["xl/workbook.xml"]
+	if !ok {
+		return nil, inputErrorf("%s is not an XLSX workbook (it has no workbook part)", name)
+	}
+	var wbx struct {
+		Sheets []struct {
+			Name  string `xml:"name,attr"`
+			State string `xml:"state,attr"`
+			ID    string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+		} `xml:"sheets>sheet"`
+	}
+	if err := decodePart(wb, lim, &wbx); err != nil {
+		return nil, inputErrorf("%s is damaged: its workbook part %v", name, err)
+	}
+	targets := map[string]string{}
+	if rels, ok := parts["xl/_rels/workbook.xml.rels"]; ok {
+		var rx struct {
+			Rels []struct {
+				ID     string `xml:"Id,attr"`
+				Target string `xml:"Target,attr"`
+			} `xml:"Relationship"`
+		}
+		if err := decodePart(rels, lim, &rx); err != nil {
+			return nil, inputErrorf("%s is damaged: its workbook relationships %v", name, err)
+		}
+		for _, r := range rx.Rels {
+			t := strings.ReplaceAll(r.Target, `\`, "/")
+			if strings.HasPrefix(t, "/") {
+				t = strings.TrimPrefix(t, "/")
+			} else {
+				t = path.Join("xl", t)
+			}
+			targets[r.ID] = strings.ToLower(t)
+		}
+	}
+	for _, s := range wbx.Sheets {
+		b.sheets = append(b.sheets, sheetInfo{Name: s.Name, State: s.State, part: targets[s.ID]})
+	}
+	// Which cell styles are dates.
+	var dateXf []bool
+	if st, ok := parts["xl/styles.xml"]; ok {
+		dateXf, err = dateStyles(st, lim)
+		if err != nil {
+			return nil, inputErrorf("%s is damaged: its styles part %v", name, err)
+		}
+	}
+	// Every XML part must be whole and well formed; the sheets' date cells
+	// are noted on the way.
+	sheetOf := map[string]string{}
+	for _, s := range b.sheets {
+		if s.part != "" {
+			sheetOf[s.part] = s.Name
+		}
+	}
+	for lower, zf := range parts {
+		if !strings.HasSuffix(lower, ".xml") && !strings.HasSuffix(lower, ".rels") {
+			continue
+		}
+		var cells map[int]*bitset
+		if sh, ok := sheetOf[lower]; ok {
+			cells = map[int]*bitset{}
+			b.dateCells[sh] = cells
+		}
+		if err := checkPart(zf, lim, dateXf, cells); err != nil {
+			return nil, inputErrorf("%s is damaged: part %s %v; save the workbook again or export it again", name, zf.Name, err)
+		}
+	}
+	b.f, err = excelize.OpenFile(p, excelize.Options{UnzipSizeLimit: lim.Total, UnzipXMLSizeLimit: lim.InMemory, TmpDir: tmpDir})
+	if err != nil {
+		return nil, inputErrorf("%s is not a readable XLSX workbook: %v", name, err)
+	}
+	return b, nil
+}
+
+// plainZipError says what is wrong with a zip file without Go's prefixes.
+func plainZipError(err error) string {
+	switch {
+	case errors.Is(err, zip.ErrFormat):
+		return "not a zip file, or cut off"
+	case errors.Is(err, zip.ErrChecksum):
+		return "a part fails its checksum"
+	case errors.Is(err, zip.ErrAlgorithm):
+		return "a part is compressed in a way XLSX does not use"
+	}
+	return err.Error()
+}
+
+// boundedReader fails once the text between two tags, or one tag, is longer
+// than max bytes, so that no XML token can grow without bound.
+type boundedReader struct {
+	r      io.Reader
+	max    int64
+	run    int64
+	inTag  bool
+	failed bool
+}
+
+var errOverlong = errors.New("holds a value or tag longer than any Excel writes")
+
+func (b *boundedReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	for _, c := range p[:n] {
+		switch {
+		case c == '<' && !b.inTag:
+			b.inTag, b.run = true, 0
+		case c == '>' && b.inTag:
+			b.inTag, b.run = false, 0
+		default:
+			b.run++
+			if b.run > b.max {
+				b.failed = true
+				return 0, errOverlong
+			}
+		}
+	}
+	return n, err
+}
+
+// openPart opens a zip part for reading with its size checked against what
+// the zip says (a part that unpacks to more than it declares is refused by
+// archive/zip) and its runs bounded.
+func openPart(zf *zip.File, lim Limits) (io.ReadCloser, *xml.Decoder, error) {
+	rc, err := zf.Open()
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot be opened (%s)", plainZipError(err))
+	}
+	d := xml.NewDecoder(&boundedReader{r: rc, max: lim.Run})
+	d.Strict = true
+	return rc, d, nil
+}
+
+func decodePart(zf *zip.File, lim Limits, v any) error {
+	rc, d, err := openPart(zf, lim)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	if err := d.Decode(v); err != nil {
+		return xmlProblem(err)
+	}
+	return nil
+}
+
+// xmlProblem says what is wrong with an XML part, without its content.
+func xmlProblem(err error) error {
+	var se *xml.SyntaxError
+	switch {
+	case errors.Is(err, errOverlong):
+		return err
+	case errors.As(err, &se):
+		if strings.Contains(se.Msg, "unexpected EOF") {
+			return fmt.Errorf("is cut off (it ends at line %d inside an element)", se.Line)
+		}
+		return fmt.Errorf("is not well-formed XML (line %d)", se.Line)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return errors.New("is cut off")
+	case errors.Is(err, zip.ErrChecksum), errors.Is(err, zip.ErrFormat):
+		return fmt.Errorf("cannot be unpacked (%s)", plainZipError(err))
+	}
+	return fmt.Errorf("cannot be read (%v)", err)
+}
+
+// checkPart reads a whole XML part: it must be well formed and end where its
+// root element ends. For a sheet (cells not nil) it notes the date cells.
+func checkPart(zf *zip.File, lim Limits, dateXf []bool, cells map[int]*bitset) error {
+	rc, d, err := openPart(zf, lim)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	depth, roots := 0, 0
+	row, col := 0, 0
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return xmlProblem(err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if depth == 0 {
+				roots++
+			}
+			depth++
+			if cells == nil {
+				continue
+			}
+			switch t.Name.Local {
+			case "row":
+				row++
+				col = 0
+				if r := attr(t, "r"); r != "" {
+					if n, err := strconv.Atoi(r); err == nil {
+						row = n
+					}
+				}
+			case "c":
+				col++
+				typ, style := "", -1
+				for _, a := range t.Attr {
+					switch a.Name.Local {
+					case "r":
+						if c, r, ok := cellRef(a.Value); ok {
+							col, row = c, r
+						}
+					case "t":
+						typ = a.Value
+					case "s":
+						if n, err := strconv.Atoi(a.Value); err == nil {
+							style = n
+						}
+					}
+				}
+				isDate := typ == "d" || (typ == "" || typ == "n") && style >= 0 && style < len(dateXf) && dateXf[style]
+				if isDate && row > 0 && col > 0 {
+					bs := cells[col]
+					if bs == nil {
+						bs = &bitset{}
+						cells[col] = bs
+					}
+					bs.set(row)
+				}
+			}
+		case xml.EndElement:
+			depth--
+		}
+	}
+	if roots == 0 {
+		return errors.New("is empty")
+	}
+	return nil
+}
+
+func attr(t xml.StartElement, name string) string {
+	for _, a := range t.Attr {
+		if a.Name.Local == name {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+// cellRef reads a reference such as "B12" as column 2, row 12.
+func cellRef(s string) (int, int, bool) {
+	col, i := 0, 0
+	for ; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			col = col*26 + int(c-'A'+1)
+		case c >= 'a' && c <= 'z':
+			col = col*26 + int(c-'a'+1)
+		default:
+			goto digits
+		}
+		if col > 16384 {
+			return 0, 0, false
+		}
+	}
+digits:
+	row, err := strconv.Atoi(s[i:])
+	if err != nil || col == 0 || row < 1 || row > 1048576 {
+		return 0, 0, false
+	}
+	return col, row, true
+}
+
+// dateStyles reads the styles part: for each cell format (the s of a cell),
+// whether its number format shows a date.
+func dateStyles(zf *zip.File, lim Limits) ([]bool, error) {
+	var sx struct {
+		NumFmts []struct {
+			ID   int    `xml:"numFmtId,attr"`
+			Code string `xml:"formatCode,attr"`
+		} `xml:"numFmts>numFmt"`
+		Xfs []struct {
+			NumFmtID int `xml:"numFmtId,attr"`
+		} `xml:"cellXfs>xf"`
+	}
+	if err := decodePart(zf, lim, &sx); err != nil {
+		return nil, err
+	}
+	custom := map[int]string{}
+	for _, n := range sx.NumFmts {
+		custom[n.ID] = n.Code
+	}
+	out := make([]bool, len(sx.Xfs))
+	for i, x := range sx.Xfs {
+		if code, ok := custom[x.NumFmtID]; ok {
+			out[i] = dateFormatCode(code)
+			continue
+		}
+		id := x.NumFmtID
+		out[i] = id >= 14 && id <= 22 || id >= 27 && id <= 36 || id >= 45 && id <= 47 || id >= 50 && id <= 58
+	}
+	return out, nil
+}
+
+var (
+	fmtQuoted  = regexp.MustCompile(`"[^"]*"|\\.|_.|\*.`)
+	fmtBracket = regexp.MustCompile(`\[[^\]]*\]`)
+)
+
+// dateFormatCode says whether a custom number format shows a date: it has
+// a day, month or year part outside quoted text and brackets.
+func dateFormatCode(code string) bool {
+	section, _, _ := strings.Cut(code, ";")
+	s := fmtQuoted.ReplaceAllString(section, "")
+	s = fmtBracket.ReplaceAllString(s, "")
+	s = strings.ToLower(s)
+	return strings.ContainsAny(s, "dy") || strings.Contains(s, "m") && !strings.ContainsAny(s, "hs")
+}
