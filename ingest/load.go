@@ -330,10 +330,17 @@ func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []stri
 		return st, fmt.Errorf("check values of %s: %w", s.Label(), err)
 	}
 	rejectedLines := distinctLines(structural)
-	if len(structural) > 0 || len(valueRejects) > 0 {
+	warns, err := unexpectedValues(ctx, db, t, stageName, stage, "rowid", valueRejects)
+	if err != nil {
+		return st, fmt.Errorf("check values of %s: %w", s.Label(), err)
+	}
+	if len(structural) > 0 || len(valueRejects) > 0 || len(warns) > 0 {
 		var ords []int64
 		for _, r := range valueRejects {
 			ords = append(ords, r.ord)
+		}
+		for _, w := range warns {
+			ords = append(ords, w.ord)
 		}
 		lines, rejLines, err := recordLines(cf.path, rejectedLines, ords)
 		if err != nil {
@@ -359,6 +366,12 @@ func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []stri
 			all = append(all, r)
 		}
 		if err := insertRejects(ctx, db, s, t, all); err != nil {
+			return st, err
+		}
+		for i := range warns {
+			warns[i].line = lines[warns[i].ord]
+		}
+		if err := insertWarnings(ctx, db, s, t, warns); err != nil {
 			return st, err
 		}
 		st.Rejected = int64(len(rejectedLines)) + countDistinctOrds(valueRejects)
@@ -882,6 +895,16 @@ func loadXLSX(ctx context.Context, db *store.DB, t Table, s Source, b *book) (Ta
 	if err := insertRejects(ctx, db, s, t, rejects); err != nil {
 		return st, err
 	}
+	warns, err := unexpectedValues(ctx, db, t, stageName, stage, "_line", rejects)
+	if err != nil {
+		return st, fmt.Errorf("check values of %s: %w", s.Label(), err)
+	}
+	for i := range warns {
+		warns[i].line = warns[i].ord
+	}
+	if err := insertWarnings(ctx, db, s, t, warns); err != nil {
+		return st, err
+	}
 	st.Read, st.Rejected = n, countDistinctOrds(rejects)
 	if err := createTyped(ctx, db, t, stage, stageName, len(rejects) > 0); err != nil {
 		return st, err
@@ -937,4 +960,76 @@ func readerProblem(err error) string {
 	}
 	msg = strings.TrimSpace(strings.TrimRight(strings.TrimSpace(msg), ".:,"))
 	return clip(msg, 200)
+}
+
+// warning is a value outside what its column should hold (Column.Expected)
+// on a row that is read.
+type warning struct {
+	ord, line  int64
+	message    string
+	child      string
+	recordDate any // the row's date (DateColumns), or nil
+}
+
+// unexpectedValues finds the staged rows, other than the rejected ones,
+// with a value outside its column's Expected list.
+func unexpectedValues(ctx context.Context, db *store.DB, t Table, stage string, cols []stageColumn, ordExpr string, rejected []reject) ([]warning, error) {
+	skip := map[int64]bool{}
+	for _, r := range rejected {
+		skip[r.ord] = true
+	}
+	dateExpr := "NULL::DATE"
+	var child string
+	for _, sc := range cols {
+		if sc.col.Name == DateColumns[t.Name] {
+			dateExpr = fmt.Sprintf("try_cast(%s AS DATE)", typedExpr(sc))
+		}
+		if sc.col.Name == "CHILD" {
+			child = typedExpr(sc)
+		}
+	}
+	var out []warning
+	for _, sc := range cols {
+		if len(sc.col.Expected) == 0 || child == "" {
+			continue
+		}
+		q := make([]string, len(sc.col.Expected))
+		for i, a := range sc.col.Expected {
+			q[i] = store.Quote(a)
+		}
+		typed := typedExpr(sc)
+		rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT %s, %s, %s FROM %s WHERE %s IS NOT NULL AND %s NOT IN (%s) ORDER BY 1",
+			ordExpr, child, dateExpr, stage, typed, typed, strings.Join(q, ", ")))
+		if err != nil {
+			return nil, err
+		}
+		msg := fmt.Sprintf("%s is not one of %s (the row is used)", sc.col.Name, strings.Join(sc.col.Expected, ", "))
+		for rows.Next() {
+			var w warning
+			var c *string
+			if err := rows.Scan(&w.ord, &c, &w.recordDate); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if c != nil {
+				w.child = *c
+			}
+			if !skip[w.ord] {
+				w.message = msg
+				out = append(out, w)
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func insertWarnings(ctx context.Context, db *store.DB, s Source, t Table, ws []warning) error {
+	var rows [][]any
+	for _, w := range ws {
+		rows = append(rows, []any{s.Label(), t.Name, w.line, w.message, w.child, w.recordDate})
+	}
+	return db.InsertRows(ctx, "input_warnings", rows)
 }

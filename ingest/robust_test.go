@@ -282,7 +282,18 @@ func TestHiddenSheetsAreNotTables(t *testing.T) {
 	_, _, err := load(t, dir, 0.05)
 	wantInputError(t, err, `core table "reviews" is missing`, "extract.xlsx[Reviews (2)]", "extract.xlsx[reviews]", "header.csv")
 
-	f.SetSheetName("Reviews (2)", "Reviews")
+	// A stale hidden sheet named like a table read from a CSV file is no
+	// second source of it.
+	f = excelize.NewFile()
+	f.SetSheetName("Sheet1", "Reviews")
+	f.SetSheetRow("Reviews", "A1", &[]any{"CHILD", "REVIEW"})
+	f.SetSheetRow("Reviews", "A2", &[]any{"00123", "20/03/2024"})
+	f.NewSheet("episodes")
+	f.SetSheetRow("episodes", "A1", &[]any{"CHILD"})
+	f.SetSheetVisible("episodes", false)
+	f.NewSheet("peps")
+	f.SetSheetRow("peps", "A1", &[]any{"CHILD", "PEP_DATE"})
+	f.SetSheetVisible("peps", false, true) // very hidden
 	saveBook(t, f, filepath.Join(dir, "extract.xlsx"))
 	res, db, err := load(t, dir, 0.05)
 	if err != nil {
@@ -411,4 +422,39 @@ func TestXLSXBombsAreRefused(t *testing.T) {
 	rezip(t, path, "docProps/app.xml", func(b []byte) []byte { return bytes.Repeat([]byte(" "), 80<<20) })
 	_, _, err = load(t, dir, 0.05)
 	wantInputError(t, err, "extract.xlsx unpacks to more than lacaudit allows", "docProps/app.xml")
+}
+
+// A participation code outside PN0 to PN7 is a warning naming file and
+// line, and the review is used.
+func TestUnexpectedParticipationCodeWarns(t *testing.T) {
+	dir := coreDir(t)
+	write(t, dir, "reviews.csv", "CHILD,REVIEW,REVIEW_CODE\n00123,20/03/2024,PN1\n00123,21/03/2024,pn8\n00123,31/02/2024,XX\n00123,22/03/2024,\n00123,23/03/2024,P N2\n")
+	_, db, err := load(t, dir, 0.5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Checks(context.Background(), db, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(reviewDates(t, db)); got != 4 {
+		t.Errorf("%d reviews read, want 4", got)
+	}
+	rows, err := db.QueryContext(context.Background(), "SELECT detail, message, strftime(record_date, '%d/%m/%Y') FROM dq_warnings WHERE check_name = 'unexpected_value' ORDER BY detail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var d, m, r string
+		rows.Scan(&d, &m, &r)
+		got = append(got, d+" "+r+" "+m)
+	}
+	want := []string{
+		"reviews.csv line 3 21/03/2024 REVIEW_CODE is not one of PN0, PN1, PN2, PN3, PN4, PN5, PN6, PN7 (the row is used)",
+		"reviews.csv line 6 23/03/2024 REVIEW_CODE is not one of PN0, PN1, PN2, PN3, PN4, PN5, PN6, PN7 (the row is used)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }

@@ -157,7 +157,15 @@ func openBook(p, tmpDir string, lim Limits) (*book, error) {
 			targets[r.ID] = strings.ToLower(t)
 		}
 	}
+	seen := map[string]bool{}
 	for _, s := range wbx.Sheets {
+		// Excel allows no two sheets whose names differ only in case, and
+		// excelize finds a sheet by name in any case.
+		key := strings.ToLower(s.Name)
+		if seen[key] {
+			return nil, inputErrorf("%s is damaged: two sheets are named %q (in some case), which Excel does not allow", name, s.Name)
+		}
+		seen[key] = true
 		b.sheets = append(b.sheets, sheetInfo{Name: s.Name, State: s.State, part: targets[s.ID]})
 	}
 	// Which cell styles are dates.

@@ -39,12 +39,14 @@ func Annual(ctx context.Context, s Settings, log *slog.Logger, year int, suppres
 		return "", fmt.Errorf("the %s year starts on 1 April %d, after the as-of date %s", cur.Label(), year, s.AsOf.Format(time.DateOnly))
 	}
 
-	db, err := store.Open(ctx, "", store.Options{Threads: s.Threads, MemoryLimit: memoryLimit(s.MemoryLimit, s.Input), TempDir: filepath.Join(stage, "tmp")})
+	limit := memoryLimit(s.MemoryLimit, s.Input)
+	db, err := store.Open(ctx, "", store.Options{Threads: s.Threads, MemoryLimit: limit, TempDir: filepath.Join(stage, "tmp")})
 	if err != nil {
 		return "", err
 	}
 	defer db.Close()
-	res, err := ingest.Load(ctx, db, ingest.Options{Dir: s.Input, RejectThreshold: s.Config.RejectThreshold})
+	res, err := ingest.Load(ctx, db, ingest.Options{Dir: s.Input, RejectThreshold: s.Config.RejectThreshold,
+		TempDir: filepath.Join(stage, "tmp"), MemoryLimit: boundGoHeap(limit)})
 	if err != nil {
 		return "", err
 	}

@@ -22,13 +22,17 @@ type CheckReport struct {
 // Check reads and validates the extracts into an in-memory database and
 // reports per table what was read, rejected and warned about.
 func Check(ctx context.Context, s Settings, log *slog.Logger) (*CheckReport, error) {
-	db, err := store.Open(ctx, "", store.Options{Threads: s.Threads, MemoryLimit: memoryLimit(s.MemoryLimit, s.Input)})
+	limit := memoryLimit(s.MemoryLimit, s.Input)
+	db, err := store.Open(ctx, "", store.Options{Threads: s.Threads, MemoryLimit: limit})
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
 	start := time.Now()
-	res, err := ingest.Load(ctx, db, ingest.Options{Dir: s.Input, RejectThreshold: s.Config.RejectThreshold})
+	res, err := ingest.Load(ctx, db, ingest.Options{Dir: s.Input, RejectThreshold: s.Config.RejectThreshold, MemoryLimit: boundGoHeap(limit)})
+	if res != nil {
+		logInputFiles(log, res)
+	}
 	rep := &CheckReport{Load: res}
 	if res != nil {
 		rows, rerr := ingest.FirstRejects(ctx, db, 20)

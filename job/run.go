@@ -123,7 +123,8 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	}()
 
 	t0 := time.Now()
-	res, err := ingest.Load(ctx, db, ingest.Options{Dir: s.Input, RejectThreshold: s.Config.RejectThreshold})
+	res, err := ingest.Load(ctx, db, ingest.Options{Dir: s.Input, RejectThreshold: s.Config.RejectThreshold,
+		TempDir: filepath.Join(stage, "tmp"), MemoryLimit: boundGoHeap(limit)})
 	if err != nil {
 		var ie *ingest.InputError
 		if errors.As(err, &ie) && ie.Rejects {
@@ -135,6 +136,7 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 		}
 		return nil, err
 	}
+	logInputFiles(log, res)
 	var read int64
 	for _, t := range res.Tables {
 		read += t.Read
@@ -275,7 +277,7 @@ func writeWorkbook(ctx context.Context, db *store.DB, s Settings, path string, r
 	}
 	if err := reports.WriteWorkbook(ctx, db, path, reports.Input{
 		AsOf: s.AsOf, Config: s.Config, Style: style, Version: s.Version, InputLabel: s.InputLabel,
-		Tables: res.Tables, Ignored: res.Ignored, Coverage: ar.Coverage, Started: started,
+		Tables: res.Tables, Ignored: ignoredWithWhy(res), Coverage: ar.Coverage, Started: started,
 		Pseudonymised: s.PseudonymKey != nil, Lists: lists,
 	}); err != nil {
 		return err

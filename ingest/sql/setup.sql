@@ -58,5 +58,16 @@ CREATE OR REPLACE TABLE input_columns (
     known       BOOLEAN  -- false: a column the contract does not use (ignored)
 );
 
+-- Values outside what a column should hold (Column.Expected): warnings
+-- with file and line, moved into dq_warnings by the consistency checks.
+CREATE OR REPLACE TABLE input_warnings (
+    source      VARCHAR,
+    table_name  VARCHAR,
+    line        BIGINT,
+    message     VARCHAR,
+    child       VARCHAR,
+    record_date DATE
+);
+
 -- Files of the input folder and sheets that were not read, and why.
 CREATE OR REPLACE TABLE ignored_sources (name VARCHAR, why VARCHAR);
