@@ -534,7 +534,8 @@ func readCSVRejects(ctx context.Context, db *store.DB, table string, header []st
 			r.reason = "line longer than the maximum line size"
 			r.value = clip(line, 200)
 		default:
-			r.reason = strings.ToLower(typ) + ": " + msg
+			// DuckDB's message can quote the line: the reason does not.
+			r.reason = strings.ToLower(typ)
 			r.value = clip(line, 200)
 		}
 		out = append(out, r)

@@ -116,7 +116,7 @@ func openBook(p, tmpDir string, lim Limits) (*book, error) {
 		}
 		if size > uint64(limit) || total > uint64(lim.Total) {
 			return nil, inputErrorf("%s unpacks to more than lacaudit allows (part %s is %d MB, %d MB in all so far; the limit is %d MB a part and %d MB in all): refused as damaged or a zip bomb",
-				name, zf.Name, size>>20, total>>20, limit>>20, lim.Total>>20)
+				name, zf.Name, size/1e6, total/1e6, limit/1e6, lim.Total/1e6)
 		}
 		parts[lower] = zf
 	}
