@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -13,7 +14,9 @@ import (
 // text) and the SQL reader lac_date agree on every string.
 func FuzzDateReadersAgree(f *testing.F) {
 	for _, s := range []string{"01/02/2024", "1/2/2024", "2024-02-29", "2023-02-29", "31/02/2024", "", " 01/02/2024 ",
-		"01/02/24", "2024/02/01", "01-02-2024", "0001-01-01", "29/02/2000", "1/13/2024", "01/02/+024", "2024-2-1"} {
+		"01/02/24", "2024/02/01", "01-02-2024", "0001-01-01", "29/02/2000", "1/13/2024", "01/02/+024", "2024-2-1",
+		"02/07/2025 00:00", "02/07/2025 00:00:00", "02/07/2025 14:30", "2025-07-02T00:00:00", "2025-07-02T00:00:00Z",
+		"2025-07-02 00:00", "2025-07-02T00:00:00.000", "2025-07-02T00:00:01", "31/02/2025 00:00", "2025-07-02T"} {
 		f.Add(s)
 	}
 	ctx := context.Background()
@@ -85,6 +88,45 @@ func FuzzDiscover(f *testing.F) {
 			if _, ok := Lookup(table); !ok {
 				t.Errorf("unknown table %q found in %s", table, s.Path)
 			}
+		}
+	})
+}
+
+// prepareCSV takes any bytes without panicking: a file it refuses is an
+// input error, and a private copy keeps every line on its line.
+func FuzzPrepareCSV(f *testing.F) {
+	f.Add([]byte("CHILD,REVIEW\r\n00123,20/03/2024\r\n"))
+	f.Add([]byte("CHILD,REVIEW\r00123,20/03/2024\r"))
+	f.Add([]byte("CHILD,WORKER\n1,Zo\xeb\r\n2,\"a\rb\"\n3,c\rd\n"))
+	f.Add([]byte("\xFF\xFEC\x00H\x00"))
+	f.Add([]byte("CHILD,REVIEW\n\"00123,2"))
+	dir := f.TempDir()
+	path := filepath.Join(dir, "reviews.csv")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cf, err := prepareCSV(Source{Table: "reviews", Path: path}, dir)
+		if err != nil {
+			if _, ok := err.(*InputError); !ok {
+				t.Errorf("not an input error: %v", err)
+			}
+			return
+		}
+		if cf.path == path {
+			return
+		}
+		defer os.Remove(cf.path)
+		c, err := os.ReadFile(cf.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := bytes.Count(b, []byte("\n"))
+		if bytes.IndexByte(b, '\n') < 0 {
+			lines = bytes.Count(b, []byte("\r"))
+		}
+		if got := bytes.Count(c, []byte("\n")); got != lines {
+			t.Errorf("copy has %d lines, the file %d", got, lines)
 		}
 	})
 }

@@ -458,3 +458,28 @@ func TestUnexpectedParticipationCodeWarns(t *testing.T) {
 		t.Errorf("warnings\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// A column read natively as dd/mm/yyyy takes a midnight time part further
+// down than the sniff looks, as the text reader does.
+func TestMidnightTimePartBeyondTheSniff(t *testing.T) {
+	dir := coreDir(t)
+	var b strings.Builder
+	b.WriteString("CHILD,REVIEW\n")
+	for i := 0; i < sniffRows+10; i++ {
+		b.WriteString("00123,20/03/2024\n")
+	}
+	b.WriteString("00123,02/07/2025 00:00\n")
+	write(t, dir, "reviews.csv", b.String())
+	_, db, err := load(t, dir, 0.05)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rj := rejects(t, db); len(rj) != 0 {
+		t.Errorf("rejects %+v", rj)
+	}
+	var n int
+	db.QueryRowContext(context.Background(), "SELECT count(*) FROM reviews WHERE review = DATE '2025-07-02'").Scan(&n)
+	if n != 1 {
+		t.Errorf("%d reviews on 2 July 2025", n)
+	}
+}
