@@ -56,10 +56,10 @@ func duckPattern(path string) bool {
 	return strings.ContainsAny(path, "*?[]{}") || strings.HasPrefix(path, "~")
 }
 
-// prepareCSV reads a CSV extract once to learn its encoding and line ends
-// and hash it, refuses one that is not text lacaudit can read exactly or
-// that ends inside a row, and writes the private copy DuckDB reads when one
-// is needed (in tmpDir).
+// prepareCSV reads a CSV extract to learn its encoding and line ends and
+// hash it, refuses one that is not text lacaudit can read exactly or that
+// ends inside a row, and writes the private copy DuckDB reads when one is
+// needed (in tmpDir). A file that needs no copy is read once.
 func prepareCSV(src Source, tmpDir string) (*csvFile, error) {
 	label := src.Label()
 	f, err := os.Open(src.Path)
@@ -68,10 +68,12 @@ func prepareCSV(src Source, tmpDir string) (*csvFile, error) {
 	}
 	defer f.Close()
 
-	// Pass 1: the hash, the encoding and the line ends.
+	// The first pass: the hash, the encoding, the line ends, and the
+	// records as if lines end in LF or CRLF.
 	h := sha256.New()
-	br := bufio.NewReaderSize(io.TeeReader(f, h), 1<<20)
-	head, _ := br.Peek(4)
+	head := make([]byte, 4)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
 	switch {
 	case bytes.HasPrefix(head, []byte{0xFF, 0xFE, 0, 0}), bytes.HasPrefix(head, []byte{0, 0, 0xFE, 0xFF}):
 		return nil, inputErrorf("%s is UTF-32 text; lacaudit reads UTF-8 (or Windows-1252): save it as \"CSV UTF-8 (comma delimited)\"", label)
@@ -79,41 +81,51 @@ func prepareCSV(src Source, tmpDir string) (*csvFile, error) {
 		return nil, inputErrorf("%s is UTF-16 text; lacaudit reads UTF-8 (or Windows-1252): save it as \"CSV UTF-8 (comma delimited)\"", label)
 	}
 	bom := bytes.HasPrefix(head, utf8BOM)
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("read %s: %w", src.Path, err)
+	}
 	var (
-		validUTF8       = true
-		undefined1252   bool
-		nuls, evenNULs  int64
-		lf, bareCR, pos int64
-		prevCR          bool
-		carry           []byte // an incomplete UTF-8 sequence at the end of a chunk
+		validUTF8      = true
+		undefined1252  bool
+		nuls, evenNULs int64
+		lf, bareCR     int64
+		pos            int64
+		prevCR         bool
+		carry          []byte // an incomplete UTF-8 sequence at the end of a chunk
 	)
+	first := &recordScanner{}
+	first.start()
 	buf := make([]byte, 1<<20)
 	for {
-		n, rerr := br.Read(buf)
+		n, rerr := f.Read(buf)
 		chunk := buf[:n]
-		for i, b := range chunk {
-			switch b {
-			case '\n':
-				lf++
-				prevCR = false
-			case '\r':
-				if prevCR {
+		h.Write(chunk)
+		first.feed(chunk)
+		lf += int64(bytes.Count(chunk, []byte{'\n'}))
+		// Carriage returns not followed by a line feed.
+		if n > 0 {
+			if prevCR && chunk[0] != '\n' {
+				bareCR++
+			}
+			for k := 0; ; {
+				i := bytes.IndexByte(chunk[k:], '\r')
+				if i < 0 {
+					break
+				}
+				k += i + 1
+				if k < n && chunk[k] != '\n' {
 					bareCR++
 				}
-				prevCR = true
-			default:
-				if prevCR {
-					bareCR++
-				}
-				prevCR = false
+			}
+			prevCR = chunk[n-1] == '\r'
+		}
+		if bytes.IndexByte(chunk, 0) >= 0 {
+			for i, b := range chunk {
 				if b == 0 {
 					nuls++
 					if (pos+int64(i))%2 == 0 {
 						evenNULs++
 					}
-				}
-				if b >= 0x80 && b <= 0x9F && windows1252[b-0x80] == 0 {
-					undefined1252 = true
 				}
 			}
 		}
@@ -141,13 +153,22 @@ func prepareCSV(src Source, tmpDir string) (*csvFile, error) {
 			}
 			carry = append([]byte(nil), data[cut:]...)
 		}
-		if rerr == io.EOF {
+		if !validUTF8 && !undefined1252 {
+			for _, b := range chunk {
+				if b >= 0x80 && b <= 0x9F && windows1252[b-0x80] == 0 {
+					undefined1252 = true
+					break
+				}
+			}
+		}
+		if errors.Is(rerr, io.EOF) || n == 0 && rerr == nil {
 			break
 		}
 		if rerr != nil {
 			return nil, fmt.Errorf("read %s: %w", src.Path, rerr)
 		}
 	}
+	first.finish()
 	if prevCR {
 		bareCR++
 	}
@@ -174,15 +195,15 @@ func prepareCSV(src Source, tmpDir string) (*csvFile, error) {
 		cf.encoding += crOnlyNote
 	}
 
-	// Pass 2: the records, for a file that ends inside a row and for
-	// carriage returns inside values; and the private copy if one is needed.
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, fmt.Errorf("read %s: %w", src.Path, err)
-	}
-	copyNeeded := cf.encoding != EncodingUTF8 && cf.encoding != EncodingUTF8BOM || bareCR > 0 || duckPattern(src.Path)
-	var w *bufio.Writer
+	sc := first
+	copyNeeded := !validUTF8 || bareCR > 0 || duckPattern(src.Path)
 	var out *os.File
 	if copyNeeded {
+		// The second pass, for the few files that need it: the records
+		// again with the line ends found, written to the private copy.
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, fmt.Errorf("read %s: %w", src.Path, err)
+		}
 		out, err = os.CreateTemp(tmpDir, "csv-*.csv")
 		if err != nil {
 			return nil, fmt.Errorf("copy %s to the staging folder: %w", label, err)
@@ -193,20 +214,20 @@ func prepareCSV(src Source, tmpDir string) (*csvFile, error) {
 				os.Remove(out.Name())
 			}
 		}()
-		w = bufio.NewWriterSize(out, 1<<20)
-	}
-	sc := &recordScanner{crOnly: crOnly, w: w, cp1252: cf.encoding == EncodingWindows1252 || strings.HasPrefix(cf.encoding, EncodingWindows1252)}
-	if err := sc.scan(bufio.NewReaderSize(f, 1<<20)); err != nil {
-		return nil, fmt.Errorf("read %s: %w", src.Path, err)
-	}
-	switch {
-	case sc.state == stQuoted:
-		return nil, inputErrorf("%s line %d: a quoted value opens there and is never closed before the end of the file: the file looks cut off or damaged; export it again", label, sc.quoteLine)
-	case !sc.endsWithLineEnd && sc.recordHasContent && sc.fields < sc.headerFields:
-		return nil, inputErrorf("%s line %d: the last row has %d of the header's %d fields and no line end: the file looks cut off; export it again", label, sc.recordLine, sc.fields, sc.headerFields)
-	}
-	cf.crLines = sc.crLines
-	if copyNeeded {
+		w := bufio.NewWriterSize(out, 1<<20)
+		sc = &recordScanner{crOnly: crOnly, cp1252: !validUTF8, w: w}
+		sc.start()
+		for {
+			n, rerr := f.Read(buf)
+			sc.feed(buf[:n])
+			if errors.Is(rerr, io.EOF) || n == 0 && rerr == nil {
+				break
+			}
+			if rerr != nil {
+				return nil, fmt.Errorf("read %s: %w", src.Path, rerr)
+			}
+		}
+		sc.finish()
 		if err := w.Flush(); err != nil {
 			return nil, fmt.Errorf("copy %s to the staging folder: %w", label, err)
 		}
@@ -216,6 +237,19 @@ func prepareCSV(src Source, tmpDir string) (*csvFile, error) {
 		cf.path = out.Name()
 		out = nil
 	}
+	switch {
+	case sc.state == stQuoted:
+		if copyNeeded {
+			os.Remove(cf.path)
+		}
+		return nil, inputErrorf("%s line %d: a quoted value opens there and is never closed before the end of the file: the file looks cut off or damaged; export it again", label, sc.quoteLine)
+	case !sc.endsWithLineEnd && sc.recordHasContent && sc.fields < sc.headerFields:
+		if copyNeeded {
+			os.Remove(cf.path)
+		}
+		return nil, inputErrorf("%s line %d: the last row has %d of the header's %d fields and no line end: the file looks cut off; export it again", label, sc.recordLine, sc.fields, sc.headerFields)
+	}
+	cf.crLines = sc.crLines
 	return cf, nil
 }
 
@@ -228,7 +262,8 @@ const (
 )
 
 // recordScanner follows a CSV file's records as RFC 4180 (and DuckDB's
-// reader) do, counting lines as the rejects report them.
+// reader) do, counting lines as the rejects report them. It is fed the
+// file in chunks (feed), then told the file ended (finish).
 type recordScanner struct {
 	crOnly bool          // bare carriage returns end lines
 	cp1252 bool          // the file is Windows-1252: write it as UTF-8
@@ -242,91 +277,97 @@ type recordScanner struct {
 	headerFields     int
 	recordHasContent bool
 	endsWithLineEnd  bool
+	pendingCR        bool // the last chunk ended in a carriage return
 	crLines          map[int64]bool
 }
 
-func (s *recordScanner) endRecord() {
-	if s.recordHasContent {
-		if s.headerFields == 0 {
-			s.headerFields = s.fields
-		}
-	}
-	s.state = stFieldStart
-	s.fields = 1
-	s.recordHasContent = false
-}
-
-func (s *recordScanner) scan(r *bufio.Reader) error {
+func (s *recordScanner) start() {
 	s.line, s.recordLine, s.fields = 1, 1, 1
 	s.crLines = map[int64]bool{}
-	var utf8buf [utf8.UTFMax]byte
-	put := func(b byte) {
-		if s.w == nil {
-			return
+}
+
+func (s *recordScanner) newLine() {
+	s.line++
+	if s.state != stQuoted {
+		if s.recordHasContent && s.headerFields == 0 {
+			s.headerFields = s.fields
 		}
-		if s.cp1252 && b >= 0x80 {
-			rn := rune(b)
-			if b <= 0x9F {
-				rn = windows1252[b-0x80]
-			}
-			n := utf8.EncodeRune(utf8buf[:], rn)
-			_, _ = s.w.Write(utf8buf[:n])
-			return
-		}
-		_ = s.w.WriteByte(b)
+		s.state = stFieldStart
+		s.fields = 1
+		s.recordHasContent = false
+		s.recordLine = s.line
 	}
-	newLine := func() {
-		s.line++
-		if s.state != stQuoted {
-			s.endRecord()
-			s.recordLine = s.line
+	s.endsWithLineEnd = true
+}
+
+// put writes one byte of the file to the copy, as UTF-8.
+func (s *recordScanner) put(b byte) {
+	if s.cp1252 && b >= 0x80 {
+		rn := rune(b)
+		if b <= 0x9F {
+			rn = windows1252[b-0x80]
 		}
+		_, _ = s.w.WriteRune(rn)
+		return
 	}
-	for {
-		b, err := r.ReadByte()
-		if errors.Is(err, io.EOF) {
-			return nil
+	_ = s.w.WriteByte(b)
+}
+
+// cr handles a carriage return; beforeLF says a line feed follows it.
+func (s *recordScanner) cr(beforeLF bool) {
+	switch {
+	case beforeLF:
+		if s.w != nil {
+			_ = s.w.WriteByte('\r')
 		}
-		if err != nil {
-			return err
+	case s.crOnly:
+		if s.w != nil {
+			_ = s.w.WriteByte('\n')
+		}
+		s.newLine()
+	case s.state == stQuoted:
+		if s.w != nil {
+			_ = s.w.WriteByte('\r')
 		}
 		s.endsWithLineEnd = false
-		switch b {
-		case '\n':
-			put(b)
-			newLine()
-			s.endsWithLineEnd = true
-			continue
-		case '\r':
-			if next, err := r.Peek(1); err == nil && next[0] == '\n' {
-				put(b)
-				continue
+	default:
+		// A carriage return alone, in a value that is not quoted.
+		s.crLines[s.recordLine] = true
+		s.recordHasContent = true
+		s.endsWithLineEnd = false
+		if s.w != nil {
+			_ = s.w.WriteByte(crSentinel)
+		}
+		s.state = stUnquoted
+	}
+}
+
+func (s *recordScanner) feed(p []byte) {
+	if len(p) == 0 {
+		return
+	}
+	if s.pendingCR {
+		s.pendingCR = false
+		s.cr(p[0] == '\n')
+	}
+	for i := 0; i < len(p); i++ {
+		b := p[i]
+		if b == '\r' {
+			if i+1 < len(p) {
+				s.cr(p[i+1] == '\n')
+			} else {
+				s.pendingCR = true
 			}
-			if s.crOnly {
-				put('\n')
-				newLine()
-				s.endsWithLineEnd = true
-				continue
-			}
-			if s.state != stQuoted && s.state != stQuoteInQuoted {
-				// A carriage return alone, in a value that is not quoted.
-				s.crLines[s.recordLine] = true
-				s.recordHasContent = true
-				if s.w != nil {
-					_ = s.w.WriteByte(crSentinel)
-				}
-				if s.state == stFieldStart {
-					s.state = stUnquoted
-				}
-				continue
-			}
-			if s.state == stQuoteInQuoted {
-				s.state = stUnquoted
-			}
-			put(b)
 			continue
 		}
-		put(b)
+		if s.w != nil {
+			s.put(b)
+		}
+		if b == '\n' {
+			s.newLine()
+			continue
+		}
+		s.endsWithLineEnd = false
 		s.recordHasContent = true
 		switch s.state {
 		case stFieldStart:
@@ -342,10 +383,29 @@ func (s *recordScanner) scan(r *bufio.Reader) error {
 			if b == ',' {
 				s.fields++
 				s.state = stFieldStart
+			} else if s.w == nil {
+				// Skip to the value's end.
+				j := i + 1
+				for j < len(p) && !unquotedStop[p[j]] {
+					j++
+				}
+				i = j - 1
 			}
 		case stQuoted:
+			// Skip to the next quote or line end.
+			j := i + 1
+			for j < len(p) && p[j] != '"' && p[j] != '\n' && p[j] != '\r' {
+				j++
+			}
 			if b == '"' {
 				s.state = stQuoteInQuoted
+			} else if s.w != nil {
+				for _, c := range p[i+1 : j] {
+					s.put(c)
+				}
+				i = j - 1
+			} else {
+				i = j - 1
 			}
 		case stQuoteInQuoted:
 			switch b {
@@ -358,6 +418,17 @@ func (s *recordScanner) scan(r *bufio.Reader) error {
 				s.state = stUnquoted
 			}
 		}
+	}
+}
+
+// unquotedStop are the bytes that end a run of a value that is not quoted.
+var unquotedStop = [256]bool{',': true, '\n': true, '\r': true}
+
+// finish ends the file: a carriage return at its very end.
+func (s *recordScanner) finish() {
+	if s.pendingCR {
+		s.pendingCR = false
+		s.cr(false)
 	}
 }
 
