@@ -756,10 +756,11 @@ func insertRejects(ctx context.Context, db *store.DB, s Source, t Table, rs []re
 }
 
 // loadXLSX reads a sheet of an open workbook. Identifier, code, flag and
-// number columns are read as the cells show them (their number format, so
-// an identifier formatted 000000 keeps its zeros); a date column takes real
-// date cells and text in the two date formats, and a plain number in it is
-// a rejected row, not a guessed serial date.
+// number columns are read as the cells show them: a number in a
+// zero-padded format (000000) keeps its zeros, and General numbers and text
+// are read as stored (book.shown); a date column takes real date cells and
+// text in the two date formats, and a plain number in it is a rejected row,
+// not a guessed serial date.
 func loadXLSX(ctx context.Context, db *store.DB, t Table, s Source, b *book) (TableStat, error) {
 	st := TableStat{Table: t.Name, Source: s.Label(), Path: s.Path, Present: true}
 	b.mu.Lock()
@@ -769,11 +770,6 @@ func loadXLSX(ctx context.Context, db *store.DB, t Table, s Source, b *book) (Ta
 	if p, err := f.GetWorkbookProps(); err == nil && p.Date1904 != nil {
 		date1904 = *p.Date1904
 	}
-	shown, err := f.Rows(s.Sheet)
-	if err != nil {
-		return st, inputErrorf("%s cannot be read: %v", s.Label(), err)
-	}
-	defer shown.Close()
 	raw, err := f.Rows(s.Sheet)
 	if err != nil {
 		return st, inputErrorf("%s cannot be read: %v", s.Label(), err)
@@ -794,16 +790,9 @@ func loadXLSX(ctx context.Context, db *store.DB, t Table, s Source, b *book) (Ta
 			_ = conn.Close()
 		}
 	}()
-	for shown.Next() {
+	for raw.Next() {
 		rowNo++
-		if !raw.Next() {
-			return st, inputErrorf("%s row %d cannot be read", s.Label(), rowNo)
-		}
-		cells, err := shown.Columns()
-		if err != nil {
-			return st, inputErrorf("%s row %d cannot be read: %v", s.Label(), rowNo, err)
-		}
-		rawCells, err := raw.Columns(excelize.Options{RawCellValue: true})
+		cells, err := raw.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
 			return st, inputErrorf("%s row %d cannot be read: %v", s.Label(), rowNo, err)
 		}
@@ -853,15 +842,15 @@ func loadXLSX(ctx context.Context, db *store.DB, t Table, s Source, b *book) (Ta
 		for k, sc := range stage {
 			v := ""
 			p := pos[k]
+			if p < len(cells) {
+				v = cells[p]
+			}
 			if sc.col.Kind == Date {
-				if p < len(rawCells) {
-					v = rawCells[p]
-				}
 				if b.isDateCell(s.Sheet, rowNo, p+1) {
 					v = excelDate(v, date1904)
 				}
-			} else if p < len(cells) {
-				v = cells[p]
+			} else {
+				v = b.shown(s.Sheet, rowNo, p+1, v)
 			}
 			if v == "" {
 				vals = append(vals, nil)
@@ -873,7 +862,7 @@ func loadXLSX(ctx context.Context, db *store.DB, t Table, s Source, b *book) (Ta
 			return st, fmt.Errorf("stage %s row %d: %w", s.Label(), rowNo, err)
 		}
 	}
-	if err := shown.Error(); err != nil {
+	if err := raw.Error(); err != nil {
 		return st, inputErrorf("%s cannot be read: %v", s.Label(), err)
 	}
 	if cols == nil {

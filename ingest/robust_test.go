@@ -483,3 +483,25 @@ func TestMidnightTimePartBeyondTheSniff(t *testing.T) {
 		t.Errorf("%d reviews on 2 July 2025", n)
 	}
 }
+
+// Zero-padded number formats are recognised with their quoted text; others
+// are not.
+func TestZeroPaddedFormats(t *testing.T) {
+	for code, want := range map[string]string{
+		"000000":          "6||",
+		`"C"00000`:        "5|C|",
+		`\A0000"-X"`:      "4|A|-X",
+		"000000;-000000":  "6||",
+		"0":               "0||",
+		"General":         "0||",
+		"0.00":            "0||",
+		"#,##0":           "0||",
+		"dd/mm/yyyy":      "0||",
+		`"ID "000000 "x"`: "0||",
+	} {
+		n, pre, suf := zeroPadded(code)
+		if got := strconv.Itoa(n) + "|" + pre + "|" + suf; got != want {
+			t.Errorf("%s: %s, want %s", code, got, want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -63,10 +64,30 @@ type book struct {
 	path   string
 	f      *excelize.File
 	sheets []sheetInfo
-	// dateCells holds, by sheet and column (1 = A), the rows whose cell is
-	// a real date: a number with a date format, or a cell of date type.
-	dateCells map[string]map[int]*bitset
-	mu        sync.Mutex // one sheet read at a time
+	// cells holds what the check of each sheet noted of its cells, by
+	// sheet name.
+	cells  map[string]*sheetCells
+	styles []cellFormat // by cell format (a cell's s)
+	mu     sync.Mutex   // one sheet read at a time
+}
+
+// sheetCells is what the check of a sheet noted of its cells, by column
+// (1 = A): the rows whose cell is a real date (a number with a date format,
+// or a cell of date type), and the numbers shown with a zero-padded format
+// (the cell format's index plus one, by row).
+type sheetCells struct {
+	dates  map[int]*bitset
+	padded map[int][]int32
+}
+
+// cellFormat is what lacaudit needs of a cell format's number format.
+type cellFormat struct {
+	date bool
+	// pad, when above 0, is the digits of a zero-padded format such as
+	// 000000 (a number shown with leading zeros), between prefix and
+	// suffix (quoted text of the format, as in "C"00000).
+	pad            int
+	prefix, suffix string
 }
 
 func (b *book) close() {
@@ -78,8 +99,36 @@ func (b *book) close() {
 // isDateCell says whether the cell of sheet at row and col (1-based) is a
 // real date cell.
 func (b *book) isDateCell(sheet string, row, col int) bool {
-	bs := b.dateCells[sheet][col]
+	sc := b.cells[sheet]
+	if sc == nil {
+		return false
+	}
+	bs := sc.dates[col]
 	return bs != nil && bs.has(row)
+}
+
+// shown is the text a number cell shows: raw (its stored value) in a
+// zero-padded format padded as Excel shows it, otherwise raw as it is
+// (General, text, and the number formats an identifier does not take).
+func (b *book) shown(sheet string, row, col int, raw string) string {
+	sc := b.cells[sheet]
+	if sc == nil {
+		return raw
+	}
+	rows := sc.padded[col]
+	if row >= len(rows) || rows[row] == 0 {
+		return raw
+	}
+	cf := b.styles[rows[row]-1]
+	f, err := strconv.ParseFloat(strings.TrimSpace(raw), 64)
+	if err != nil || f < 0 || f >= 1e15 {
+		return raw
+	}
+	digits := strconv.FormatInt(int64(math.Round(f)), 10)
+	if len(digits) < cf.pad {
+		digits = strings.Repeat("0", cf.pad-len(digits)) + digits
+	}
+	return cf.prefix + digits + cf.suffix
 }
 
 type bitset []uint64
@@ -101,7 +150,7 @@ func openBook(p, tmpDir string, lim Limits) (*book, error) {
 	name := filepath.Base(p)
 	zr, err := zip.OpenReader(p)
 	if err != nil {
-		return nil, inputErrorf("%s is not a readable XLSX workbook (%v): is it damaged, or not a workbook saved as .xlsx?", name, plainZipError(err))
+		return nil, inputErrorf("%s is not a readable XLSX workbook (%v): is it damaged, password-protected, or an older .xls renamed? Save it from Excel as .xlsx without a password", name, plainZipError(err))
 	}
 	defer zr.Close()
 	parts := map[string]*zip.File{}
@@ -120,7 +169,7 @@ func openBook(p, tmpDir string, lim Limits) (*book, error) {
 		}
 		parts[lower] = zf
 	}
-	b := &book{path: p, dateCells: map[string]map[int]*bitset{}}
+	b := &book{path: p, cells: map[string]*sheetCells{}}
 	// The workbook part and its relationships say which part is which sheet.
 	wb, ok := parts["xl/workbook.xml"]
 	if !ok {
@@ -169,9 +218,8 @@ func openBook(p, tmpDir string, lim Limits) (*book, error) {
 		b.sheets = append(b.sheets, sheetInfo{Name: s.Name, State: s.State, part: targets[s.ID]})
 	}
 	// Which cell styles are dates.
-	var dateXf []bool
 	if st, ok := parts["xl/styles.xml"]; ok {
-		dateXf, err = dateStyles(st, lim)
+		b.styles, err = cellFormats(st, lim)
 		if err != nil {
 			return nil, inputErrorf("%s is damaged: its styles part %v", name, err)
 		}
@@ -188,12 +236,12 @@ func openBook(p, tmpDir string, lim Limits) (*book, error) {
 		if !strings.HasSuffix(lower, ".xml") && !strings.HasSuffix(lower, ".rels") {
 			continue
 		}
-		var cells map[int]*bitset
+		var cells *sheetCells
 		if sh, ok := sheetOf[lower]; ok {
-			cells = map[int]*bitset{}
-			b.dateCells[sh] = cells
+			cells = &sheetCells{dates: map[int]*bitset{}, padded: map[int][]int32{}}
+			b.cells[sh] = cells
 		}
-		if err := checkPart(zf, lim, dateXf, cells); err != nil {
+		if err := checkPart(zf, lim, b.styles, cells); err != nil {
 			return nil, inputErrorf("%s is damaged: part %s %v; save the workbook again or export it again", name, zf.Name, err)
 		}
 	}
@@ -294,7 +342,7 @@ func xmlProblem(err error) error {
 
 // checkPart reads a whole XML part: it must be well formed and end where its
 // root element ends. For a sheet (cells not nil) it notes the date cells.
-func checkPart(zf *zip.File, lim Limits, dateXf []bool, cells map[int]*bitset) error {
+func checkPart(zf *zip.File, lim Limits, styles []cellFormat, cells *sheetCells) error {
 	rc, d, err := openPart(zf, lim)
 	if err != nil {
 		return err
@@ -330,7 +378,7 @@ func checkPart(zf *zip.File, lim Limits, dateXf []bool, cells map[int]*bitset) e
 				}
 			case "c":
 				col++
-				typ, style := "", -1
+				typ, style := "", 0 // a cell without s has the workbook's first cell format
 				for _, a := range t.Attr {
 					switch a.Name.Local {
 					case "r":
@@ -345,14 +393,29 @@ func checkPart(zf *zip.File, lim Limits, dateXf []bool, cells map[int]*bitset) e
 						}
 					}
 				}
-				isDate := typ == "d" || (typ == "" || typ == "n") && style >= 0 && style < len(dateXf) && dateXf[style]
-				if isDate && row > 0 && col > 0 {
-					bs := cells[col]
+				if row <= 0 || col <= 0 {
+					continue
+				}
+				number := typ == "" || typ == "n"
+				var cf cellFormat
+				if style >= 0 && style < len(styles) {
+					cf = styles[style]
+				}
+				switch {
+				case typ == "d" || number && cf.date:
+					bs := cells.dates[col]
 					if bs == nil {
 						bs = &bitset{}
-						cells[col] = bs
+						cells.dates[col] = bs
 					}
 					bs.set(row)
+				case number && cf.pad > 0:
+					rows := cells.padded[col]
+					for len(rows) <= row {
+						rows = append(rows, 0)
+					}
+					rows[row] = int32(style + 1)
+					cells.padded[col] = rows
 				}
 			}
 		case xml.EndElement:
@@ -399,9 +462,10 @@ digits:
 	return col, row, true
 }
 
-// dateStyles reads the styles part: for each cell format (the s of a cell),
-// whether its number format shows a date.
-func dateStyles(zf *zip.File, lim Limits) ([]bool, error) {
+// cellFormats reads the styles part: for each cell format (the s of a
+// cell), whether its number format shows a date, or pads a number with
+// zeros.
+func cellFormats(zf *zip.File, lim Limits) ([]cellFormat, error) {
 	var sx struct {
 		NumFmts []struct {
 			ID   int    `xml:"numFmtId,attr"`
@@ -418,16 +482,48 @@ func dateStyles(zf *zip.File, lim Limits) ([]bool, error) {
 	for _, n := range sx.NumFmts {
 		custom[n.ID] = n.Code
 	}
-	out := make([]bool, len(sx.Xfs))
+	out := make([]cellFormat, len(sx.Xfs))
 	for i, x := range sx.Xfs {
 		if code, ok := custom[x.NumFmtID]; ok {
-			out[i] = dateFormatCode(code)
+			out[i].date = dateFormatCode(code)
+			out[i].pad, out[i].prefix, out[i].suffix = zeroPadded(code)
 			continue
 		}
 		id := x.NumFmtID
-		out[i] = id >= 14 && id <= 22 || id >= 27 && id <= 36 || id >= 45 && id <= 47 || id >= 50 && id <= 58
+		out[i].date = id >= 14 && id <= 22 || id >= 27 && id <= 36 || id >= 45 && id <= 47 || id >= 50 && id <= 58
 	}
 	return out, nil
+}
+
+// zeroPadded reads a format such as 000000 or "C"00000: digits, the quoted
+// text before and after them; 0 digits when the format is not one.
+func zeroPadded(code string) (int, string, string) {
+	section, _, _ := strings.Cut(code, ";")
+	m := zeroPad.FindStringSubmatch(section)
+	if m == nil || len(m[2]) < 2 {
+		return 0, "", ""
+	}
+	return len(m[2]), unquote(m[1]), unquote(m[3])
+}
+
+var zeroPad = regexp.MustCompile(`^((?:"[^"]*"|\\.)*)(0+)((?:"[^"]*"|\\.)*)$`)
+
+// unquote joins the quoted and escaped text of a format.
+func unquote(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '"':
+		case '\\':
+			if i+1 < len(s) {
+				i++
+				b.WriteByte(s[i])
+			}
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
 }
 
 var (
