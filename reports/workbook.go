@@ -606,11 +606,6 @@ func qualitySheet(ctx context.Context, db *store.DB, b *book, in Input, asOf str
 	if err := s.table("Tables", []col{{"Table", 34, kText}, {"Rows read", 9, kInt}, {"Source", 18, kText}, {"Rejected", 26, kInt}, {"Columns ignored", 60, kText}}, tables); err != nil {
 		return err
 	}
-	if len(in.Ignored) > 0 {
-		if err := s.note("Files and sheets of the input folder not read: " + strings.Join(in.Ignored, "; ") + "."); err != nil {
-			return err
-		}
-	}
 	warn, err := scanAll(ctx, db, `SELECT table_name, count(*), message FROM dq_warnings GROUP BY ALL ORDER BY 1, 3`)
 	if err != nil {
 		return err
@@ -687,6 +682,11 @@ func methodSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf stri
 	}
 	if err := inputsTable(s, in.Tables); err != nil {
 		return err
+	}
+	if len(in.Ignored) > 0 {
+		if err := s.note("Files and sheets of the input folder not read: " + strings.Join(in.Ignored, "; ") + "."); err != nil {
+			return err
+		}
 	}
 	return s.flush()
 }

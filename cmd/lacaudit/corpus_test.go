@@ -355,3 +355,52 @@ func rezipPart(t *testing.T, b []byte, part string, edit func([]byte) []byte) []
 	}
 	return buf.Bytes()
 }
+
+// sheetText is every cell of a workbook's sheet, one row a line.
+func sheetText(t *testing.T, path, sheet string) string {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		b.WriteString(strings.Join(r, "\t") + "\n")
+	}
+	return b.String()
+}
+
+// The input folder is read as the folder it is, even when its name holds
+// characters DuckDB takes for a pattern; the Method sheet says how each CSV
+// file was encoded and why each other file was not read.
+func TestInputFolderIsNotAPatternAndMethodSaysWhatWasRead(t *testing.T) {
+	root := t.TempDir()
+	in, other := filepath.Join(root, "in?[1]"), filepath.Join(root, "inX1")
+	copyDir(t, filepath.Join(realWorld, "excel-windows-1252"), in)
+	copyDir(t, filepath.Join(realWorld, "clean"), other)
+	os.WriteFile(filepath.Join(other, "reviews.csv"), []byte("CHILD,REVIEW\n999999,01/01/2026\n"), 0o600)
+	os.WriteFile(filepath.Join(in, "reviews_2023.csv"), []byte("CHILD,REVIEW\n999999,01/01/2023\n"), 0o600)
+	out, twinOut := t.TempDir(), t.TempDir()
+	if r := lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", out); r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if r := lacaudit(t, "run", "--input", filepath.Join(realWorld, "clean"), "--as-of", goldenAsOf, "--out", twinOut); r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	got, _ := os.ReadFile(filepath.Join(out, "findings.csv"))
+	want, _ := os.ReadFile(filepath.Join(twinOut, "findings.csv"))
+	if string(got) != string(want) {
+		t.Errorf("findings differ from the clean extract's:\n%s\nwant\n%s", clipText(string(got)), clipText(string(want)))
+	}
+	method := sheetText(t, filepath.Join(out, "latest.xlsx"), "Method")
+	for _, w := range []string{"reviews.csv\t", "Windows-1252", "reviews_2023.csv (not a table name; it looks like the reviews table"} {
+		if !strings.Contains(method, w) {
+			t.Errorf("Method sheet lacks %q:\n%s", w, clipText(method))
+		}
+	}
+}
