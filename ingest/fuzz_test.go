@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // The Go check of a date (which decides whether a column is read again as
@@ -128,5 +130,42 @@ func FuzzPrepareCSV(f *testing.F) {
 		if got := bytes.Count(c, []byte("\n")); got != lines {
 			t.Errorf("copy has %d lines, the file %d", got, lines)
 		}
+	})
+}
+
+// openBook takes any bytes without panicking: a workbook it refuses is an
+// input error.
+func FuzzOpenBook(f *testing.F) {
+	x := excelize.NewFile()
+	x.SetSheetRow("Sheet1", "A1", &[]any{"CHILD", "REVIEW"})
+	x.SetSheetRow("Sheet1", "A2", &[]any{123, 45000})
+	var buf bytes.Buffer
+	if err := x.Write(&buf); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	f.Add([]byte("PK\x03\x04"))
+	dir := f.TempDir()
+	path := filepath.Join(dir, "extract.xlsx")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		bk, err := openBook(path, dir, DefaultLimits(0))
+		if err != nil {
+			if _, ok := err.(*InputError); !ok {
+				t.Errorf("not an input error: %v", err)
+			}
+			return
+		}
+		for _, s := range bk.sheets {
+			if rows, err := bk.f.Rows(s.Name); err == nil {
+				for rows.Next() {
+					rows.Columns(excelize.Options{RawCellValue: true})
+				}
+				rows.Close()
+			}
+		}
+		bk.close()
 	})
 }

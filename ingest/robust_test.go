@@ -505,3 +505,14 @@ func TestZeroPaddedFormats(t *testing.T) {
 		}
 	}
 }
+
+// A row numbered beyond Excel's last is a damaged sheet, refused before
+// anything is sized by it.
+func TestXLSXRowBeyondExcelIsRefused(t *testing.T) {
+	dir, path := xlsxReviewsDir(t, 2)
+	rezip(t, path, "xl/worksheets/sheet1.xml", func(b []byte) []byte {
+		return bytes.Replace(b, []byte(`<row r="3"`), []byte(`<row r="999999999"`), 1)
+	})
+	_, _, err := load(t, dir, 0.05)
+	wantInputError(t, err, "extract.xlsx is damaged", "beyond Excel's 1048576")
+}

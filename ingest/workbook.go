@@ -376,6 +376,9 @@ func checkPart(zf *zip.File, lim Limits, styles []cellFormat, cells *sheetCells)
 						row = n
 					}
 				}
+				if row < 1 || row > maxRows {
+					return fmt.Errorf("has a row numbered beyond Excel's %d", maxRows)
+				}
 			case "c":
 				col++
 				typ, style := "", 0 // a cell without s has the workbook's first cell format
@@ -437,6 +440,9 @@ func attr(t xml.StartElement, name string) string {
 	return ""
 }
 
+// maxRows is the most rows an Excel sheet has.
+const maxRows = 1048576
+
 // cellRef reads a reference such as "B12" as column 2, row 12.
 func cellRef(s string) (int, int, bool) {
 	col, i := 0, 0
@@ -456,7 +462,7 @@ func cellRef(s string) (int, int, bool) {
 	}
 digits:
 	row, err := strconv.Atoi(s[i:])
-	if err != nil || col == 0 || row < 1 || row > 1048576 {
+	if err != nil || col == 0 || row < 1 || row > maxRows {
 		return 0, 0, false
 	}
 	return col, row, true
