@@ -58,7 +58,9 @@ func TestPlansHealthVisitsAllocation(t *testing.T) {
 			"K2,04/09/2023,S,C2,U3,,,",
 			"K3,02/01/2024,S,C2,U3,,,",
 		},
-		"reviews":            {hReviews},
+		// A core table may not be empty: one review of a child the rules
+		// below do not look at.
+		"reviews":            {hReviews, "Z,01/01/2020,PN1"},
 		"peps":               {"CHILD,PEP_DATE", "K,2023-09-20", "K,2023-08-01"},
 		"health_assessments": {"CHILD,ASSESSMENT_DATE", "K,20/09/2023", "K3,10/01/2024"},
 		"visits": {"CHILD,VISIT_DATE,CHILD_SEEN,BEDROOM_SEEN",
@@ -188,7 +190,7 @@ func TestBreakdownsAndDisruptionMeetings(t *testing.T) {
 	ex := extract{
 		"header":   {hHeader, "L,01/01/2010", "L2,01/01/2010"},
 		"episodes": append(append([]string{hEpisodes}, eps("L")...), eps("L2")...),
-		"reviews":  {hReviews},
+		"reviews":  {hReviews, "Z,01/01/2020,PN1"}, // a core table may not be empty
 		"disruption_meetings": {"CHILD,MEETING_DATE,SENIOR_MANAGER",
 			"L,2023-11-01,N", // matched to the breakdown of 2 Oct
 			"L,2024-02-01,Y", // matched to the breakdown of 1 Dec

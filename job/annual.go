@@ -40,12 +40,13 @@ func Annual(ctx context.Context, s Settings, log *slog.Logger, year int, suppres
 		return "", &YearError{Msg: fmt.Sprintf("the %s year starts on 1 April %d, after the as-of date %s", cur.Label(), year, s.AsOf.Format(time.DateOnly))}
 	}
 
-	db, err := store.Open(ctx, "", store.Options{Threads: s.Threads, MemoryLimit: memoryLimit(s.MemoryLimit, s.Input), TempDir: filepath.Join(stage, "tmp")})
+	limit := memoryLimit(s.MemoryLimit, s.Input)
+	db, err := store.Open(ctx, "", store.Options{Threads: s.Threads, MemoryLimit: limit, TempDir: filepath.Join(stage, "tmp")})
 	if err != nil {
 		return "", err
 	}
 	defer db.Close()
-	res, unused, err := loadExtracts(ctx, db, s, log)
+	res, unused, err := loadExtracts(ctx, db, s, log, filepath.Join(stage, "tmp"), limit)
 	if err != nil {
 		return "", err
 	}

@@ -39,13 +39,14 @@ func Check(ctx context.Context, s Settings, log *slog.Logger) (_ *CheckReport, e
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	db, err := store.Open(ctx, "", store.Options{Threads: s.Threads, MemoryLimit: memoryLimit(s.MemoryLimit, s.Input), TempDir: tmp})
+	limit := memoryLimit(s.MemoryLimit, s.Input)
+	db, err := store.Open(ctx, "", store.Options{Threads: s.Threads, MemoryLimit: limit, TempDir: tmp})
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
 	start := time.Now()
-	res, unused, err := loadExtracts(ctx, db, s, log)
+	res, unused, err := loadExtracts(ctx, db, s, log, tmp, limit)
 	rep := &CheckReport{Load: res, Unused: unused}
 	if res != nil {
 		rows, rerr := ingest.FirstRejects(ctx, db, 20)

@@ -31,10 +31,17 @@ type UnusedTable struct {
 // has Rejects set, and every rejected row is in db's rejects table. An
 // optional table over it is emptied and marked absent, so that the audit
 // reports its rules as not assessed (see explainUnused).
-func loadExtracts(ctx context.Context, db *store.DB, s Settings, log *slog.Logger) (*ingest.Result, []UnusedTable, error) {
+//
+// tmp is the command's private folder, for copies of files DuckDB cannot
+// read as they are; limit is DuckDB's memory limit, which bounds Go's heap
+// too (boundGoHeap).
+func loadExtracts(ctx context.Context, db *store.DB, s Settings, log *slog.Logger, tmp, limit string) (*ingest.Result, []UnusedTable, error) {
 	// The load's own threshold applies to every table alike; here it is
 	// applied per table instead, so the load is given one it never reaches.
-	res, err := ingest.Load(ctx, db, ingest.Options{Dir: s.Input, RejectThreshold: 1})
+	res, err := ingest.Load(ctx, db, ingest.Options{Dir: s.Input, RejectThreshold: 1, TempDir: tmp, MemoryLimit: boundGoHeap(limit)})
+	if res != nil {
+		logInputFiles(log, res)
+	}
 	if err != nil {
 		return res, nil, err
 	}

@@ -131,7 +131,7 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (_ *Summary, err err
 
 	t0 := time.Now()
 	// The load and the reject threshold, as check does them.
-	res, unused, err := loadExtracts(ctx, db, s, log)
+	res, unused, err := loadExtracts(ctx, db, s, log, filepath.Join(stage, "tmp"), limit)
 	if err != nil {
 		var ie *ingest.InputError
 		if errors.As(err, &ie) && ie.Rejects {
@@ -308,7 +308,7 @@ func writeWorkbook(ctx context.Context, db *store.DB, s Settings, path string, r
 	}
 	if err := reports.WriteWorkbook(ctx, db, path, reports.Input{
 		AsOf: s.AsOf, Config: s.Config, Style: style, Version: s.Version, InputLabel: s.InputLabel,
-		Tables: res.Tables, Ignored: res.Ignored, Coverage: ar.Coverage, Started: started,
+		Tables: res.Tables, Ignored: ignoredWithWhy(res), Coverage: ar.Coverage, Started: started,
 		Pseudonymised: s.PseudonymKey != nil, Lists: lists, Notes: notes,
 	}); err != nil {
 		return err

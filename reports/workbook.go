@@ -660,11 +660,6 @@ func qualitySheet(ctx context.Context, db *store.DB, b *book, in Input, asOf str
 	if err := s.table("Tables", []col{{"Table", 34, kText}, {"Rows read", 9, kInt}, {"Source", 18, kText}, {"Rejected", 26, kInt}, {"Columns ignored", 60, kText}}, tables); err != nil {
 		return err
 	}
-	if len(in.Ignored) > 0 {
-		if err := s.note("Files and sheets that are not tables lacaudit uses, ignored: " + strings.Join(in.Ignored, ", ") + "."); err != nil {
-			return err
-		}
-	}
 	warn, err := scanAll(ctx, db, `SELECT table_name, count(*), message FROM dq_warnings GROUP BY ALL ORDER BY 1, 3`)
 	if err != nil {
 		return err
@@ -745,6 +740,11 @@ func methodSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf stri
 	if err := inputsTable(s, in.Tables); err != nil {
 		return err
 	}
+	if len(in.Ignored) > 0 {
+		if err := s.note("Files and sheets of the input folder not read: " + strings.Join(in.Ignored, "; ") + "."); err != nil {
+			return err
+		}
+	}
 	return s.flush()
 }
 
@@ -763,18 +763,23 @@ func rulesTable(s *sheet, coverage []audit.Coverage, cfg *config.Config) error {
 	return s.table("Rules", []col{{"Rule", 34, kText}, {"What and when", 90, kText}, {"Family", 24, kText}, {"Assessed", 16, kText}, {"Why not", 66, kText}}, rules)
 }
 
-// inputsTable writes the input files with rows read and rejected and SHA-256.
+// inputsTable writes the input files with rows read and rejected, SHA-256
+// and, for CSV files, the encoding they were read in.
 func inputsTable(s *sheet, tables []ingest.TableStat) error {
 	var files [][]any
 	for _, t := range tables {
 		if t.Present {
-			files = append(files, []any{t.Table, t.Source, t.Read, t.Rejected, t.SHA256})
+			enc := t.Encoding
+			if enc == "" {
+				enc = "XLSX"
+			}
+			files = append(files, []any{t.Table, t.Source, t.Read, t.Rejected, t.SHA256, enc})
 		}
 	}
 	if err := s.heading("Input files"); err != nil {
 		return err
 	}
-	return s.table("Inputs", []col{{"Table", 34, kText}, {"File", 90, kText}, {"Rows read", 24, kInt}, {"Rows rejected", 16, kInt}, {"SHA-256", 66, kText}}, files)
+	return s.table("Inputs", []col{{"Table", 34, kText}, {"File", 90, kText}, {"Rows read", 24, kInt}, {"Rows rejected", 16, kInt}, {"SHA-256", 66, kText}, {"Encoding", 18, kText}}, files)
 }
 
 // childrenNow counts the children looked after now by the worker (or team)
