@@ -431,7 +431,7 @@ func TestSchoolAgeBoundaries(t *testing.T) {
 		"episodes": {hEpisodes,
 			"R4,01/01/2024,S,C2,U3,,,", "R4B,01/01/2024,S,C2,U3,,,", "R3,01/01/2024,S,C2,U3,,,", "R5,01/01/2024,S,C2,U3,,,",
 			"Y11,01/01/2024,S,C2,U3,,,", "Y12,01/01/2024,S,C2,U3,,,"},
-		"reviews": {hReviews},
+		"reviews": {hReviews, "Z,01/01/2020,PN1"}, // a core table may not be empty
 		"peps":    {"CHILD,PEP_DATE"},
 	}
 	for _, c := range []struct {
