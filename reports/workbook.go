@@ -397,9 +397,9 @@ func actionSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf stri
 	             f.due,
 	             CASE WHEN f.status = 'overdue' THEN -f.days_late ELSE f.due - as_of() END,
 	             f.status::VARCHAR,
-	             CASE WHEN f.status = 'upcoming' THEN prep_due('PREP_CONSULTATION', f.due, f.rule = 'REV_INITIAL') END,
-	             CASE WHEN f.status = 'upcoming' THEN prep_due('PREP_INVITATIONS', f.due, f.rule = 'REV_INITIAL') END,
-	             CASE WHEN f.status = 'upcoming' THEN prep_due('PREP_SW_REPORT', f.due, f.rule = 'REV_INITIAL') END,
+	             CASE WHEN f.status = 'upcoming' THEN prep_owed('PREP_CONSULTATION', f.due, f.rule = 'REV_INITIAL', f.period_start) END,
+	             CASE WHEN f.status = 'upcoming' THEN prep_owed('PREP_INVITATIONS', f.due, f.rule = 'REV_INITIAL', f.period_start) END,
+	             CASE WHEN f.status = 'upcoming' THEN prep_owed('PREP_SW_REPORT', f.due, f.rule = 'REV_INITIAL', f.period_start) END,
 	             f.team::VARCHAR, f.social_worker::VARCHAR, f.iro::VARCHAR
 	      FROM wf f JOIN rule_coverage c USING (rule)
 	      WHERE f.rule IN ` + chainRules + `
