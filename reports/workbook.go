@@ -501,7 +501,7 @@ func shareRows(groups map[string]map[string][2]int64, order []string, extra map[
 
 func shareCols(first []col) []col {
 	cols := append([]col(nil), first...)
-	short := map[audit.Family]string{audit.Reviews: "Reviews", audit.AfterReview: "After review", audit.Plans: "Plans",
+	short := map[audit.Family]string{audit.Reviews: "Reviews and preparation", audit.AfterReview: "After review", audit.Plans: "Plans",
 		audit.Placements: "Placements", audit.HealthVisit: "Health & visits", audit.Allocation: "Allocation"}
 	for _, fam := range audit.Families {
 		cols = append(cols, col{short[fam] + " in timescale", 13, kPct}, col{short[fam] + " obligations", 12, kInt})
