@@ -184,6 +184,16 @@ func (in AnnualInput) count(n int64) any {
 	return n
 }
 
+// part renders a share's numerator beside its denominator: [c] when it is
+// small, and when what it leaves of the denominator is (33 due, 30 in time
+// would tell the 3 that were not).
+func (in AnnualInput) part(r ratio) any {
+	if in.SuppressBelow > 0 && r.d-r.n > 0 && r.d-r.n < in.SuppressBelow {
+		return "[c]"
+	}
+	return in.count(r.n)
+}
+
 // pct renders a share, or [c] when built on a small count; empty without data.
 func (in AnnualInput) pct(r ratio) any {
 	if r.d == 0 {
@@ -352,7 +362,7 @@ func annualTimeliness(ctx context.Context, db *store.DB, b *book, in AnnualInput
 		return err
 	}
 	row := func(label string, r ratio) []any {
-		return []any{label, in.count(r.d), in.count(r.n), pctCell{in.pct(r)}}
+		return []any{label, in.count(r.d), in.part(r), pctCell{in.pct(r)}}
 	}
 	y := in.Year
 	// One row per rule of the looked-after chain, with its timescale in
@@ -648,7 +658,7 @@ func annualCarePlanning(ctx context.Context, db *store.DB, b *book, in AnnualInp
 	}
 	y := in.Year
 	row := func(label string, r ratio) []any {
-		return []any{label, in.count(r.n), in.count(r.d), pctCell{in.pct(r)}}
+		return []any{label, in.part(r), in.count(r.d), pctCell{in.pct(r)}}
 	}
 	if err := s.heading("Plans, health and placement stability"); err != nil {
 		return err

@@ -176,6 +176,15 @@ func TestAnnualSuppression(t *testing.T) {
 		t.Errorf("1 of 2 initial reviews: %q, want [c]", r[1])
 	}
 	near(t, "4 of 8 reviews", row(t, ov, "Reviews in timescale (obligations due in the year)")[1], 0.5)
+	// A share hidden for a small count never stands beside both its counts,
+	// which would give it away (5 due, 3 in time: the 2 not in time).
+	for _, sheet := range []string{"Timeliness", "Care planning"} {
+		for _, r := range s[sheet] {
+			if len(r) == 4 && r[3] == "[c]" && r[1] != "[c]" && r[2] != "[c]" {
+				t.Errorf("%s: %q shows both counts of a suppressed share", sheet, r)
+			}
+		}
+	}
 	found := false
 	for _, r := range s["Method"] {
 		if len(r) > 1 && strings.Contains(r[1], "shown as [c]") {
