@@ -140,6 +140,7 @@ func Load(path string) (*Config, error) {
 	c.Source = path
 	sc := bufio.NewScanner(f)
 	n := 0
+	seen := map[string]int{} // the line each setting was given on
 	for sc.Scan() {
 		n++
 		text := sc.Text()
@@ -157,6 +158,12 @@ func Load(path string) (*Config, error) {
 			return nil, fmt.Errorf("%s line %d: expected key = value", path, n)
 		}
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		// A setting given twice is a mistake one of whose values would be
+		// silently lost; closure alone is a list, one a line.
+		if first, ok := seen[k]; ok && k != "closure" {
+			return nil, fmt.Errorf("%s line %d: %s is already set on line %d: give each setting once", path, n, k, first)
+		}
+		seen[k] = n
 		if err := c.set(k, v); err != nil {
 			return nil, fmt.Errorf("%s line %d: %s: %w", path, n, k, err)
 		}

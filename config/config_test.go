@@ -51,7 +51,7 @@ func TestUncommentedExampleGivesDefaults(t *testing.T) {
 
 func TestErrorsNameFileAndLine(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "bad.conf")
-	os.WriteFile(path, []byte("# ok\nsecond_review_days = 91\nsecond_review_days = ninety\n"), 0o600)
+	os.WriteFile(path, []byte("# ok\npep_days = 183\nsecond_review_days = ninety\n"), 0o600)
 	_, err := Load(path)
 	if err == nil || !strings.Contains(err.Error(), "bad.conf line 3: second_review_days") {
 		t.Errorf("err = %v", err)
@@ -162,5 +162,25 @@ func TestByteOrderMark(t *testing.T) {
 	os.WriteFile(path, []byte("\xEF\xBB\xBF# comment\nsecond_review_days = 90\n"), 0o600)
 	if _, err := Load(path); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A setting given twice is refused, naming both lines, whichever value
+// would have won; closure, a list, may be given on as many lines as needed.
+func TestRepeatedSettingRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "twice.conf")
+	for _, tc := range []struct{ text, want string }{
+		{"pep_days = 183\n# note\npep_days = 150\n", "twice.conf line 3: pep_days is already set on line 1"},
+		{"target.pep_current = 95, 85\n\ntarget.pep_current = 90, 80\n", "twice.conf line 3: target.pep_current is already set on line 1"},
+		{"reject_threshold_percent = 5\nreject_threshold_percent=5\n", "twice.conf line 2: reject_threshold_percent is already set on line 1"},
+	} {
+		os.WriteFile(path, []byte(tc.text), 0o600)
+		if _, err := Load(path); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: err = %v, want %q", tc.text, err, tc.want)
+		}
+	}
+	os.WriteFile(path, []byte("closure = 2026-12-24 Eve\nclosure = 2026-12-31 Eve\n"), 0o600)
+	if c, err := Load(path); err != nil || len(c.Closures) != 2 {
+		t.Errorf("two closures: %v, %v", c, err)
 	}
 }

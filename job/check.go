@@ -99,7 +99,9 @@ func PrintCheck(w io.Writer, rep *CheckReport) {
 	for _, u := range rep.Unused {
 		fmt.Fprintf(w, "not used: %s: %s\n", u.Source, u.Why)
 	}
-	fmt.Fprintln(w, "Rules that need an absent table or column are not assessed (lacaudit rules lists what each needs).")
+	if len(rep.NotAssessed) > 0 {
+		fmt.Fprintln(w, "Rules that need an absent table or column are not assessed (lacaudit rules lists what each needs).")
+	}
 	for _, c := range rep.NotAssessed {
 		fmt.Fprintf(w, "%s %s: %s\n", c.Status, c.Rule.ID, c.Reason)
 	}

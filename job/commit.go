@@ -94,7 +94,19 @@ func commit(stage string, moves []move, mode os.FileMode) error {
 	m := manifest{}
 	syncDirs := map[string]bool{out: true, stage: true, backups: true}
 	for i, mv := range moves {
-		if err := os.Chmod(mv.Staged, mode); err != nil {
+		fm := mode
+		if filepath.Dir(mv.Staged) != stage {
+			// The database holds the raw extract (identifiers, postcodes,
+			// dates of birth): the owner's only, whatever --file-mode says,
+			// and so is its backup, a hard link to the previous one.
+			fm = 0o600
+			if _, err := os.Lstat(mv.Target); err == nil {
+				if err := os.Chmod(mv.Target, fm); err != nil {
+					return fmt.Errorf("set permissions of %s: %w", filepath.Base(mv.Target), err)
+				}
+			}
+		}
+		if err := os.Chmod(mv.Staged, fm); err != nil {
 			return fmt.Errorf("set permissions of %s: %w", filepath.Base(mv.Target), err)
 		}
 		if err := syncFile(mv.Staged); err != nil {

@@ -273,3 +273,45 @@ func TestDatabaseIsLockedAcrossOutputFolders(t *testing.T) {
 	}
 	w.close()
 }
+
+// The database is the owner's only whatever the outputs' mode, and so is
+// the previous one kept while the new one moves in: a commit that fails
+// puts back a previous database closed to the group.
+func TestCommitKeepsTheDatabaseOwnersOnly(t *testing.T) {
+	out := t.TempDir()
+	db := filepath.Join(out, "lacaudit.duckdb")
+	put(t, db, "old db")
+	os.Chmod(db, 0o640) // as an earlier version left it
+	stage := filepath.Join(out, stagePrefix+"x")
+	os.Mkdir(stage, 0o700)
+	staged := db + stagedDBSuffix + "x"
+	put(t, staged, "new db")
+	put(t, filepath.Join(stage, "findings.csv"), "new")
+	moves := []move{{Staged: staged, Target: db},
+		{Staged: filepath.Join(stage, "findings.csv"), Target: filepath.Join(out, "findings.csv")}}
+	if err := commit(stage, moves, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	for f, want := range map[string]os.FileMode{"lacaudit.duckdb": 0o600, "findings.csv": 0o640} {
+		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Mode().Perm() != want {
+			t.Errorf("%s: %v, want %v", f, err, want)
+		}
+	}
+	// A failing commit: findings.csv cannot replace a folder of that name.
+	os.Chmod(db, 0o640)
+	put(t, staged, "newer db")
+	os.Remove(filepath.Join(out, "findings.csv"))
+	os.MkdirAll(filepath.Join(out, "findings.csv", "x"), 0o700)
+	put(t, filepath.Join(stage, "findings.csv"), "newer")
+	moves = []move{{Staged: staged, Target: db},
+		{Staged: filepath.Join(stage, "findings.csv"), Target: filepath.Join(out, "findings.csv")}}
+	if err := commit(stage, moves, 0o640); err == nil {
+		t.Fatal("commit over a folder succeeded")
+	}
+	if read(t, db) != "new db" {
+		t.Fatalf("database not restored: %q", read(t, db))
+	}
+	if st, _ := os.Stat(db); st.Mode().Perm() != 0o600 {
+		t.Errorf("restored database has mode %v, want 0600", st.Mode().Perm())
+	}
+}

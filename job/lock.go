@@ -46,6 +46,15 @@ func acquireFile(path, doing string) (*lock, error) {
 		if errors.Is(err, syscall.ELOOP) {
 			return nil, fmt.Errorf("lock %s is a symbolic link: lacaudit does not follow it; remove it", path)
 		}
+		if errors.Is(err, syscall.EACCES) || errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.EROFS) {
+			// A folder this user may not (or, mounted read-only, cannot)
+			// write: say so, rather than name the lock file.
+			what := "the output folder"
+			if filepath.Base(path) != lockName {
+				what = "the database folder"
+			}
+			return nil, fmt.Errorf("%s %s cannot be written (%v): lacaudit writes its lock and its outputs there", what, filepath.Dir(path), err)
+		}
 		return nil, fmt.Errorf("open lock %s: %w", path, err)
 	}
 	f := os.NewFile(uintptr(fd), path)

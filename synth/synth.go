@@ -112,7 +112,8 @@ func personName(i int) string {
 	return n
 }
 
-// Generate writes the extract into dir.
+// Generate writes the extract into dir, which must be new, empty or an
+// earlier sample's (see MarkerName); otherwise it returns a *FolderError.
 func Generate(dir string, o Options) error {
 	if o.Children < 1 {
 		return fmt.Errorf("children must be at least 1, not %d", o.Children)
@@ -122,6 +123,12 @@ func Generate(dir string, o Options) error {
 	}
 	if o.Years < 1 {
 		o.Years = 5
+	}
+	if o.Format != "" && o.Format != "csv" && o.Format != "xlsx" {
+		return fmt.Errorf("format %q: expected csv or xlsx", o.Format)
+	}
+	if err := claim(dir); err != nil {
+		return err
 	}
 	var out sink
 	var err error

@@ -39,6 +39,10 @@ func TestDeterministicForASeed(t *testing.T) {
 		}
 	}
 	da, db, dc := digest(t, a), digest(t, b), digest(t, c)
+	if _, ok := da[MarkerName]; !ok {
+		t.Errorf("no %s in the folder", MarkerName)
+	}
+	delete(da, MarkerName)
 	if len(da) != 11 {
 		t.Fatalf("wrote %d files, want one per table (11)", len(da))
 	}

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"regexp"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
@@ -249,11 +250,24 @@ func checkThreads(n int) error {
 
 func (e usageError) Error() string { return e.msg }
 
-// parseDate reads YYYY-MM-DD strictly.
+// dateShape is YYYY-MM-DD, whether or not the day exists.
+var dateShape = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+
+// parseDate reads YYYY-MM-DD strictly; a day that does not exist, such as
+// 2025-02-31, is named as such rather than as the wrong shape.
 func parseDate(s string) (time.Time, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return time.Time{}, errors.New("expected a date as YYYY-MM-DD")
+		if !dateShape.MatchString(s) {
+			return time.Time{}, errors.New("expected a date as YYYY-MM-DD")
+		}
+		y, _ := strconv.Atoi(s[:4])
+		m, _ := strconv.Atoi(s[5:7])
+		if m < 1 || m > 12 {
+			return time.Time{}, fmt.Errorf("the date does not exist: there is no month %s", s[5:7])
+		}
+		days := time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+		return time.Time{}, fmt.Errorf("the date does not exist: %s %d has %d days", time.Month(m), y, days)
 	}
 	if t.Year() < 1950 || t.Year() > 2099 {
 		return time.Time{}, errors.New("the year must be between 1950 and 2099")
@@ -316,9 +330,8 @@ func flagError(err error) string {
 // usageFail prints a usage error of command name as one line, then the
 // command's usage hint, and returns the usage exit status.
 func usageFail(w io.Writer, name, msg string) int {
-	fmt.Fprintf(w, "lacaudit %s: %s\n", name, msg)
-	fmt.Fprintf(w, "Usage: lacaudit %s [flags]; 'lacaudit %s --help' lists the flags with an example.\n", name, name)
-	return exitUsage
+	return report(w, exitUsage, fmt.Sprintf("lacaudit %s: %s", name, msg),
+		fmt.Sprintf("Usage: lacaudit %s [flags]; 'lacaudit %s --help' lists the flags with an example.", name, name))
 }
 
 // fail prints an error as an operator-grade message and returns its status.
@@ -328,22 +341,55 @@ func fail(stderr io.Writer, err error) int {
 		if ue.cmd != "" {
 			return usageFail(stderr, ue.cmd, ue.msg)
 		}
-		fmt.Fprintf(stderr, "lacaudit: %v\n", err)
-		return exitUsage
+		return report(stderr, exitUsage, "lacaudit: "+err.Error(), "")
 	}
 	code := job.ExitStatus(err)
-	fmt.Fprintf(stderr, "lacaudit: %v\n", err)
+	hint := ""
 	switch code {
 	case 3:
 		var ye *job.YearError
 		if errors.As(err, &ye) {
 			break
 		}
-		fmt.Fprintln(stderr, "The extracts cannot be used as they are: fix them (or the export) and run again. No report was written; earlier reports are unchanged.")
+		hint = "The extracts cannot be used as they are: fix them (or the export) and run again. No report was written; earlier reports are unchanged."
 	case 1:
 		if !errors.Is(err, context.Canceled) {
-			fmt.Fprintln(stderr, "The run failed; earlier reports are unchanged.")
+			hint = "The run failed; earlier reports are unchanged."
 		}
+	}
+	return report(stderr, code, "lacaudit: "+err.Error(), hint)
+}
+
+// jsonFailures is the standard error of a command run with --log-format
+// json: report writes its failure there as one JSON object, as the log
+// lines before it, so that a log shipper keeps the line that matters.
+type jsonFailures struct{ io.Writer }
+
+// failures is where the command's failure is reported: w itself, or w as
+// jsonFailures with --log-format json. (A flag that does not parse is
+// reported as text: the format is not known yet.)
+func (s *shared) failures(w io.Writer) io.Writer {
+	if s.logFormat == "json" {
+		return jsonFailures{w}
+	}
+	return w
+}
+
+// report prints a failure, msg and then hint (if any), and returns code:
+// two lines of text, or one JSON object (level ERROR, msg, hint and
+// exit_status) on jsonFailures.
+func report(w io.Writer, code int, msg, hint string) int {
+	if jf, ok := w.(jsonFailures); ok {
+		attrs := []any{slog.Int("exit_status", code)}
+		if hint != "" {
+			attrs = append(attrs, slog.String("hint", hint))
+		}
+		slog.New(slog.NewJSONHandler(jf.Writer, nil)).Error(msg, attrs...)
+		return code
+	}
+	fmt.Fprintln(w, msg)
+	if hint != "" {
+		fmt.Fprintln(w, hint)
 	}
 	return code
 }
@@ -358,6 +404,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if c := parse(fs, args); c >= 0 {
 		return c
 	}
+	stderr = sh.failures(stderr)
 	s, log, cleanup, err := sh.prepare()
 	defer cleanup()
 	if err != nil {
@@ -390,6 +437,7 @@ func cmdAnnual(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if c := parse(fs, args); c >= 0 {
 		return c
 	}
+	stderr = sh.failures(stderr)
 	if *year < 1951 || *year > 2098 {
 		return usageFail(stderr, "annual", "--year is required, e.g. --year 2025 for April 2025 to March 2026")
 	}
@@ -416,6 +464,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if c := parse(fs, args); c >= 0 {
 		return c
 	}
+	stderr = sh.failures(stderr)
 	s, log, cleanup, err := sh.prepare()
 	defer cleanup()
 	if err != nil {
@@ -435,7 +484,7 @@ func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same extract")
 	out := fs.String("out", "sample-extract", "folder to write the extract into")
 	format := fs.String("format", "csv", "csv, or xlsx for one workbook with a sheet per table")
-	years := fs.Int("years", 6, "years of history before the extract date")
+	years := fs.Int("years", 6, "years of history before the extract date (1 to 30)")
 	extract := fs.String("extract-date", "", "the day the extract is taken, YYYY-MM-DD (default: today)")
 	xlsxTables := fs.StringSlice("xlsx-tables", nil, "with --format csv, tables to write as sheets of extensions.xlsx instead")
 	if c := parse(fs, args); c >= 0 {
@@ -443,6 +492,11 @@ func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	if *children < 10 || *children > 1_000_000 {
 		return usageFail(stderr, "sample", "--children must be from 10 to 1,000,000")
+	}
+	if *years < 1 || *years > 30 {
+		// A child looked after is under 18: thirty years covers any care
+		// history, and a longer one only slows the sample down.
+		return usageFail(stderr, "sample", fmt.Sprintf("--years %d: expected 1 to 30", *years))
 	}
 	ex := today()
 	if *extract != "" {
@@ -458,6 +512,12 @@ func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	start := time.Now()
 	err := synth.Generate(*out, synth.Options{Children: *children, Seed: *seed, Extract: ex, Years: *years,
 		Format: *format, XLSXTables: *xlsxTables})
+	if fe := (*synth.FolderError)(nil); errors.As(err, &fe) {
+		// One line, no usage hint: the flag is well formed, its folder is
+		// not one to write over.
+		fmt.Fprintf(stderr, "lacaudit sample: --out %v\n", fe)
+		return exitUsage
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "lacaudit sample: %v\n", err)
 		return 1

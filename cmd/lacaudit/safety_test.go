@@ -283,6 +283,20 @@ func TestAwkwardPathsAndPermissions(t *testing.T) {
 	if st, _ := os.Stat(filepath.Join(group, "findings.csv")); st.Mode().Perm() != 0o640 {
 		t.Errorf("--file-mode 0640 gave %v", st.Mode().Perm())
 	}
+	// The database holds the raw extract: the owner's only, whatever
+	// --file-mode says, and one left group-readable by an earlier version
+	// is closed again.
+	db := filepath.Join(group, "lacaudit.duckdb")
+	if st, err := os.Stat(db); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("--file-mode 0640: database %v, want 0600", modeOf(st, err))
+	}
+	os.Chmod(db, 0o640)
+	if r := lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", group, "--file-mode", "0640"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if st, err := os.Stat(db); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("second --file-mode 0640 run: database %v, want 0600", modeOf(st, err))
+	}
 	if r := lacaudit(t, "run", "--file-mode", "0644x", "--out", group); r.code != 2 {
 		t.Errorf("bad --file-mode: exit %d", r.code)
 	}
@@ -629,4 +643,12 @@ func TestPlantedManifestIsRefused(t *testing.T) {
 	if r.code == 0 || !strings.Contains(r.stderr, "commit.json") {
 		t.Errorf("exit %d: %s", r.code, r.stderr)
 	}
+}
+
+// modeOf is a file's permissions, or why there are none, for a message.
+func modeOf(st os.FileInfo, err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return st.Mode().Perm().String()
 }
