@@ -29,7 +29,7 @@ const (
 )
 
 type move struct {
-	Staged string `json:"staged"`
+	Staged string `json:"staged"` // empty: the target is removed
 	Target string `json:"target"`
 	Backup string `json:"backup"` // empty: the target did not exist
 }
@@ -41,8 +41,10 @@ func commit(stage string, moves []move, mode os.FileMode) error {
 		return err
 	}
 	for i, m := range moves {
-		if err := os.Chmod(m.Staged, mode); err != nil {
-			return fmt.Errorf("set permissions of %s: %w", filepath.Base(m.Target), err)
+		if m.Staged != "" { // empty: a removal, nothing to set
+			if err := os.Chmod(m.Staged, mode); err != nil {
+				return fmt.Errorf("set permissions of %s: %w", filepath.Base(m.Target), err)
+			}
 		}
 		if _, err := os.Lstat(m.Target); err == nil {
 			b := filepath.Join(backups, fmt.Sprintf("%d-%s", i, filepath.Base(m.Target)))
@@ -57,7 +59,15 @@ func commit(stage string, moves []move, mode os.FileMode) error {
 		return err
 	}
 	for _, m := range moves {
-		if err := os.Rename(m.Staged, m.Target); err != nil {
+		var err error
+		if m.Staged == "" {
+			if err = os.Remove(m.Target); os.IsNotExist(err) {
+				err = nil
+			}
+		} else {
+			err = os.Rename(m.Staged, m.Target)
+		}
+		if err != nil {
 			// Put back what was moved, then report.
 			if rerr := undo(moves); rerr != nil {
 				return fmt.Errorf("move %s into place: %v; restoring the previous outputs also failed: %w", filepath.Base(m.Target), err, rerr)
@@ -114,6 +124,8 @@ func undo(moves []move) error {
 		var err error
 		if m.Backup != "" {
 			err = os.Rename(m.Backup, m.Target)
+		} else if m.Staged == "" {
+			// A removal of a target that did not exist: nothing to undo.
 		} else if _, serr := os.Stat(m.Staged); os.IsNotExist(serr) {
 			// It was moved in and there was nothing before it.
 			err = os.Remove(m.Target)

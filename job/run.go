@@ -191,6 +191,7 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 		return nil, err
 	}
 
+	findingsNames := findingsFiles(s.Findings, ar.Findings)
 	// findings.csv and rejects.csv, then a checkpoint, so that closing the
 	// database has nothing left to write. findings.csv is sorted as it is
 	// written: the table is not (see audit/sql/05_allocations.sql).
@@ -198,7 +199,7 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	files := func() error {
 		t0 := time.Now()
 		defer func() { filesSeconds = time.Since(t0).Seconds() }()
-		if err := audit.WriteFindings(ctx, side, filepath.Join(stage, "findings.csv")); err != nil {
+		if err := writeFindingsFiles(ctx, side, stage, findingsNames); err != nil {
 			return err
 		}
 		if err := audit.WriteRejects(ctx, side, filepath.Join(stage, "rejects.csv")); err != nil {
@@ -243,7 +244,7 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	// The two stages overlap: each has its own time and the peak of both.
 	stageDone("findings", ar.Findings, filesSeconds)
 	timed("workbook", ar.Findings, t0)
-	sum.Files = append(sum.Files, "findings.csv", "rejects.csv", book, LatestWorkbook)
+	sum.Files = append(append(sum.Files, findingsNames...), "rejects.csv", book, LatestWorkbook)
 	closed = true
 	if err := db.Close(); err != nil {
 		return nil, fmt.Errorf("close database: %w", err)
@@ -257,6 +258,7 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 		moves = append(moves, move{Staged: filepath.Join(stage, f), Target: filepath.Join(s.Out, f)})
 	}
 	moves = append(moves, move{Staged: stagedDB, Target: dbPath})
+	moves = append(moves, staleFindings(s.Out, findingsNames)...)
 	if err := commit(stage, moves, s.FileMode); err != nil {
 		return nil, err
 	}

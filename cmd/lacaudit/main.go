@@ -289,14 +289,19 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	sh.register(fs, true)
 	pseudo := fs.Bool("pseudonymise", false, "replace child identifiers and worker names in every output with keyed hashes, for sharing")
 	keyFile := fs.String("pseudonymise-key-file", "", "file holding the pseudonymisation key (default: $"+pseudonym.EnvKey+")")
+	findings := fs.String("findings", job.FindingsAuto, "findings file: csv, parquet, both, or auto (csv, and findings.parquet too above a million findings)")
 	if c := parse(fs, args); c >= 0 {
 		return c
+	}
+	if err := job.CheckFindings(*findings); err != nil {
+		return fail(stderr, usageError{err.Error()})
 	}
 	s, log, cleanup, err := sh.prepare()
 	defer cleanup()
 	if err != nil {
 		return fail(stderr, err)
 	}
+	s.Findings = *findings
 	if *pseudo {
 		key, err := pseudonym.Key(*keyFile)
 		if err != nil {
