@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -34,6 +35,11 @@ func Example() string {
 
 # Share of a table's rows that may be rejected before the run stops (exit 3).
 #reject_threshold_percent = 5
+
+# Most rows each list of the workbook shows (exceptions, action list, rejected
+# rows, warnings), most urgent first; the note above a longer list says how
+# many more there are and where (findings.csv, rejects.csv, the database).
+#workbook_list_rows = ` + strconv.Itoa(d.WorkbookListRows) + `
 
 # Workbook targets: green at or above the first percentage, amber at or
 # above the second, red below.

@@ -227,7 +227,7 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	err = reports.Prepare(ctx, db, s.AsOf)
 	book := WorkbookName(s.AsOf)
 	if err == nil {
-		err = writeWorkbook(ctx, db, s, filepath.Join(stage, book), res, ar, started, start)
+		err = writeWorkbook(ctx, db, s, filepath.Join(stage, book), res, ar, started, start, findingsLabel(findingsNames))
 	}
 	if err != nil && !filesStarted {
 		// The workbook failed before its lists: the run fails, and there are
@@ -270,7 +270,7 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 
 // writeWorkbook writes the nightly workbook to path and copies it to
 // latest.xlsx beside it.
-func writeWorkbook(ctx context.Context, db *store.DB, s Settings, path string, res *ingest.Result, ar *audit.Result, started time.Time, lists func()) error {
+func writeWorkbook(ctx context.Context, db *store.DB, s Settings, path string, res *ingest.Result, ar *audit.Result, started time.Time, lists func(), findings string) error {
 	style, err := templates.Load(s.Template)
 	if err != nil {
 		return err
@@ -278,7 +278,7 @@ func writeWorkbook(ctx context.Context, db *store.DB, s Settings, path string, r
 	if err := reports.WriteWorkbook(ctx, db, path, reports.Input{
 		AsOf: s.AsOf, Config: s.Config, Style: style, Version: s.Version, InputLabel: s.InputLabel,
 		Tables: res.Tables, Ignored: res.Ignored, Coverage: ar.Coverage, Started: started,
-		Pseudonymised: s.PseudonymKey != nil, Lists: lists,
+		Pseudonymised: s.PseudonymKey != nil, Lists: lists, FindingsFiles: findings,
 	}); err != nil {
 		return err
 	}
