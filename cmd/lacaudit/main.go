@@ -378,6 +378,7 @@ func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	years := fs.Int("years", 6, "years of history before the extract date")
 	extract := fs.String("extract-date", "", "the day the extract is taken, YYYY-MM-DD (default: today)")
 	xlsxTables := fs.StringSlice("xlsx-tables", nil, "with --format csv, tables to write as sheets of extensions.xlsx instead")
+	shape := fs.String("shape", synth.ShapeStandard, "standard (about 29 rows a child over ten years), or heavy (about 37: every visit, termly PEPs, six-monthly health assessments)")
 	if c := parse(fs, args); c >= 0 {
 		return c
 	}
@@ -394,13 +395,17 @@ func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		ex = t
 	}
+	if *shape != synth.ShapeStandard && *shape != synth.ShapeHeavy {
+		fmt.Fprintf(stderr, "lacaudit sample: --shape %q: expected standard or heavy\n", *shape)
+		return exitUsage
+	}
 	if *format != "csv" && *format != "xlsx" {
 		fmt.Fprintf(stderr, "lacaudit sample: --format %q: expected csv or xlsx\n", *format)
 		return exitUsage
 	}
 	start := time.Now()
 	err := synth.Generate(*out, synth.Options{Children: *children, Seed: *seed, Extract: ex, Years: *years,
-		Format: *format, XLSXTables: *xlsxTables})
+		Format: *format, XLSXTables: *xlsxTables, Shape: *shape})
 	if err != nil {
 		fmt.Fprintf(stderr, "lacaudit sample: %v\n", err)
 		return 1
@@ -432,6 +437,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	threads := fs.Int("threads", 0, "DuckDB worker threads (default: all cores)")
 	memoryLimit := fs.String("memory-limit", job.AutoMemory, "DuckDB memory limit of the runs (auto: sized to each sample, as for run)")
 	repeat := fs.Int("repeat", 1, "runs of the floor and the job on each sample, the sizes taking turns; the median is reported")
+	shapes := fs.StringSlice("shapes", []string{synth.ShapeStandard}, "sample shapes: standard, heavy, or both as standard,heavy")
 	if c := parse(fs, args); c >= 0 {
 		return c
 	}
@@ -445,6 +451,12 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return exitUsage
 		}
 	}
+	for _, sh := range *shapes {
+		if sh != synth.ShapeStandard && sh != synth.ShapeHeavy {
+			fmt.Fprintf(stderr, "lacaudit bench: --shapes %q: expected standard, heavy or both\n", sh)
+			return exitUsage
+		}
+	}
 	if err := job.CheckMemoryLimit(*memoryLimit); err != nil {
 		fmt.Fprintf(stderr, "lacaudit bench: %v\n", err)
 		return exitUsage
@@ -454,7 +466,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	if _, err := bench.Run(ctx, bench.Options{Sizes: *sizes, Work: *work, Seed: *seed, Threads: *threads,
-		MemoryLimit: *memoryLimit, Repeat: *repeat, Progress: stderr}, stdout); err != nil {
+		MemoryLimit: *memoryLimit, Repeat: *repeat, Shapes: *shapes, Progress: stderr}, stdout); err != nil {
 		fmt.Fprintf(stderr, "lacaudit bench: %v\n", err)
 		return 1
 	}
