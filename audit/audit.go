@@ -19,6 +19,10 @@ import (
 //go:embed sql/*.sql
 var sqlFiles embed.FS
 
+// ruleSQL is where Run reads the rule files from: sqlFiles, or, in the
+// mutation test, a copy of them with one small change.
+var ruleSQL fs.FS = sqlFiles
+
 var (
 	//go:embed sql/write/findings.sql
 	writeFindingsSQL string
@@ -39,10 +43,9 @@ var flushRows int64 = 8_000_000
 
 // findingsWriter moves the obligations the rule files add into the findings
 // table (sql/write/findings.sql), leaving out rules that could not be
-// assessed.
+// assessed (rule_coverage).
 type findingsWriter struct {
-	db          *store.DB
-	notAssessed []string // rule ids
+	db *store.DB
 }
 
 // writeIfLarge writes the obligations when there are flushRows or more.
@@ -60,15 +63,9 @@ func (w *findingsWriter) writeIfLarge(ctx context.Context) error {
 // write writes the obligations to the findings table and empties them.
 func (w *findingsWriter) write(ctx context.Context) error {
 	// Rules that could not be assessed leave no rows.
-	if len(w.notAssessed) > 0 {
-		marks := strings.TrimSuffix(strings.Repeat("?, ", len(w.notAssessed)), ", ")
-		args := make([]any, len(w.notAssessed))
-		for i, id := range w.notAssessed {
-			args[i] = id
-		}
-		if _, err := w.db.ExecContext(ctx, "DELETE FROM obligations WHERE rule IN ("+marks+")", args...); err != nil {
-			return fmt.Errorf("remove rules not assessed: %w", err)
-		}
+	if _, err := w.db.ExecContext(ctx, `DELETE FROM obligations
+		WHERE rule IN (SELECT rule FROM rule_coverage WHERE status = 'not assessed')`); err != nil {
+		return fmt.Errorf("remove rules not assessed: %w", err)
 	}
 	return w.db.Exec(ctx, "sql/write/findings.sql", writeFindingsSQL)
 }
@@ -122,7 +119,7 @@ func Run(ctx context.Context, db *store.DB, cfg *config.Config, asOf time.Time) 
 		return nil, err
 	}
 	calendarTime := Timing{File: "calendar", Seconds: time.Since(t0).Seconds()}
-	names, err := fs.Glob(sqlFiles, "sql/*.sql")
+	names, err := fs.Glob(ruleSQL, "sql/*.sql")
 	if err != nil {
 		return nil, err
 	}
@@ -131,16 +128,16 @@ func Run(ctx context.Context, db *store.DB, cfg *config.Config, asOf time.Time) 
 	if err != nil {
 		return nil, err
 	}
+	// The catalogue and what could be assessed go first: the rule files
+	// take their rule_id type from it (00_base.sql).
+	if err := saveCoverage(ctx, db, cov); err != nil {
+		return nil, err
+	}
 	res := &Result{Coverage: cov, Timings: []Timing{calendarTime}}
 	w := findingsWriter{db: db}
-	for _, c := range cov {
-		if c.Status == "not assessed" {
-			w.notAssessed = append(w.notAssessed, c.Rule.ID)
-		}
-	}
 	for _, name := range names {
 		t0 := time.Now()
-		b, err := sqlFiles.ReadFile(name)
+		b, err := fs.ReadFile(ruleSQL, name)
 		if err != nil {
 			return nil, err
 		}
@@ -162,9 +159,6 @@ func Run(ctx context.Context, db *store.DB, cfg *config.Config, asOf time.Time) 
 		return nil, err
 	}
 	res.Timings = append(res.Timings, Timing{File: "write/findings.sql", Seconds: time.Since(t0).Seconds()})
-	if err := saveCoverage(ctx, db, cov); err != nil {
-		return nil, err
-	}
 	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM findings").Scan(&res.Findings); err != nil {
 		return nil, fmt.Errorf("count findings: %w", err)
 	}
@@ -280,29 +274,57 @@ func dedupe(xs []string) []string {
 	return out
 }
 
+// saveCoverage writes the catalogue, with whether each rule could be
+// assessed, to the table rule_coverage: the rule_id type of the SQL is made
+// from it, and the reports select rules by its columns (family, chain,
+// snapshot) rather than by lists of ids.
 func saveCoverage(ctx context.Context, db *store.DB, cov []Coverage) error {
 	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE rule_coverage (
-		rule VARCHAR, family VARCHAR, title VARCHAR, status VARCHAR, reason VARCHAR)`); err != nil {
+		rule VARCHAR, family VARCHAR, title VARCHAR, status VARCHAR, reason VARCHAR,
+		chain VARCHAR, snapshot BOOLEAN, name VARCHAR, section VARCHAR)`); err != nil {
 		return fmt.Errorf("create rule_coverage: %w", err)
 	}
 	rows := make([][]any, len(cov))
 	for i, c := range cov {
-		rows[i] = []any{c.Rule.ID, string(c.Rule.Family), c.Rule.Title, c.Status, c.Reason}
+		var chain any // NULL: no review chain
+		if c.Rule.Chain != NoChain {
+			chain = string(c.Rule.Chain)
+		}
+		rows[i] = []any{c.Rule.ID, string(c.Rule.Family), c.Rule.Title, c.Status, c.Reason,
+			chain, c.Rule.Snapshot, c.Rule.Name, c.Rule.Section}
 	}
 	return db.InsertRows(ctx, "rule_coverage", rows)
 }
 
-// FindingsOrder is findings.csv's order (OUTPUT.md): rule, child, due date,
+// FindingsOrder is findings.csv's order (docs/RULES.md §7): rule, child, due date,
 // done date, status, then the period and the days late, so that the file is
 // byte-identical for the same inputs. Rows equal on all of these are equal
 // on the rest too: team, social worker and IRO follow from the child and
 // the day, which the dates and status fix.
 const FindingsOrder = "rule, child, due, done NULLS LAST, status, period_start, days_late"
 
-// WriteFindings writes the findings table to path as OUTPUT.md's
-// findings.csv, sorted, with DuckDB's COPY.
+// CSVText is a text column as the CSV files write it, with OWASP's
+// mitigation of formula injection: a value that starts with =, +, -, @, a
+// tab or a carriage return (or the full-width =, +, - and @, which Excel
+// also reads as a formula) gets a leading apostrophe, so that a
+// spreadsheet shows it as text and never runs it. The column keeps its
+// name, unquoted.
+func CSVText(col string) string {
+	return fmt.Sprintf(`CASE WHEN left(%[1]s::VARCHAR, 1) IN ('=', '+', '-', '@', chr(9), chr(13), '＝', '＋', '－', '＠')
+	        THEN '''' || %[1]s::VARCHAR ELSE %[1]s::VARCHAR END`, col)
+}
+
+// csvBOM heads the first column's name, so that the file starts with a
+// UTF-8 byte order mark: without it Excel reads UTF-8 as the machine's code
+// page and shows Zoë as ZoÃ«.
+const csvBOM = "\uFEFF"
+
+// WriteFindings writes the findings table to path as docs/RULES.md §7's
+// findings.csv, sorted, with DuckDB's COPY: UTF-8 with a byte order mark,
+// text fields guarded against formula injection (CSVText).
 func WriteFindings(ctx context.Context, db *store.DB, path string) error {
-	q := `COPY (SELECT rule, child, period_start, due, done, status, days_late, team, social_worker, iro
+	q := `COPY (SELECT rule AS ` + store.Ident(csvBOM+"rule") + `, ` + CSVText("child") + ` AS child, period_start, due, done, status, days_late, ` +
+		CSVText("team") + ` AS team, ` + CSVText("social_worker") + ` AS social_worker, ` + CSVText("iro") + ` AS iro
 	            FROM findings ORDER BY ` + FindingsOrder + `)
 	      TO ` + store.Quote(path) + ` (HEADER, DELIMITER ',')` // DuckDB writes dates as yyyy-mm-dd
 	if _, err := db.ExecContext(ctx, q); err != nil {
@@ -311,10 +333,12 @@ func WriteFindings(ctx context.Context, db *store.DB, path string) error {
 	return nil
 }
 
-// WriteRejects writes every rejected input row to path as rejects.csv.
+// WriteRejects writes every rejected input row to path as rejects.csv, as
+// WriteFindings writes findings.csv.
 func WriteRejects(ctx context.Context, db *store.DB, path string) error {
-	q := `COPY (SELECT source AS file, line, column_name AS "column", value, reason FROM rejects
-	            ORDER BY source, line, column_name, value, reason)
+	q := `COPY (SELECT ` + CSVText("source") + ` AS ` + store.Ident(csvBOM+"file") + `, line, ` + CSVText("column_name") + ` AS "column", ` +
+		CSVText("value") + ` AS value, ` + CSVText("reason") + ` AS reason FROM rejects
+	            ORDER BY source, line, column_name, rejects.value, rejects.reason)
 	      TO ` + store.Quote(path) + ` (HEADER, DELIMITER ',')`
 	if _, err := db.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)

@@ -1,4 +1,4 @@
-// Package audit is the compliance audit of RULES.md. Each rule family is a
+// Package audit is the compliance audit of docs/RULES.md. Each rule family is a
 // SQL file in sql/, run in name order against the tables the ingest package
 // loaded: 00_base.sql derives periods of care, placements and review-chain
 // segments as they stood on the as-of date; 05_allocations.sql the

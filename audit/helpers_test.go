@@ -83,8 +83,13 @@ func auditedDir(t *testing.T, dir, asOf string) ([]finding, *audit.Result, *stor
 // chain names the review-timeliness rules of both chains (RULES.md §3).
 const chain = "chain"
 
-var chainRules = map[string]bool{"REV_INITIAL": true, "REV_SECOND": true, "REV_SUBSEQUENT": true,
-	"REV_ADOPT_FIRST": true, "REV_ADOPT_SECOND": true, "REV_ADOPT_SUBSEQUENT": true}
+var chainRules = func() map[string]bool {
+	out := map[string]bool{}
+	for _, r := range audit.InChain(audit.LookedAfter, audit.Adoption) {
+		out[r.ID] = true
+	}
+	return out
+}()
 
 // of returns the findings for one rule (or every chain rule) and child, in due order.
 func of(fs []finding, rule, child string) []finding {

@@ -14,6 +14,9 @@ import (
 // dictionary of their values (what DuckDB's writer makes of an ENUM), so
 // that DuckDB, pandas (pyarrow), Power BI and R (arrow) read the file as it
 // is. One file, zstd-compressed, in row groups of about a million rows.
+// Text is as in the database: findings.csv's guard against spreadsheet
+// formulas (CSVText) is for files a spreadsheet opens as text, and a
+// Parquet reader never runs a value as a formula.
 func WriteFindingsParquet(ctx context.Context, db *store.DB, path string) error {
 	q := `COPY (SELECT rule, child, period_start, due, done, status, days_late, team, social_worker, iro
 	            FROM findings ORDER BY ` + FindingsOrder + `)

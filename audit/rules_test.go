@@ -58,7 +58,9 @@ func TestPlansHealthVisitsAllocation(t *testing.T) {
 			"K2,04/09/2023,S,C2,U3,,,",
 			"K3,02/01/2024,S,C2,U3,,,",
 		},
-		"reviews":            {hReviews},
+		// A core table may not be empty: one review of a child the rules
+		// below do not look at.
+		"reviews":            {hReviews, "Z,01/01/2020,PN1"},
 		"peps":               {"CHILD,PEP_DATE", "K,2023-09-20", "K,2023-08-01"},
 		"health_assessments": {"CHILD,ASSESSMENT_DATE", "K,20/09/2023", "K3,10/01/2024"},
 		"visits": {"CHILD,VISIT_DATE,CHILD_SEEN,BEDROOM_SEEN",
@@ -117,6 +119,65 @@ func TestPermanenceBySecondReview(t *testing.T) {
 	expect(t, fs, "PERM_BY_SECOND", "PM2", want{"PERM_BY_SECOND", "2024-09-30", "", "upcoming", 0})
 }
 
+// The permanence plan is due by the second review of the looked-after
+// chain, which lapses at the period's end or at the start of a placement
+// for adoption, whichever is first: a due date on or after the lapse
+// creates no obligation, met or not (RULES.md §4.2).
+func TestPermanenceLapsesWithTheLookedAfterChain(t *testing.T) {
+	ex := extract{
+		"header": {hHeader, "PA,01/01/2020", "PB,01/01/2012", "PC,01/01/2020", "PD,01/01/2020"},
+		"episodes": {hEpisodes,
+			// PA: placed for adoption on 1 Mar 2024, before the second review was due.
+			"PA,08/01/2024,S,C2,U3,01/03/2024,X1,CARPL", "PA,01/03/2024,P,E1,A3,,,",
+			// PB: the period ended on 10 Apr 2024.
+			"PB,08/01/2024,S,C2,U3,10/04/2024,E13,",
+			// PC: placed for adoption on 20 May 2024, after the second review was due.
+			"PC,08/01/2024,S,C2,U3,20/05/2024,X1,CARPL", "PC,20/05/2024,P,E1,A3,,,",
+			// PD: placed for adoption on the day the second review was due.
+			"PD,08/01/2024,S,C2,U3,30/04/2024,X1,CARPL", "PD,30/04/2024,P,E1,A3,,,",
+		},
+		"reviews":          {hReviews, "PA,30/01/2024,PN1", "PB,30/01/2024,PN1", "PC,30/01/2024,PN1", "PD,30/01/2024,PN1"},
+		"permanence_plans": {"CHILD,PLAN_DATE,PLAN_TYPE", "PB,2024-02-01,RETURN"},
+	}
+	fs, _, _ := audited(t, ex, "2024-08-01")
+	// Every initial review was held on 30 Jan: the second is due 30 Jan + 91
+	// = 30 Apr 2024.
+	// PA's looked-after chain lapsed on 1 Mar, before 30 Apr: no obligation
+	// (not overdue 93 days for want of a plan: the plan is adoption).
+	expect(t, fs, "PERM_BY_SECOND", "PA")
+	// PB's period ended on 10 Apr: no obligation, though a plan was made
+	// (not met).
+	expect(t, fs, "PERM_BY_SECOND", "PB")
+	// PC's chain lapsed on 20 May with no plan: missed, 20 days late.
+	expect(t, fs, "PERM_BY_SECOND", "PC", want{"PERM_BY_SECOND", "2024-04-30", "", "missed", 20})
+	// PD's lapse is the due date itself: no obligation.
+	expect(t, fs, "PERM_BY_SECOND", "PD")
+}
+
+// A step done after the as-of date was not done yet on it (RULES.md §1.4).
+func TestDoneAfterTheAsOfDateIsNotDoneYet(t *testing.T) {
+	ex := extract{
+		"header":   {hHeader, "AD,01/01/2012"},
+		"episodes": {hEpisodes, "AD,08/01/2024,S,C2,U3,,,"},
+		"reviews":  {hReviews, "AD,30/01/2024,PN1"},
+		"review_details": {"CHILD,REVIEW,DECISIONS_ISSUED,CARE_PLAN_UPDATED,RECORD_COMPLETED,RECORD_DISTRIBUTED",
+			"AD,2024-01-30,2024-02-06,2024-02-16,2024-02-19,2024-02-20"},
+	}
+	fs, _, _ := audited(t, ex, "2024-02-16")
+	// As of Fri 16 Feb: decisions (due 6 Feb) met on the day; the care plan
+	// (due 13 Feb) updated on the as-of day itself: late 3; the full record
+	// (due 20 Feb) and the distribution (due 27 Feb) recorded on 19 and 20
+	// Feb were not done yet: upcoming.
+	expect(t, fs, "REC_DECISIONS", "AD", want{"REC_DECISIONS", "2024-02-06", "2024-02-06", "met", 0})
+	expect(t, fs, "REC_CARE_PLAN", "AD", want{"REC_CARE_PLAN", "2024-02-13", "2024-02-16", "late", 3})
+	expect(t, fs, "REC_FULL_RECORD", "AD", want{"REC_FULL_RECORD", "2024-02-20", "", "upcoming", 0})
+	expect(t, fs, "REC_DISTRIBUTED", "AD", want{"REC_DISTRIBUTED", "2024-02-27", "", "upcoming", 0})
+	// As of Mon 26 Feb both are done: the record met, the distribution met.
+	fs, _, _ = audited(t, ex, "2024-02-26")
+	expect(t, fs, "REC_FULL_RECORD", "AD", want{"REC_FULL_RECORD", "2024-02-20", "2024-02-19", "met", 0})
+	expect(t, fs, "REC_DISTRIBUTED", "AD", want{"REC_DISTRIBUTED", "2024-02-27", "2024-02-20", "met", 0})
+}
+
 func TestBreakdownsAndDisruptionMeetings(t *testing.T) {
 	eps := func(c string) []string {
 		return []string{
@@ -129,7 +190,7 @@ func TestBreakdownsAndDisruptionMeetings(t *testing.T) {
 	ex := extract{
 		"header":   {hHeader, "L,01/01/2010", "L2,01/01/2010"},
 		"episodes": append(append([]string{hEpisodes}, eps("L")...), eps("L2")...),
-		"reviews":  {hReviews},
+		"reviews":  {hReviews, "Z,01/01/2020,PN1"}, // a core table may not be empty
 		"disruption_meetings": {"CHILD,MEETING_DATE,SENIOR_MANAGER",
 			"L,2023-11-01,N", // matched to the breakdown of 2 Oct
 			"L,2024-02-01,Y", // matched to the breakdown of 1 Dec
@@ -254,4 +315,31 @@ func TestMissingTablesAreNotAssessed(t *testing.T) {
 	if st := status(res, "VISIT_STATUTORY"); st != "assessed" {
 		t.Errorf("without BEDROOM_SEEN, VISIT_STATUTORY is %q", st)
 	}
+}
+
+// A preparation step whose review_details column is absent is partly
+// assessed: its planning rows only (RULES.md §3.5), while the steps whose
+// columns are present are audited for held reviews too.
+func TestPreparationWithoutItsColumnIsPartlyAssessed(t *testing.T) {
+	ex := extract{
+		"header":         {hHeader, "PP,01/01/2012"},
+		"episodes":       {hEpisodes, "PP,08/01/2024,S,C2,U3,,,"},
+		"reviews":        {hReviews, "PP,30/01/2024,PN1"},
+		"review_details": {"CHILD,REVIEW,INVITES_SENT", "PP,2024-01-30,2024-01-10"},
+	}
+	fs, res, _ := audited(t, ex, "2024-03-01")
+	if st := status(res, "PREP_CONSULTATION"); st != "partly assessed" {
+		t.Errorf("without CONSULTATION, PREP_CONSULTATION is %q", st)
+	}
+	if st := status(res, "PREP_INVITATIONS"); st != "assessed" {
+		t.Errorf("with INVITES_SENT, PREP_INVITATIONS is %q", st)
+	}
+	// The second review is due 30 Apr: consultation 20 working days before
+	// (2 Apr, Easter Monday 1 Apr skipped) and invitations 10 before (16 Apr)
+	// are planned; only the invitations of the held review of 30 Jan (due
+	// 16 Jan, sent 10 Jan) are audited.
+	expect(t, fs, "PREP_CONSULTATION", "PP", want{"PREP_CONSULTATION", "2024-04-02", "", "upcoming", 0})
+	expect(t, fs, "PREP_INVITATIONS", "PP",
+		want{"PREP_INVITATIONS", "2024-01-16", "2024-01-10", "met", 0},
+		want{"PREP_INVITATIONS", "2024-04-16", "", "upcoming", 0})
 }

@@ -28,8 +28,10 @@ import (
 
 // Options shape a benchmark.
 type Options struct {
-	Sizes       []int  // children per sample, run smallest first
-	Work        string // folder for the samples and outputs (kept for inspection)
+	Sizes []int // children per sample, run smallest first
+	// Work is the folder for the samples and outputs, kept for inspection;
+	// empty: a private temporary folder, removed at the end.
+	Work        string
 	Seed        uint64
 	Threads     int
 	MemoryLimit string
@@ -101,6 +103,16 @@ func (z *size) add(stage string, seconds float64, rows, peak int64) {
 // of each size, then how the time grows from one size to the next.
 func Run(ctx context.Context, o Options, w io.Writer) ([]Row, error) {
 	asOf := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	if o.Work == "" {
+		// Never a fixed path under the temporary folder, which anyone can
+		// create first (or plant as a link) for the removals below to act in.
+		dir, err := os.MkdirTemp("", "lacaudit-bench-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir)
+		o.Work = dir
+	}
 	repeat := max(o.Repeat, 1)
 	// Smallest first: the growth table compares each size with the one
 	// before, and a first run's peak memory is its own (see size.add).

@@ -7,6 +7,7 @@ package config
 import (
 	"bufio"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -37,6 +38,10 @@ type Config struct {
 	BreakdownReasons []string
 	Closures         []calendar.Closure
 	RejectThreshold  float64 // share of a table's rows, 0.05 = 5 %
+	// DropThreshold is the share by which a table's rows, or the children
+	// looked after, may fall against the last successful run before the
+	// run stops as a partial export (0.10 = 10 %).
+	DropThreshold float64
 	// WorkbookListRows is the most rows each list of the nightly workbook
 	// shows (exceptions, actions, rejected rows, warnings), most urgent
 	// first; the rest are in findings.csv, rejects.csv or the database.
@@ -94,12 +99,13 @@ func Default() *Config {
 		},
 		BreakdownReasons: []string{"CREQB", "CREQO", "CHILD", "LAREQ", "ALLEG", "STAND", "APPRR"},
 		RejectThreshold:  0.05,
+		DropThreshold:    0.10,
 		WorkbookListRows: DefaultWorkbookListRows,
 		Targets: []Target{
-			{"reviews_in_timescale", 0.95, 0.85, "reviews held in timescale, last 12 months"},
-			{"initial_in_timescale", 0.95, 0.85, "initial reviews held in timescale, last 12 months"},
-			{"second_in_timescale", 0.95, 0.85, "second reviews held in timescale, last 12 months"},
-			{"subsequent_in_timescale", 0.95, 0.85, "subsequent reviews held in timescale, last 12 months"},
+			{"reviews_in_timescale", 0.95, 0.85, "reviews held in timescale, of those due in the last 12 months"},
+			{"initial_in_timescale", 0.95, 0.85, "initial reviews held in timescale, of those due in the last 12 months"},
+			{"second_in_timescale", 0.95, 0.85, "second reviews held in timescale, of those due in the last 12 months"},
+			{"subsequent_in_timescale", 0.95, 0.85, "subsequent reviews held in timescale, of those due in the last 12 months"},
 			{"pep_current", 0.95, 0.85, "school-age children with a current PEP"},
 			{"permanence_by_second", 0.9, 0.75, "periods with a permanence plan by the second review"},
 			{"breakdowns_with_meeting", 0.9, 0.7, "breakdowns followed by a disruption meeting in time"},
@@ -149,7 +155,13 @@ func Load(path string) (*Config, error) {
 	n := 0
 	for sc.Scan() {
 		n++
-		line := strings.TrimSpace(sc.Text())
+		text := sc.Text()
+		if n == 1 {
+			// A file saved with a UTF-8 byte order mark (Notepad, some
+			// editors on Windows) starts with it: it is not part of the key.
+			text = strings.TrimPrefix(text, "\uFEFF")
+		}
+		line := strings.TrimSpace(text)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
@@ -165,7 +177,37 @@ func Load(path string) (*Config, error) {
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
+	if err := c.checkRanges(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	return c, nil
+}
+
+// ranges are pairs of timescales that bound a range: the first may not be
+// greater than the second.
+var ranges = [][2]string{
+	{"school_age_from", "school_age_to"},
+}
+
+// checkRanges refuses settings that together make no sense: a range whose
+// start is after its end. (Each target's green and amber are checked on
+// their own line.)
+func (c *Config) checkRanges() error {
+	for _, r := range ranges {
+		if from, to := c.Days(r[0]), c.Days(r[1]); from > to {
+			return fmt.Errorf("%s = %d is greater than %s = %d: the range is empty", r[0], from, r[1], to)
+		}
+	}
+	return nil
+}
+
+// percent reads a percentage from 0 to 100; NaN and infinities are not one.
+func percent(v string) (float64, bool) {
+	p, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(p) || math.IsInf(p, 0) || p < 0 || p > 100 {
+		return 0, false
+	}
+	return p, true
 }
 
 func (c *Config) set(k, v string) error {
@@ -194,11 +236,18 @@ func (c *Config) set(k, v string) error {
 		c.Closures = append(c.Closures, calendar.Closure{Date: t, Name: name})
 		return nil
 	case k == "reject_threshold_percent":
-		p, err := strconv.ParseFloat(v, 64)
-		if err != nil || p < 0 || p > 100 {
+		p, ok := percent(v)
+		if !ok {
 			return fmt.Errorf("expected a percentage from 0 to 100")
 		}
 		c.RejectThreshold = p / 100
+		return nil
+	case k == "drop_threshold_percent":
+		p, ok := percent(v)
+		if !ok {
+			return fmt.Errorf("expected a percentage from 0 to 100")
+		}
+		c.DropThreshold = p / 100
 		return nil
 	case k == "workbook_list_rows":
 		n, err := strconv.Atoi(v)
@@ -210,9 +259,9 @@ func (c *Config) set(k, v string) error {
 	case strings.HasPrefix(k, "target."):
 		name := strings.TrimPrefix(k, "target.")
 		g, a, ok := strings.Cut(v, ",")
-		gv, err1 := strconv.ParseFloat(strings.TrimSpace(g), 64)
-		av, err2 := strconv.ParseFloat(strings.TrimSpace(a), 64)
-		if !ok || err1 != nil || err2 != nil || av > gv || gv > 100 || av < 0 {
+		gv, ok1 := percent(strings.TrimSpace(g))
+		av, ok2 := percent(strings.TrimSpace(a))
+		if !ok || !ok1 || !ok2 || av > gv {
 			return fmt.Errorf("expected green and amber percentages, as target.%s = 95, 85", name)
 		}
 		for i := range c.Targets {

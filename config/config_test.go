@@ -87,3 +87,80 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+// NaN and infinities are not percentages: NaN compared false with both
+// bounds, which switched the reject threshold off.
+func TestPercentagesRefuseNaNAndInfinity(t *testing.T) {
+	for _, line := range []string{
+		"reject_threshold_percent = NaN",
+		"reject_threshold_percent = nan",
+		"reject_threshold_percent = Inf",
+		"reject_threshold_percent = -Inf",
+		"reject_threshold_percent = +Infinity",
+		"drop_threshold_percent = NaN",
+		"drop_threshold_percent = inf",
+		"target.pep_current = NaN, 85",
+		"target.pep_current = 95, NaN",
+		"target.pep_current = Inf, 85",
+	} {
+		path := filepath.Join(t.TempDir(), "c.conf")
+		if err := os.WriteFile(path, []byte(line+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Load(path); err == nil || !strings.Contains(err.Error(), "c.conf line 1") {
+			t.Errorf("%s: err = %v, want it refused on line 1", line, err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "c.conf")
+	os.WriteFile(path, []byte("drop_threshold_percent = 25\nreject_threshold_percent = 2.5\n"), 0o600)
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DropThreshold != 0.25 || c.RejectThreshold != 0.025 {
+		t.Errorf("drop %v reject %v", c.DropThreshold, c.RejectThreshold)
+	}
+}
+
+// A range whose start is after its end is refused, wherever in the file
+// either end is set.
+func TestCrossingRangesRefused(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		ok   bool
+	}{
+		{"school_age_from = 16\n", false}, // past the default 15
+		{"school_age_to = 3\n", false},    // before the default 4
+		{"school_age_to = 10\nschool_age_from = 11\n", false},
+		{"school_age_from = 11\nschool_age_to = 11\n", true}, // one year is a range
+		{"school_age_from = 5\nschool_age_to = 16\n", true},
+	} {
+		path := filepath.Join(t.TempDir(), "c.conf")
+		os.WriteFile(path, []byte(tc.text), 0o600)
+		_, err := Load(path)
+		if tc.ok && err != nil {
+			t.Errorf("%q: %v", tc.text, err)
+		}
+		if !tc.ok && (err == nil || !strings.Contains(err.Error(), "school_age_from") || !strings.Contains(err.Error(), "c.conf")) {
+			t.Errorf("%q: err = %v, want the crossing range named", tc.text, err)
+		}
+	}
+}
+
+// A file saved with a UTF-8 byte order mark is read as without it.
+func TestByteOrderMark(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.conf")
+	os.WriteFile(path, []byte("\xEF\xBB\xBFsecond_review_days = 90\r\nschool_age_to = 16\r\n"), 0o600)
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Days("second_review_days") != 90 || c.Days("school_age_to") != 16 {
+		t.Errorf("second %d, school_age_to %d", c.Days("second_review_days"), c.Days("school_age_to"))
+	}
+	// The same with a comment first.
+	os.WriteFile(path, []byte("\xEF\xBB\xBF# comment\nsecond_review_days = 90\n"), 0o600)
+	if _, err := Load(path); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -36,6 +36,11 @@ func Example() string {
 # Share of a table's rows that may be rejected before the run stops (exit 3).
 #reject_threshold_percent = 5
 
+# Fall in a table's rows, or in the children looked after, against the last
+# successful run that stops the run as a partial export (exit 3); a run
+# with --accept-drop accepts it once.
+#drop_threshold_percent = 10
+
 # Most rows each list of the workbook shows (exceptions, action list, rejected
 # rows, warnings), most urgent first; the note above a longer list says how
 # many more there are and where (findings.csv, rejects.csv, the database).

@@ -46,7 +46,11 @@ FROM (SELECT *, count(*) AS n FROM %[1]s GROUP BY ALL HAVING count(*) > 1)`, t.N
 	script := checksSQL + "\nINSERT INTO dq_warnings" + strings.Join(parts, "\nUNION ALL") + `
 UNION ALL
 SELECT 'header', 'duplicate_child', 'child appears more than once in header (first date of birth used)', child, min(dob), count(*) || ' rows'
-FROM header GROUP BY child HAVING count(*) > 1;
+FROM header GROUP BY child HAVING count(*) > 1
+UNION ALL
+SELECT table_name, 'unexpected_value', message, child, record_date, source || ' line ' || line
+FROM input_warnings;
+DROP TABLE input_warnings;
 `
 	if err := db.Exec(ctx, "consistency checks", script); err != nil {
 		return nil, err

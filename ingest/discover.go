@@ -4,10 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // Source is where one table was found: a CSV file, or a sheet of a workbook.
@@ -31,6 +30,30 @@ type Discovery struct {
 	Sources map[string]Source // by table name
 	// Ignored lists files and sheets that are not tables of the contract.
 	Ignored []string
+	// Files accounts for every entry of the input folder and every sheet of
+	// its workbooks: read as a table, or not read and why.
+	Files []InputFile
+	books map[string]*book // open workbooks, by path
+}
+
+// InputFile is one file of the input folder, or one sheet of a workbook in
+// it, and what lacaudit made of it.
+type InputFile struct {
+	Name  string // "reviews.csv", or "extract.xlsx[Reviews]"
+	Table string // the table read from it; empty when not read
+	Why   string // why it was not read (empty when read)
+	// Encoding is how a CSV file read was encoded (EncodingUTF8 and others).
+	Encoding string
+}
+
+// Close closes the workbooks Discover opened.
+func (d *Discovery) Close() {
+	if d == nil {
+		return
+	}
+	for _, b := range d.books {
+		b.close()
+	}
 }
 
 // InputError is a problem with the extracts that makes the run's input
@@ -46,10 +69,17 @@ func (e *InputError) Error() string { return e.Msg }
 
 func inputErrorf(format string, a ...any) error { return &InputError{Msg: fmt.Sprintf(format, a...)} }
 
-// Discover finds the tables in dir: CSV files named after a table and sheets
-// of XLSX workbooks named after a table, case-insensitively. A table found
-// twice, or a core table missing, is an *InputError.
+// Discover finds the tables in dir: CSV files named after a table and
+// visible sheets of XLSX workbooks named after a table, case-insensitively.
+// A table found twice, or a core table missing, is an *InputError. The
+// caller closes the Discovery.
 func Discover(dir string) (*Discovery, error) {
+	return discover(dir, "", DefaultLimits(0))
+}
+
+// discover is Discover with workbooks' temporary files in tmpDir (the
+// system's temporary folder when empty) and their limits.
+func discover(dir, tmpDir string, lim Limits) (_ *Discovery, err error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		if os.IsNotExist(err) {
@@ -57,54 +87,98 @@ func Discover(dir string) (*Discovery, error) {
 		}
 		return nil, fmt.Errorf("read input folder %s: %w", dir, err)
 	}
-	d := &Discovery{Sources: map[string]Source{}}
+	d := &Discovery{Sources: map[string]Source{}, books: map[string]*book{}}
+	defer func() {
+		if err != nil {
+			d.Close()
+		}
+	}()
 	add := func(s Source, original string) error {
 		if prev, dup := d.Sources[s.Table]; dup {
 			return inputErrorf("table %q found twice: in %s and in %s; keep one and run again", s.Table, prev.Label(), s.Label())
 		}
 		if _, known := Lookup(s.Table); !known {
 			d.Ignored = append(d.Ignored, original)
+			d.Files = append(d.Files, InputFile{Name: original, Why: notATable(s.Table)})
 			return nil
 		}
 		d.Sources[s.Table] = s
+		d.Files = append(d.Files, InputFile{Name: original, Table: s.Table})
 		return nil
 	}
 	for _, e := range entries {
 		name := e.Name()
 		if e.IsDir() {
+			d.Files = append(d.Files, InputFile{Name: name + "/", Why: "a folder: folders inside the input folder are not read"})
 			continue
 		}
 		path := filepath.Join(dir, name)
 		stem := strings.ToLower(strings.TrimSpace(strings.TrimSuffix(name, filepath.Ext(name))))
 		switch FormatOf(name) {
 		case Skipped:
-			continue
+			why := "a hidden file"
+			if strings.HasPrefix(name, "~$") {
+				why = "an office lock file (the workbook may be open in Excel)"
+			}
+			d.Files = append(d.Files, InputFile{Name: name, Why: why})
 		case CSV:
 			if err := add(Source{Table: stem, Path: path}, name); err != nil {
 				return nil, err
 			}
 		case XLSX:
-			sheets, err := sheetNames(path)
+			b, err := openBook(path, tmpDir, lim)
 			if err != nil {
 				return nil, err
 			}
-			for _, sh := range sheets {
-				table := strings.ToLower(strings.TrimSpace(sh))
-				if err := add(Source{Table: table, Path: path, Sheet: sh}, fmt.Sprintf("%s[%s]", name, sh)); err != nil {
+			d.books[path] = b
+			for _, sh := range b.sheets {
+				label := fmt.Sprintf("%s[%s]", name, sh.Name)
+				if sh.Hidden() {
+					d.Files = append(d.Files, InputFile{Name: label, Why: "a hidden sheet: hidden and very hidden sheets are never read"})
+					continue
+				}
+				table := strings.ToLower(strings.TrimSpace(sh.Name))
+				if err := add(Source{Table: table, Path: path, Sheet: sh.Name}, label); err != nil {
 					return nil, err
 				}
 			}
 		default:
 			d.Ignored = append(d.Ignored, name)
+			d.Files = append(d.Files, InputFile{Name: name, Why: "not an extract: only .csv, .xlsx and .xlsm files are read"})
 		}
 	}
 	sort.Strings(d.Ignored)
+	sort.Slice(d.Files, func(i, j int) bool { return d.Files[i].Name < d.Files[j].Name })
 	for _, t := range Tables {
 		if _, ok := d.Sources[t.Name]; t.Core && !ok {
-			return nil, inputErrorf("core table %q is missing from %s: expected %s.csv or a sheet named %q in a workbook", t.Name, dir, t.Name, t.Name)
+			var found []string
+			for _, f := range d.Files {
+				found = append(found, f.Name)
+			}
+			list := "nothing"
+			if len(found) > 0 {
+				list = strings.Join(found, ", ")
+			}
+			return nil, inputErrorf("core table %q is missing from %s: expected %s.csv or a visible sheet named %q in a workbook; found %s", t.Name, dir, t.Name, t.Name, list)
 		}
 	}
 	return d, nil
+}
+
+// nameLike matches a file or sheet name that starts with a table's name and
+// goes on with a year, a date, a copy number or "copy": "reviews_2023",
+// "Reviews (2)", "episodes - copy".
+var nameLike = regexp.MustCompile(`^([a-z_]+?)[ _.\-]*(\(?[0-9][0-9 _./-]*\)?|copy|\(copy\)|old|new|final|v[0-9]+)$`)
+
+// notATable says why a CSV file or sheet named stem is not read, with a
+// hint when it is named like a table.
+func notATable(stem string) string {
+	if m := nameLike.FindStringSubmatch(stem); m != nil {
+		if t, ok := Lookup(m[1]); ok {
+			return fmt.Sprintf("not a table name; it looks like the %s table: only a file %s.csv or a sheet named %s is read, so rename it if it is the extract to use", t.Name, t.Name, t.Name)
+		}
+	}
+	return "not a table lacaudit uses"
 }
 
 // Format is how a file of the input folder is read.
@@ -130,13 +204,4 @@ func FormatOf(name string) Format {
 		return XLSX
 	}
 	return Other
-}
-
-func sheetNames(path string) ([]string, error) {
-	f, err := excelize.OpenFile(path)
-	if err != nil {
-		return nil, inputErrorf("%s is not a readable XLSX workbook: %v", filepath.Base(path), err)
-	}
-	defer f.Close()
-	return f.GetSheetList(), nil
 }

@@ -1,19 +1,24 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // The Go check of a date (which decides whether a column is read again as
 // text) and the SQL reader lac_date agree on every string.
 func FuzzDateReadersAgree(f *testing.F) {
 	for _, s := range []string{"01/02/2024", "1/2/2024", "2024-02-29", "2023-02-29", "31/02/2024", "", " 01/02/2024 ",
-		"01/02/24", "2024/02/01", "01-02-2024", "0001-01-01", "29/02/2000", "1/13/2024", "01/02/+024", "2024-2-1"} {
+		"01/02/24", "2024/02/01", "01-02-2024", "0001-01-01", "29/02/2000", "1/13/2024", "01/02/+024", "2024-2-1",
+		"02/07/2025 00:00", "02/07/2025 00:00:00", "02/07/2025 14:30", "2025-07-02T00:00:00", "2025-07-02T00:00:00Z",
+		"2025-07-02 00:00", "2025-07-02T00:00:00.000", "2025-07-02T00:00:01", "31/02/2025 00:00", "2025-07-02T"} {
 		f.Add(s)
 	}
 	ctx := context.Background()
@@ -46,7 +51,7 @@ func FuzzReadCSVHeader(f *testing.F) {
 		if err := os.WriteFile(path, b, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		h, err := readCSVHeader(path)
+		h, err := readCSVHeader(path, "header.csv")
 		if err == nil {
 			if _, _, err := columnMap(Tables[0], "header.csv", h); err != nil {
 				if _, ok := err.(*InputError); !ok {
@@ -86,5 +91,81 @@ func FuzzDiscover(f *testing.F) {
 				t.Errorf("unknown table %q found in %s", table, s.Path)
 			}
 		}
+	})
+}
+
+// prepareCSV takes any bytes without panicking: a file it refuses is an
+// input error, and a private copy keeps every line on its line.
+func FuzzPrepareCSV(f *testing.F) {
+	f.Add([]byte("CHILD,REVIEW\r\n00123,20/03/2024\r\n"))
+	f.Add([]byte("CHILD,REVIEW\r00123,20/03/2024\r"))
+	f.Add([]byte("CHILD,WORKER\n1,Zo\xeb\r\n2,\"a\rb\"\n3,c\rd\n"))
+	f.Add([]byte("\xFF\xFEC\x00H\x00"))
+	f.Add([]byte("CHILD,REVIEW\n\"00123,2"))
+	dir := f.TempDir()
+	path := filepath.Join(dir, "reviews.csv")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cf, err := prepareCSV(Source{Table: "reviews", Path: path}, dir)
+		if err != nil {
+			if _, ok := err.(*InputError); !ok {
+				t.Errorf("not an input error: %v", err)
+			}
+			return
+		}
+		if cf.path == path {
+			return
+		}
+		defer os.Remove(cf.path)
+		c, err := os.ReadFile(cf.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := bytes.Count(b, []byte("\n"))
+		if bytes.IndexByte(b, '\n') < 0 {
+			lines = bytes.Count(b, []byte("\r"))
+		}
+		if got := bytes.Count(c, []byte("\n")); got != lines {
+			t.Errorf("copy has %d lines, the file %d", got, lines)
+		}
+	})
+}
+
+// openBook takes any bytes without panicking: a workbook it refuses is an
+// input error.
+func FuzzOpenBook(f *testing.F) {
+	x := excelize.NewFile()
+	x.SetSheetRow("Sheet1", "A1", &[]any{"CHILD", "REVIEW"})
+	x.SetSheetRow("Sheet1", "A2", &[]any{123, 45000})
+	var buf bytes.Buffer
+	if err := x.Write(&buf); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	f.Add([]byte("PK\x03\x04"))
+	dir := f.TempDir()
+	path := filepath.Join(dir, "extract.xlsx")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		bk, err := openBook(path, dir, DefaultLimits(0))
+		if err != nil {
+			if _, ok := err.(*InputError); !ok {
+				t.Errorf("not an input error: %v", err)
+			}
+			return
+		}
+		for _, s := range bk.sheets {
+			if rows, err := bk.f.Rows(s.Name); err == nil {
+				for rows.Next() {
+					rows.Columns(excelize.Options{RawCellValue: true})
+				}
+				rows.Close()
+			}
+		}
+		bk.close()
 	})
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"unicode/utf8"
 )
@@ -16,8 +15,10 @@ import (
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // readCSVHeader reads the first record of a CSV file: its column names,
-// trimmed, with a UTF-8 byte order mark removed.
-func readCSVHeader(path string) ([]string, error) {
+// trimmed, with a UTF-8 byte order mark removed. label names the file in
+// messages. A header separated by semicolons or tabs is refused, naming the
+// separator.
+func readCSVHeader(path, label string) ([]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -32,24 +33,31 @@ func readCSVHeader(path string) ([]string, error) {
 	line, err := br.ReadSlice('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		if errors.Is(err, bufio.ErrBufferFull) {
-			return nil, inputErrorf("%s line 1: the header line is longer than 64 KiB; is this a CSV extract?", filepath.Base(path))
+			return nil, inputErrorf("%s line 1: the header line is longer than 64 KiB; is this a CSV extract?", label)
 		}
 		return nil, fmt.Errorf("read %s line 1: %w", path, err)
 	}
 	if len(bytes.TrimSpace(line)) == 0 {
-		return nil, inputErrorf("%s is empty: expected a header line naming the columns", filepath.Base(path))
+		return nil, inputErrorf("%s is empty: expected a header line naming the columns", label)
 	}
 	if !utf8.Valid(line) || bytes.IndexByte(line, 0) >= 0 {
-		return nil, inputErrorf("%s line 1: the header is not UTF-8 text; is this a CSV extract?", filepath.Base(path))
+		return nil, inputErrorf("%s line 1: the header is not UTF-8 text; is this a CSV extract?", label)
 	}
 	r := csv.NewReader(bytes.NewReader(line))
 	r.FieldsPerRecord = -1
 	rec, err := r.Read()
 	if err != nil {
-		return nil, inputErrorf("%s line 1: the header cannot be read as CSV: %v", filepath.Base(path), err)
+		return nil, inputErrorf("%s line 1: the header cannot be read as CSV: %v", label, err)
 	}
 	for i := range rec {
 		rec[i] = strings.TrimSpace(rec[i])
+	}
+	if len(rec) == 1 {
+		for _, sep := range []struct{ c, name string }{{";", "semicolons (;)"}, {"\t", "tabs"}, {"|", "vertical bars (|)"}} {
+			if strings.Contains(rec[0], sep.c) {
+				return nil, inputErrorf("%s line 1: the columns are separated by %s, not commas; save it as \"CSV UTF-8 (comma delimited)\" and run again", label, sep.name)
+			}
+		}
 	}
 	return rec, nil
 }

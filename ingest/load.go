@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"regexp"
 	"sort"
@@ -33,6 +34,13 @@ type Options struct {
 	// RejectThreshold is the share of a table's rows that may be rejected
 	// before the extract is judged unusable (0.05 is 5 %).
 	RejectThreshold float64
+	// TempDir is a private folder for copies of extracts DuckDB cannot read
+	// as they are and for the workbooks' unpacked sheets; empty: a new
+	// private folder in the system's temporary folder.
+	TempDir string
+	// MemoryLimit is the run's memory limit in bytes (0: 1 GB); it bounds
+	// what a workbook may unpack in memory (DefaultLimits).
+	MemoryLimit int64
 }
 
 // TableStat is what was read of one table.
@@ -44,6 +52,7 @@ type TableStat struct {
 	Read     int64 // data rows read (accepted and rejected)
 	Rejected int64 // rows rejected
 	SHA256   string
+	Encoding string   // how a CSV file was encoded (EncodingUTF8 and others); empty for XLSX
 	Columns  []string // contract columns present in the file
 	Unknown  []string // columns in the file that the contract does not know
 }
@@ -52,6 +61,9 @@ type TableStat struct {
 type Result struct {
 	Tables  []TableStat
 	Ignored []string // files and sheets that are not tables of the contract
+	// Files accounts for every file of the input folder and sheet of its
+	// workbooks: the table read from it, or why it was not read.
+	Files []InputFile
 }
 
 // Table returns the statistics of the named table.
@@ -70,19 +82,30 @@ func (r *Result) Table(name string) TableStat {
 // An unusable extract (a missing core table or required column, too many
 // rejected rows) is an *InputError.
 func Load(ctx context.Context, db *store.DB, o Options) (*Result, error) {
-	d, err := Discover(o.Dir)
+	tmp, cleanup, err := stagingDir(o.TempDir)
 	if err != nil {
 		return nil, err
 	}
-	// Check every header before loading anything, so that a missing column
-	// is reported before minutes are spent on the other tables.
+	defer cleanup()
+	d, err := discover(o.Dir, tmp, DefaultLimits(o.MemoryLimit))
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	// Check every CSV file's encoding, rows and header before loading
+	// anything, so that a damaged file or a missing column is reported
+	// before minutes are spent on the other tables.
+	csvs, err := prepareAll(d, tmp)
+	if err != nil {
+		return nil, err
+	}
 	plans := map[string][]string{}
 	for _, t := range Tables {
 		s, ok := d.Sources[t.Name]
 		if !ok || s.Sheet != "" {
 			continue
 		}
-		h, err := readCSVHeader(s.Path)
+		h, err := readCSVHeader(csvs[t.Name].path, s.Label())
 		if err != nil {
 			return nil, err
 		}
@@ -94,22 +117,36 @@ func Load(ctx context.Context, db *store.DB, o Options) (*Result, error) {
 	if err := db.Exec(ctx, "setup", setupSQL); err != nil {
 		return nil, err
 	}
-	res := &Result{Ignored: d.Ignored}
+	res := &Result{Ignored: d.Ignored, Files: d.Files}
+	for i, f := range res.Files {
+		if c, ok := csvs[f.Table]; ok && f.Table != "" && d.Sources[f.Table].Sheet == "" {
+			res.Files[i].Encoding = c.encoding
+		}
+	}
 	var ignored [][]any
-	for _, name := range d.Ignored {
-		ignored = append(ignored, []any{name})
+	for _, f := range d.Files {
+		if f.Table == "" {
+			ignored = append(ignored, []any{f.Name, f.Why})
+		}
 	}
 	if err := db.InsertRows(ctx, "ignored_sources", ignored); err != nil {
 		return nil, err
 	}
-	stats, err := loadTables(ctx, db, d, plans)
+	stats, err := loadTables(ctx, db, d, plans, csvs)
 	if err != nil {
 		return nil, err
+	}
+	// A core table with no rows is an export that went wrong, not a
+	// council with no children: reading it would report every review missed.
+	for i, t := range Tables {
+		if st := stats[i]; t.Core && st.Read == 0 {
+			return nil, inputErrorf("%s has no data rows (only its header): the core table %s cannot be empty; is the export complete?", st.Source, t.Name)
+		}
 	}
 	var tables, columns [][]any
 	for i, t := range Tables {
 		st := stats[i]
-		tables = append(tables, []any{st.Table, st.Source, st.Present, st.Read, st.Rejected, st.SHA256, t.Core})
+		tables = append(tables, []any{st.Table, st.Source, st.Present, st.Read, st.Rejected, st.SHA256, t.Core, st.Encoding})
 		for _, c := range st.Columns {
 			columns = append(columns, []any{st.Table, c, true})
 		}
@@ -146,7 +183,7 @@ const parallelLoads = 2
 // returns their statistics in Tables order. Of several failures, the one of
 // the first table in that order is returned, so that the message does not
 // depend on timing.
-func loadTables(ctx context.Context, db *store.DB, d *Discovery, plans map[string][]string) ([]TableStat, error) {
+func loadTables(ctx context.Context, db *store.DB, d *Discovery, plans map[string][]string, csvs map[string]*csvFile) ([]TableStat, error) {
 	var conns []*store.DB
 	defer func() {
 		for _, c := range conns {
@@ -175,7 +212,7 @@ func loadTables(ctx context.Context, db *store.DB, d *Discovery, plans map[strin
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				stats[i], errs[i] = loadTable(ctx, conn, Tables[i], d, plans)
+				stats[i], errs[i] = loadTable(ctx, conn, Tables[i], d, plans, csvs)
 			}
 		}()
 	}
@@ -190,27 +227,61 @@ func loadTables(ctx context.Context, db *store.DB, d *Discovery, plans map[strin
 
 // loadTable loads one table of the contract into its typed table, empty
 // when the extract does not have it.
-func loadTable(ctx context.Context, db *store.DB, t Table, d *Discovery, plans map[string][]string) (TableStat, error) {
+func loadTable(ctx context.Context, db *store.DB, t Table, d *Discovery, plans map[string][]string, csvs map[string]*csvFile) (TableStat, error) {
 	s, ok := d.Sources[t.Name]
 	switch {
 	case !ok:
 		return TableStat{Table: t.Name}, createTyped(ctx, db, t, nil, "", false)
 	case s.Sheet == "":
-		return loadCSV(ctx, db, t, s, plans[t.Name])
+		return loadCSV(ctx, db, t, s, plans[t.Name], csvs[t.Name])
 	default:
-		return loadXLSX(ctx, db, t, s)
+		return loadXLSX(ctx, db, t, s, d.books[s.Path])
 	}
 }
 
+// prepareAll prepares every CSV file of the discovery (prepareCSV), two at
+// a time, and returns them by table. Of several failures, the first
+// table's in Tables order is returned.
+func prepareAll(d *Discovery, tmp string) (map[string]*csvFile, error) {
+	files := make([]*csvFile, len(Tables))
+	errs := make([]error, len(Tables))
+	sem := make(chan struct{}, parallelLoads)
+	var wg sync.WaitGroup
+	for i, t := range Tables {
+		s, ok := d.Sources[t.Name]
+		if !ok || s.Sheet != "" {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			files[i], errs[i] = prepareCSV(s, tmp)
+		}()
+	}
+	wg.Wait()
+	out := map[string]*csvFile{}
+	for i, t := range Tables {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		if files[i] != nil {
+			out[t.Name] = files[i]
+		}
+	}
+	return out, nil
+}
+
 // stageColumn is one column of a staging table: the raw text (or, for CSV
-// whole-number columns, the number DuckDB's reader already typed).
+// date columns in the sniffed format, the date DuckDB's reader already typed).
 type stageColumn struct {
 	col   Column
 	typed bool // the staging column already has the final type
 }
 
-func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []string) (TableStat, error) {
-	st := TableStat{Table: t.Name, Source: s.Label(), Path: s.Path, Present: true}
+func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []string, cf *csvFile) (TableStat, error) {
+	st := TableStat{Table: t.Name, Source: s.Label(), Path: s.Path, Present: true, Encoding: cf.encoding, SHA256: cf.sha256}
 	cols, unknown, err := columnMap(t, s.Label(), header)
 	if err != nil {
 		return st, err
@@ -221,10 +292,7 @@ func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []stri
 			st.Columns = append(st.Columns, c.Name)
 		}
 	}
-	hash := make(chan hashResult, 1)
-	go func() { hash <- fileSHA256(s.Path) }()
-
-	format, native, err := sniffDates(ctx, db, s.Path, cols)
+	format, native, err := sniffDates(ctx, db, cf.path, cols)
 	if err != nil {
 		return st, err
 	}
@@ -233,7 +301,7 @@ func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []stri
 	var stage []stageColumn
 	var structural []reject
 	for {
-		stage, err = stageCSV(ctx, db, s, cols, format, native, stageName, rejTable, rejScan)
+		stage, err = stageCSV(ctx, db, s, cf.path, cols, format, native, stageName, rejTable, rejScan)
 		if err != nil {
 			return st, err
 		}
@@ -253,6 +321,17 @@ func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []stri
 				again = true
 			}
 		}
+		// So is one in which the reader took a year of fewer than four
+		// digits (it reads 1/2/24 as the year 24): as text, lac_date rejects
+		// such a value with its line, as DATA.md says.
+		short, err := shortYears(ctx, db, stageName, cols, native)
+		if err != nil {
+			return st, fmt.Errorf("check dates of %s: %w", s.Label(), err)
+		}
+		for _, i := range short {
+			delete(native, i)
+			again = true
+		}
 		if !again {
 			break
 		}
@@ -262,18 +341,35 @@ func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []stri
 		return st, fmt.Errorf("check values of %s: %w", s.Label(), err)
 	}
 	rejectedLines := distinctLines(structural)
-	if len(structural) > 0 || len(valueRejects) > 0 {
+	warns, err := unexpectedValues(ctx, db, t, stageName, stage, "rowid", valueRejects)
+	if err != nil {
+		return st, fmt.Errorf("check values of %s: %w", s.Label(), err)
+	}
+	if len(structural) > 0 || len(valueRejects) > 0 || len(warns) > 0 {
 		var ords []int64
 		for _, r := range valueRejects {
 			ords = append(ords, r.ord)
 		}
-		lines, rejLines, err := recordLines(s.Path, rejectedLines, ords)
+		for _, w := range warns {
+			ords = append(ords, w.ord)
+		}
+		lines, rejLines, err := recordLines(cf.path, rejectedLines, ords)
 		if err != nil {
 			return st, err
 		}
 		var all []reject
+		crSeen := map[int64]bool{}
 		for _, r := range structural {
 			r.line = rejLines[r.duckLine]
+			if cf.crLines[r.line] {
+				// The record's bare carriage return, which the private copy
+				// turned into a byte the reader rejects.
+				if crSeen[r.line] {
+					continue
+				}
+				crSeen[r.line] = true
+				r.column, r.value, r.reason = "", "", "a carriage return inside a value that is not quoted"
+			}
 			all = append(all, r)
 		}
 		for _, r := range valueRejects {
@@ -281,6 +377,12 @@ func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []stri
 			all = append(all, r)
 		}
 		if err := insertRejects(ctx, db, s, t, all); err != nil {
+			return st, err
+		}
+		for i := range warns {
+			warns[i].line = lines[warns[i].ord]
+		}
+		if err := insertWarnings(ctx, db, s, t, warns); err != nil {
 			return st, err
 		}
 		st.Rejected = int64(len(rejectedLines)) + countDistinctOrds(valueRejects)
@@ -294,28 +396,55 @@ func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []stri
 			return st, fmt.Errorf("tidy %s: %w", s.Label(), err)
 		}
 	}
-	h := <-hash
-	if h.err != nil {
-		return st, h.err
-	}
-	st.SHA256 = h.sum
 	return st, nil
+}
+
+// shortYears returns the natively read date columns of the staging table
+// that hold a year before 1000: the reader's %Y also takes a year of one to
+// three digits, which DATA.md does not accept (and no record of a child in
+// care is that old, so a column with one is rare enough to read again).
+func shortYears(ctx context.Context, db *store.DB, stageName string, cols []*Column, native map[int]bool) ([]int, error) {
+	var idx []int
+	var exprs []string
+	for i, c := range cols {
+		if c != nil && c.Kind == Date && native[i] {
+			idx = append(idx, i)
+			exprs = append(exprs, fmt.Sprintf("coalesce(bool_or(year(%s) < 1000), false)", c.SQLName()))
+		}
+	}
+	if len(idx) == 0 {
+		return nil, nil
+	}
+	got := make([]bool, len(idx))
+	ptrs := make([]any, len(idx))
+	for k := range got {
+		ptrs[k] = &got[k]
+	}
+	if err := db.QueryRowContext(ctx, "SELECT "+strings.Join(exprs, ", ")+" FROM "+stageName).Scan(ptrs...); err != nil {
+		return nil, err
+	}
+	var out []int
+	for k, short := range got {
+		if short {
+			out = append(out, idx[k])
+		}
+	}
+	return out, nil
 }
 
 // stageCSV reads a CSV file with DuckDB's reader into a temporary staging
 // table. Every file column is read by position (c0, c1, ...), so that no
-// name from the file ever reaches the SQL text; whole numbers, and dates in
-// the file's sniffed format, are typed by the reader itself, so a bad one is
-// a reject with its line, and the rest is text for the SQL checks.
-func stageCSV(ctx context.Context, db *store.DB, s Source, cols []*Column, format string, native map[int]bool,
+// name from the file ever reaches the SQL text; dates in the file's sniffed
+// format are typed by the reader itself, so a bad one is a reject with its
+// line, and the rest is text for the SQL checks. (Whole numbers are text
+// too: the reader's BIGINT takes 1.5 and 1e3.)
+func stageCSV(ctx context.Context, db *store.DB, s Source, path string, cols []*Column, format string, native map[int]bool,
 	stageName, rejTable, rejScan string) ([]stageColumn, error) {
 	var types, sel []string
 	var stage []stageColumn
 	for i, c := range cols {
 		typ, typed := "VARCHAR", false
 		switch {
-		case c != nil && c.Kind == Int:
-			typ, typed = "BIGINT", true
 		case c != nil && c.Kind == Date && native[i]:
 			typ, typed = "DATE", true
 		}
@@ -339,8 +468,8 @@ func stageCSV(ctx context.Context, db *store.DB, s Source, cols []*Column, forma
 			return nil, err
 		}
 	}
-	if _, err := db.ExecContext(ctx, q, s.Path); err != nil {
-		return nil, &InputError{Msg: fmt.Sprintf("%s cannot be read as CSV: %v", s.Label(), err)}
+	if _, err := db.ExecContext(ctx, q, path); err != nil {
+		return nil, &InputError{Msg: fmt.Sprintf("%s cannot be read as CSV: %s", s.Label(), readerProblem(err))}
 	}
 	return stage, nil
 }
@@ -357,13 +486,19 @@ func validDate(s string) bool {
 	case !isoShape.MatchString(s):
 		return false
 	}
+	// A time part (midnight: the shapes allow no other) is not the date.
+	if i := strings.IndexAny(s, " T"); i >= 0 {
+		s = s[:i]
+	}
 	_, err := time.Parse(layout, s)
 	return err == nil
 }
 
+// The shapes of lac_dmy_shape and lac_iso_shape: a date, and optionally a
+// time part that is midnight, as case-system exports often add.
 var (
-	dmyShape = regexp.MustCompile(`^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$`)
-	isoShape = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+	dmyShape = regexp.MustCompile(`^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}( 00:00(:00)?)?$`)
+	isoShape = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ]00:00(:00(\.0+)?)?Z?)?$`)
 )
 
 type hashResult struct {
@@ -442,7 +577,8 @@ func readCSVRejects(ctx context.Context, db *store.DB, table string, header []st
 			r.reason = "line longer than the maximum line size"
 			r.value = clip(line, 200)
 		default:
-			r.reason = strings.ToLower(typ) + ": " + msg
+			// DuckDB's message can quote the line: the reason does not.
+			r.reason = strings.ToLower(typ)
 			r.value = clip(line, 200)
 		}
 		out = append(out, r)
@@ -512,10 +648,8 @@ func typedExpr(sc stageColumn) string {
 	case Flag:
 		return fmt.Sprintf("lac_flag(%s)", n)
 	case Int:
-		if sc.typed {
-			return n
-		}
-		return fmt.Sprintf("try_cast(nullif(trim(%s), '') AS BIGINT)", n)
+		// digits only: DuckDB's cast also takes 1.5 (as 2) and 1e3
+		return fmt.Sprintf("CASE WHEN regexp_full_match(trim(%[1]s), '[0-9]+') THEN try_cast(trim(%[1]s) AS BIGINT) END", n)
 	}
 	return fmt.Sprintf("nullif(trim(%s), '')", n)
 }
@@ -553,9 +687,7 @@ func badChecks(sc stageColumn) [][2]string {
 	case Flag:
 		out = append(out, [2]string{fmt.Sprintf("%s AND %s IS NULL", present, typed), "not a flag (expected Y/N, Yes/No, 1/0 or TRUE/FALSE)"})
 	case Int:
-		if !sc.typed {
-			out = append(out, [2]string{fmt.Sprintf("%s AND %s IS NULL", present, typed), "not a whole number"})
-		}
+		out = append(out, [2]string{fmt.Sprintf("%s AND %s IS NULL", present, typed), "not a whole number"})
 	}
 	if len(sc.col.Allowed) > 0 {
 		q := make([]string, len(sc.col.Allowed))
@@ -662,22 +794,26 @@ func insertRejects(ctx context.Context, db *store.DB, s Source, t Table, rs []re
 	})
 }
 
-func loadXLSX(ctx context.Context, db *store.DB, t Table, s Source) (TableStat, error) {
+// loadXLSX reads a sheet of an open workbook. Identifier, code, flag and
+// number columns are read as the cells show them: a number in a
+// zero-padded format (000000) keeps its zeros, and General numbers and text
+// are read as stored (book.shown); a date column takes real date cells and
+// text in the two date formats, and a plain number in it is a rejected row,
+// not a guessed serial date.
+func loadXLSX(ctx context.Context, db *store.DB, t Table, s Source, b *book) (TableStat, error) {
 	st := TableStat{Table: t.Name, Source: s.Label(), Path: s.Path, Present: true}
-	f, err := excelize.OpenFile(s.Path, excelize.Options{RawCellValue: true})
-	if err != nil {
-		return st, inputErrorf("%s is not a readable XLSX workbook: %v", s.Label(), err)
-	}
-	defer f.Close()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	f := b.f
 	date1904 := false
 	if p, err := f.GetWorkbookProps(); err == nil && p.Date1904 != nil {
 		date1904 = *p.Date1904
 	}
-	rows, err := f.Rows(s.Sheet)
+	raw, err := f.Rows(s.Sheet)
 	if err != nil {
-		return st, fmt.Errorf("read %s: %w", s.Label(), err)
+		return st, inputErrorf("%s cannot be read: %v", s.Label(), err)
 	}
-	defer rows.Close()
+	defer raw.Close()
 	rowNo := 0
 	var cols []*Column
 	var stage []stageColumn
@@ -685,11 +821,19 @@ func loadXLSX(ctx context.Context, db *store.DB, t Table, s Source) (TableStat, 
 	stageName := "stage_" + t.Name
 	var appender *duckdb.Appender
 	var conn interface{ Close() error }
-	for rows.Next() {
+	defer func() {
+		if appender != nil {
+			_ = appender.Close()
+		}
+		if conn != nil {
+			_ = conn.Close()
+		}
+	}()
+	for raw.Next() {
 		rowNo++
-		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
+		cells, err := raw.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
-			return st, fmt.Errorf("read %s row %d: %w", s.Label(), rowNo, err)
+			return st, inputErrorf("%s row %d cannot be read: %v", s.Label(), rowNo, err)
 		}
 		if cols == nil {
 			header := make([]string, len(cells))
@@ -725,7 +869,6 @@ func loadXLSX(ctx context.Context, db *store.DB, t Table, s Source) (TableStat, 
 				return err
 			})
 			if err != nil {
-				_ = c.Close()
 				return st, fmt.Errorf("stage %s: %w", s.Label(), err)
 			}
 			continue
@@ -737,11 +880,16 @@ func loadXLSX(ctx context.Context, db *store.DB, t Table, s Source) (TableStat, 
 		vals = append(vals, int64(rowNo))
 		for k, sc := range stage {
 			v := ""
-			if pos[k] < len(cells) {
-				v = cells[pos[k]]
+			p := pos[k]
+			if p < len(cells) {
+				v = cells[p]
 			}
 			if sc.col.Kind == Date {
-				v = excelDate(v, date1904)
+				if b.isDateCell(s.Sheet, rowNo, p+1) {
+					v = excelDate(v, date1904)
+				}
+			} else {
+				v = b.shown(s.Sheet, rowNo, p+1, v)
 			}
 			if v == "" {
 				vals = append(vals, nil)
@@ -750,22 +898,22 @@ func loadXLSX(ctx context.Context, db *store.DB, t Table, s Source) (TableStat, 
 			}
 		}
 		if err := appender.AppendRow(vals...); err != nil {
-			_ = appender.Close()
-			_ = conn.Close()
 			return st, fmt.Errorf("stage %s row %d: %w", s.Label(), rowNo, err)
 		}
 	}
-	if err := rows.Error(); err != nil {
-		return st, fmt.Errorf("read %s: %w", s.Label(), err)
+	if err := raw.Error(); err != nil {
+		return st, inputErrorf("%s cannot be read: %v", s.Label(), err)
 	}
 	if cols == nil {
 		return st, inputErrorf("%s is empty: expected a header row naming the columns", s.Label())
 	}
-	if err := appender.Close(); err != nil {
-		_ = conn.Close()
+	err = appender.Close()
+	appender = nil
+	_ = conn.Close()
+	conn = nil
+	if err != nil {
 		return st, fmt.Errorf("stage %s: %w", s.Label(), err)
 	}
-	_ = conn.Close()
 	rejects, n, err := validate(ctx, db, t, stageName, stage, "_line")
 	if err != nil {
 		return st, fmt.Errorf("check values of %s: %w", s.Label(), err)
@@ -774,6 +922,16 @@ func loadXLSX(ctx context.Context, db *store.DB, t Table, s Source) (TableStat, 
 		rejects[i].line = rejects[i].ord
 	}
 	if err := insertRejects(ctx, db, s, t, rejects); err != nil {
+		return st, err
+	}
+	warns, err := unexpectedValues(ctx, db, t, stageName, stage, "_line", rejects)
+	if err != nil {
+		return st, fmt.Errorf("check values of %s: %w", s.Label(), err)
+	}
+	for i := range warns {
+		warns[i].line = warns[i].ord
+	}
+	if err := insertWarnings(ctx, db, s, t, warns); err != nil {
 		return st, err
 	}
 	st.Read, st.Rejected = n, countDistinctOrds(rejects)
@@ -797,8 +955,10 @@ func allBlank(cells []string) bool {
 	return true
 }
 
-// excelDate turns an XLSX date cell's serial number into yyyy-mm-dd; text
-// (a date typed as text) is returned as it is, for the usual date checks.
+// excelDate turns a date cell's serial number into yyyy-mm-dd; anything
+// else (a date cell of ISO text) is returned as it is, for the usual date
+// checks. A serial with a time of day other than midnight is returned as it
+// is, and rejected.
 func excelDate(v string, date1904 bool) string {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -808,12 +968,97 @@ func excelDate(v string, date1904 bool) string {
 	if err != nil || strings.ContainsAny(v, "/-") {
 		return v
 	}
-	if f < 1 || f > 2958465 {
-		return v // not a plausible date serial: let the date check reject it
+	if f < 1 || f > 2958465 || f != math.Trunc(f) {
+		return v // not a plausible date serial, or not midnight: rejected
 	}
 	t, err := excelize.ExcelDateToTime(f, date1904)
 	if err != nil {
 		return v
 	}
 	return t.Format(time.DateOnly)
+}
+
+// readerProblem is the first line of an error of DuckDB's CSV reader, without
+// the lines of the file it quotes: one line that holds no data.
+func readerProblem(err error) string {
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	for _, cut := range []string{"Original Line", "Value:"} {
+		if i := strings.Index(msg, cut); i >= 0 {
+			msg = msg[:i]
+		}
+	}
+	msg = strings.TrimSpace(strings.TrimRight(strings.TrimSpace(msg), ".:,"))
+	return clip(msg, 200)
+}
+
+// warning is a value outside what its column should hold (Column.Expected)
+// on a row that is read.
+type warning struct {
+	ord, line  int64
+	message    string
+	child      string
+	recordDate any // the row's date (DateColumns), or nil
+}
+
+// unexpectedValues finds the staged rows, other than the rejected ones,
+// with a value outside its column's Expected list.
+func unexpectedValues(ctx context.Context, db *store.DB, t Table, stage string, cols []stageColumn, ordExpr string, rejected []reject) ([]warning, error) {
+	skip := map[int64]bool{}
+	for _, r := range rejected {
+		skip[r.ord] = true
+	}
+	dateExpr := "NULL::DATE"
+	var child string
+	for _, sc := range cols {
+		if sc.col.Name == DateColumns[t.Name] {
+			dateExpr = fmt.Sprintf("try_cast(%s AS DATE)", typedExpr(sc))
+		}
+		if sc.col.Name == "CHILD" {
+			child = typedExpr(sc)
+		}
+	}
+	var out []warning
+	for _, sc := range cols {
+		if len(sc.col.Expected) == 0 || child == "" {
+			continue
+		}
+		q := make([]string, len(sc.col.Expected))
+		for i, a := range sc.col.Expected {
+			q[i] = store.Quote(a)
+		}
+		typed := typedExpr(sc)
+		rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT %s, %s, %s FROM %s WHERE %s IS NOT NULL AND %s NOT IN (%s) ORDER BY 1",
+			ordExpr, child, dateExpr, stage, typed, typed, strings.Join(q, ", ")))
+		if err != nil {
+			return nil, err
+		}
+		msg := fmt.Sprintf("%s is not one of %s (the row is used)", sc.col.Name, strings.Join(sc.col.Expected, ", "))
+		for rows.Next() {
+			var w warning
+			var c *string
+			if err := rows.Scan(&w.ord, &c, &w.recordDate); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if c != nil {
+				w.child = *c
+			}
+			if !skip[w.ord] {
+				w.message = msg
+				out = append(out, w)
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func insertWarnings(ctx context.Context, db *store.DB, s Source, t Table, ws []warning) error {
+	var rows [][]any
+	for _, w := range ws {
+		rows = append(rows, []any{s.Label(), t.Name, w.line, w.message, w.child, w.recordDate})
+	}
+	return db.InsertRows(ctx, "input_warnings", rows)
 }

@@ -43,6 +43,9 @@ type Column struct {
 	NotNull bool
 	// Allowed, when set, lists the only values a Code column may take.
 	Allowed []string
+	// Expected, when set, lists the values a Code column should take: any
+	// other is a warning naming file and line, and the row is used.
+	Expected []string
 }
 
 // SQLName is the column's name in the database (lower case), quoted for SQL.
@@ -84,7 +87,9 @@ var Tables = []Table{
 		opt("HOME_POST", Text), opt("PL_POST", Text), opt("URN", Text), opt("LA", Code),
 	}},
 	{Name: "reviews", Core: true, Columns: []Column{
-		req("CHILD", Text), req("REVIEW", Date), opt("REVIEW_CODE", Code), opt("DOB", Date), opt("LA", Code),
+		req("CHILD", Text), req("REVIEW", Date),
+		{Name: "REVIEW_CODE", Kind: Code, Expected: []string{"PN0", "PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7"}},
+		opt("DOB", Date), opt("LA", Code),
 	}},
 	{Name: "peps", Columns: []Column{req("CHILD", Text), req("PEP_DATE", Date), opt("LA", Code)}},
 	{Name: "permanence_plans", Columns: []Column{

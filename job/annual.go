@@ -20,7 +20,8 @@ func AnnualName(y int) string { return "lacaudit-annual-" + reports.FinancialYea
 // Annual writes the IRO service's annual report for the financial year that
 // starts on 1 April of year, with the year before beside it. Snapshot
 // figures are as of 31 March, or s.AsOf while the year is not over.
-func Annual(ctx context.Context, s Settings, log *slog.Logger, year int, suppress int) (string, error) {
+func Annual(ctx context.Context, s Settings, log *slog.Logger, year int, suppress int) (_ string, err error) {
+	defer func() { err = explain(err, s) }()
 	started := time.Now()
 	ws, err := openWorkspace(&s, filepath.Join(s.Out, DBFileName), log)
 	if err != nil {
@@ -36,25 +37,34 @@ func Annual(ctx context.Context, s Settings, log *slog.Logger, year int, suppres
 		return y.End
 	}
 	if s.AsOf.Before(cur.Start) {
-		return "", fmt.Errorf("the %s year starts on 1 April %d, after the as-of date %s", cur.Label(), year, s.AsOf.Format(time.DateOnly))
+		return "", &YearError{Msg: fmt.Sprintf("the %s year starts on 1 April %d, after the as-of date %s", cur.Label(), year, s.AsOf.Format(time.DateOnly))}
 	}
 
-	db, err := store.Open(ctx, "", store.Options{Threads: s.Threads, MemoryLimit: memoryLimit(s.MemoryLimit, s.Input), TempDir: filepath.Join(stage, "tmp")})
+	limit := memoryLimit(s.MemoryLimit, s.Input)
+	db, err := store.Open(ctx, "", store.Options{Threads: s.Threads, MemoryLimit: limit, TempDir: filepath.Join(stage, "tmp")})
 	if err != nil {
 		return "", err
 	}
 	defer db.Close()
-	res, err := ingest.Load(ctx, db, ingest.Options{Dir: s.Input, RejectThreshold: s.Config.RejectThreshold})
+	res, unused, err := loadExtracts(ctx, db, s, log, filepath.Join(stage, "tmp"), limit)
 	if err != nil {
 		return "", err
 	}
 	if _, err := ingest.Checks(ctx, db, asOf(cur)); err != nil {
 		return "", err
 	}
+	if err := yearCovered(ctx, db, cur, s.AsOf); err != nil {
+		return "", err
+	}
 	if err := db.LockDown(ctx, stage); err != nil {
 		return "", err
 	}
 	alerts := res.Table("qa_alerts").Present
+	for _, u := range unused {
+		if u.Table == "qa_alerts" {
+			alerts = false
+		}
+	}
 	if _, err := audit.Run(ctx, db, s.Config, asOf(prev)); err != nil {
 		return "", err
 	}
@@ -64,6 +74,9 @@ func Annual(ctx context.Context, s Settings, log *slog.Logger, year int, suppres
 	}
 	ar, err := audit.Run(ctx, db, s.Config, asOf(cur))
 	if err != nil {
+		return "", err
+	}
+	if err := explainUnused(ctx, db, ar, unused); err != nil {
 		return "", err
 	}
 	current, err := reports.ComputeYear(ctx, db, cur, alerts)
@@ -86,4 +99,42 @@ func Annual(ctx context.Context, s Settings, log *slog.Logger, year int, suppres
 	}
 	log.Info("annual report written", "year", cur.Label(), "seconds", round(time.Since(started).Seconds()))
 	return filepath.Join(s.Out, name), nil
+}
+
+// yearCovered says whether any child was looked after in year y according
+// to the extracts; if none was, the report would be all zeros, and the
+// error says which financial years the extracts do cover.
+func yearCovered(ctx context.Context, db *store.DB, y reports.Year, asOf time.Time) error {
+	var in int64
+	var first, last *time.Time
+	err := db.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE decom <= ?::DATE AND (dec IS NULL OR dec >= ?::DATE)),
+		min(decom), max(coalesce(dec, ?::DATE)) FROM episodes WHERE dec IS NULL OR dec >= decom`,
+		y.End.Format(time.DateOnly), y.Start.Format(time.DateOnly), asOf.Format(time.DateOnly)).Scan(&in, &first, &last)
+	if err != nil {
+		return fmt.Errorf("years the extracts cover: %w", err)
+	}
+	if in > 0 {
+		return nil
+	}
+	if first == nil {
+		return &YearError{Msg: fmt.Sprintf("no child was looked after in %s: the extracts have no episodes", y.Label())}
+	}
+	if last.After(asOf) {
+		last = &asOf
+	}
+	from, to := financialYearOf(*first), financialYearOf(*last)
+	covers := from.Label()
+	if to.Label() != from.Label() {
+		covers += " to " + to.Label()
+	}
+	return &YearError{Msg: fmt.Sprintf("no child was looked after in %s (1 April %d to 31 March %d) according to the extracts, which cover the financial years %s",
+		y.Label(), y.Start.Year(), y.Start.Year()+1, covers)}
+}
+
+// financialYearOf is the financial year (1 April to 31 March) a day falls in.
+func financialYearOf(d time.Time) reports.Year {
+	if d.Month() < time.April {
+		return reports.FinancialYear(d.Year() - 1)
+	}
+	return reports.FinancialYear(d.Year())
 }

@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"time"
 
+	"github.com/lacaudit/lacaudit/audit"
 	"github.com/lacaudit/lacaudit/ingest"
+	"github.com/lacaudit/lacaudit/pseudonym"
 	"github.com/lacaudit/lacaudit/store"
 )
 
@@ -17,19 +20,34 @@ type CheckReport struct {
 	Load     *ingest.Result
 	Warnings []ingest.WarningCount
 	Rejects  []ingest.RejectRow // the first rejected rows, for the terminal
+	// Unused are optional tables left out for their rejected rows.
+	Unused []UnusedTable
+	// NotAssessed are the rules that run would not assess, or only in part.
+	NotAssessed []audit.Coverage
 }
 
 // Check reads and validates the extracts into an in-memory database and
-// reports per table what was read, rejected and warned about.
-func Check(ctx context.Context, s Settings, log *slog.Logger) (*CheckReport, error) {
-	db, err := store.Open(ctx, "", store.Options{Threads: s.Threads, MemoryLimit: memoryLimit(s.MemoryLimit, s.Input)})
+// reports per table what was read, rejected and warned about. It reads,
+// checks and audits them as run does (the audit adds warnings of its own,
+// such as reviews outside any period of care), so that its rejects and
+// warnings are exactly run's; it writes nothing.
+func Check(ctx context.Context, s Settings, log *slog.Logger) (_ *CheckReport, err error) {
+	defer func() { err = explain(err, s) }()
+	// DuckDB spills to a private folder of its own, not to ./.tmp.
+	tmp, err := os.MkdirTemp("", "lacaudit-check-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	limit := memoryLimit(s.MemoryLimit, s.Input)
+	db, err := store.Open(ctx, "", store.Options{Threads: s.Threads, MemoryLimit: limit, TempDir: tmp})
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
 	start := time.Now()
-	res, err := ingest.Load(ctx, db, ingest.Options{Dir: s.Input, RejectThreshold: s.Config.RejectThreshold})
-	rep := &CheckReport{Load: res}
+	res, unused, err := loadExtracts(ctx, db, s, log, tmp, limit)
+	rep := &CheckReport{Load: res, Unused: unused}
 	if res != nil {
 		rows, rerr := ingest.FirstRejects(ctx, db, 20)
 		if rerr != nil && err == nil {
@@ -40,8 +58,21 @@ func Check(ctx context.Context, s Settings, log *slog.Logger) (*CheckReport, err
 	if err != nil {
 		return rep, err
 	}
-	rep.Warnings, err = ingest.Checks(ctx, db, s.AsOf)
+	if _, err := ingest.Checks(ctx, db, s.AsOf); err != nil {
+		return rep, err
+	}
+	if err := db.LockDown(ctx); err != nil {
+		return rep, err
+	}
+	ar, err := audit.Run(ctx, db, s.Config, s.AsOf)
 	if err != nil {
+		return rep, err
+	}
+	if err := explainUnused(ctx, db, ar, unused); err != nil {
+		return rep, err
+	}
+	rep.NotAssessed = ar.NotAssessed()
+	if rep.Warnings, err = warningCounts(ctx, db); err != nil {
 		return rep, err
 	}
 	log.Info("extracts checked", "stage", "ingest", "seconds", time.Since(start).Seconds(), "tables", len(res.Tables))
@@ -65,14 +96,20 @@ func PrintCheck(w io.Writer, rep *CheckReport) {
 			fmt.Fprintf(w, "%-20s   unknown column %s ignored\n", "", u)
 		}
 	}
+	for _, u := range rep.Unused {
+		fmt.Fprintf(w, "not used: %s: %s\n", u.Source, u.Why)
+	}
 	fmt.Fprintln(w, "Rules that need an absent table or column are not assessed (lacaudit rules lists what each needs).")
+	for _, c := range rep.NotAssessed {
+		fmt.Fprintf(w, "%s %s: %s\n", c.Status, c.Rule.ID, c.Reason)
+	}
 	for _, i := range rep.Load.Ignored {
 		fmt.Fprintf(w, "ignored: %s is not a table lacaudit uses\n", i)
 	}
 	if len(rep.Rejects) > 0 {
 		fmt.Fprintln(w, "\nrejected rows (first 20):")
 		for _, r := range rep.Rejects {
-			fmt.Fprintf(w, "  %s line %d column %s: %s\n", r.Source, r.Line, r.Column, r.Reason)
+			fmt.Fprintf(w, "  %s line %d column %s: %s\n", r.Source, r.Line, r.Column, pseudonym.Reason(r.Reason))
 		}
 	}
 	if len(rep.Warnings) > 0 {
@@ -83,14 +120,15 @@ func PrintCheck(w io.Writer, rep *CheckReport) {
 	}
 }
 
-// ExitStatus maps an error to the exit status of OUTPUT.md.
+// ExitStatus maps an error to the exit status the README documents.
 func ExitStatus(err error) int {
 	var ie *ingest.InputError
 	var le *LockError
+	var ye *YearError
 	switch {
 	case err == nil:
 		return 0
-	case errors.As(err, &ie):
+	case errors.As(err, &ie), errors.As(err, &ye):
 		return 3
 	case errors.As(err, &le):
 		return 4

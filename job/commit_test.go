@@ -1,8 +1,13 @@
 package job
 
 import (
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -49,44 +54,146 @@ func TestCommitReplacesEveryOutput(t *testing.T) {
 // puts back exactly the outputs before it.
 func TestRecoverUndoesAnInterruptedCommit(t *testing.T) {
 	out := t.TempDir()
-	put(t, filepath.Join(out, "a.csv"), "old a")
-	put(t, filepath.Join(out, "db"), "old db")
+	db := filepath.Join(out, "lacaudit.duckdb")
+	put(t, filepath.Join(out, "findings.csv"), "old a")
+	put(t, db, "old db")
 	stage := filepath.Join(out, stagePrefix+"killed")
 	os.MkdirAll(filepath.Join(stage, "previous"), 0o700)
-	put(t, filepath.Join(stage, "a.csv"), "new a")
-	put(t, filepath.Join(stage, "c.csv"), "new c")
-	put(t, filepath.Join(out, "db"+stagedDBSuffix+"killed"), "new db")
+	put(t, filepath.Join(stage, "findings.csv"), "new a")
+	put(t, filepath.Join(stage, "rejects.csv"), "new c")
+	staged := db + stagedDBSuffix + filepath.Base(stage)
+	put(t, staged, "new db")
 	// What commit had done when it was killed: backups and manifest written,
-	// a.csv and c.csv (which had no previous version) moved, the db not yet.
-	os.Link(filepath.Join(out, "a.csv"), filepath.Join(stage, "previous", "0-a.csv"))
-	os.Link(filepath.Join(out, "db"), filepath.Join(stage, "previous", "2-db"))
-	moves := []move{
-		{Staged: filepath.Join(stage, "a.csv"), Target: filepath.Join(out, "a.csv"), Backup: filepath.Join(stage, "previous", "0-a.csv")},
-		{Staged: filepath.Join(stage, "c.csv"), Target: filepath.Join(out, "c.csv")},
-		{Staged: filepath.Join(out, "db"+stagedDBSuffix+"killed"), Target: filepath.Join(out, "db"), Backup: filepath.Join(stage, "previous", "2-db")},
-	}
-	if err := writeSynced(filepath.Join(stage, manifestName), moves); err != nil {
+	// findings.csv and rejects.csv (which had no previous version) moved,
+	// the database not yet.
+	backup := db + backupDBSuffix + filepath.Base(stage)
+	os.Link(filepath.Join(out, "findings.csv"), filepath.Join(stage, "previous", "0-findings.csv"))
+	os.Link(db, backup)
+	m := manifest{DBFolder: out, Moves: []entry{
+		{Folder: "out", Target: "findings.csv", Staged: "findings.csv", Backup: "0-findings.csv"},
+		{Folder: "out", Target: "rejects.csv", Staged: "rejects.csv"},
+		{Folder: "db", Target: filepath.Base(db), Staged: filepath.Base(staged), Backup: filepath.Base(backup)},
+	}}
+	if err := writeSynced(filepath.Join(stage, manifestName), m); err != nil {
 		t.Fatal(err)
 	}
-	os.Rename(filepath.Join(stage, "a.csv"), filepath.Join(out, "a.csv"))
-	os.Rename(filepath.Join(stage, "c.csv"), filepath.Join(out, "c.csv"))
+	os.Rename(filepath.Join(stage, "findings.csv"), filepath.Join(out, "findings.csv"))
+	os.Rename(filepath.Join(stage, "rejects.csv"), filepath.Join(out, "rejects.csv"))
 
-	n, err := recoverOutputs(out, filepath.Join(out, "db"))
+	n, err := recoverOutputs(out, db)
 	if err != nil || n != 1 {
 		t.Fatalf("recover: %d, %v", n, err)
 	}
-	if got := read(t, filepath.Join(out, "a.csv")); got != "old a" {
-		t.Errorf("a.csv = %q, want the previous output", got)
+	if got := read(t, filepath.Join(out, "findings.csv")); got != "old a" {
+		t.Errorf("findings.csv = %q, want the previous output", got)
 	}
-	if got := read(t, filepath.Join(out, "db")); got != "old db" {
+	if got := read(t, db); got != "old db" {
 		t.Errorf("db = %q, want the previous database", got)
 	}
-	if _, err := os.Stat(filepath.Join(out, "c.csv")); !os.IsNotExist(err) {
-		t.Error("c.csv, new in the killed run, is still there")
+	if _, err := os.Stat(filepath.Join(out, "rejects.csv")); !os.IsNotExist(err) {
+		t.Error("rejects.csv, new in the killed run, is still there")
 	}
 	entries, _ := os.ReadDir(out)
 	if len(entries) != 2 {
 		t.Errorf("left in the folder: %v", entries)
+	}
+}
+
+// A manifest planted in the output folder cannot make the next run rename
+// or delete a file outside the output and database folders: absolute
+// paths, a path out of the folder, a name that is not an output's, a
+// manifest that is a symbolic link, or a staging folder open to others are
+// refused, and the files they name are left alone.
+func TestRecoverRefusesAPlantedManifest(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		manifest func(victim string) string
+		link     bool
+		mode     os.FileMode
+	}{
+		{name: "absolute paths, as manifests were", manifest: func(v string) string {
+			return `[{"staged": "/nonexistent/lacaudit", "target": "` + v + `", "backup": ""}]`
+		}},
+		{name: "a path out of the folder", manifest: func(v string) string {
+			return `{"moves": [{"folder": "out", "target": "../victim/file", "staged": "../victim/file"}]}`
+		}},
+		{name: "a file that is not an output", manifest: func(v string) string {
+			return `{"moves": [{"folder": "out", "target": "keep.txt", "staged": "keep.txt"}]}`
+		}},
+		{name: "the database of another folder", manifest: func(v string) string {
+			return `{"db_folder": "` + filepath.Dir(v) + `", "moves": [{"folder": "db", "target": "lacaudit.duckdb", "staged": "lacaudit.duckdb.lacaudit-new-.lacaudit-run-x"}]}`
+		}},
+		{name: "a symbolic link", link: true, manifest: func(v string) string {
+			return `{"moves": [{"folder": "out", "target": "findings.csv", "staged": "findings.csv"}]}`
+		}},
+		{name: "a staging folder others can write", mode: 0o777, manifest: func(v string) string {
+			return `{"moves": [{"folder": "out", "target": "findings.csv", "staged": "findings.csv"}]}`
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, elsewhere := t.TempDir(), t.TempDir()
+			victim := filepath.Join(elsewhere, "file")
+			put(t, victim, "precious")
+			put(t, filepath.Join(out, "keep.txt"), "precious")
+			put(t, filepath.Join(out, "findings.csv"), "precious")
+			put(t, filepath.Join(elsewhere, "lacaudit.duckdb"), "precious")
+			stage := filepath.Join(out, stagePrefix+"x")
+			os.Mkdir(stage, 0o700)
+			if c.mode != 0 {
+				os.Chmod(stage, c.mode)
+			}
+			if c.link {
+				put(t, filepath.Join(elsewhere, "m.json"), c.manifest(victim))
+				os.Symlink(filepath.Join(elsewhere, "m.json"), filepath.Join(stage, manifestName))
+			} else {
+				put(t, filepath.Join(stage, manifestName), c.manifest(victim))
+			}
+			_, err := recoverOutputs(out, filepath.Join(out, "lacaudit.duckdb"))
+			if err == nil {
+				t.Error("a planted manifest was followed")
+			}
+			for _, f := range []string{victim, filepath.Join(out, "keep.txt"), filepath.Join(out, "findings.csv"), filepath.Join(elsewhere, "lacaudit.duckdb")} {
+				if got := read(t, f); got != "precious" {
+					t.Errorf("%s = %q", f, got)
+				}
+			}
+		})
+	}
+}
+
+// A database on another file system than the output folder is replaced
+// night after night: its backup is kept beside it, not linked into the
+// staging folder across file systems.
+func TestCommitDatabaseOnAnotherFileSystem(t *testing.T) {
+	out := t.TempDir()
+	shm, err := os.MkdirTemp("/dev/shm", "lacaudit-test-")
+	if err != nil {
+		t.Skip("no /dev/shm")
+	}
+	defer os.RemoveAll(shm)
+	var a, b syscall.Stat_t
+	if syscall.Stat(out, &a) != nil || syscall.Stat(shm, &b) != nil || a.Dev == b.Dev {
+		t.Skip("/dev/shm is on the same file system as the temporary folder")
+	}
+	db := filepath.Join(shm, "lacaudit.duckdb")
+	put(t, db, "first night")
+	for night := 2; night <= 3; night++ {
+		stage, _ := filepath.Abs(filepath.Join(out, stagePrefix+strconv.Itoa(night)))
+		os.Mkdir(stage, 0o700)
+		put(t, filepath.Join(stage, "findings.csv"), "findings")
+		staged := db + stagedDBSuffix + filepath.Base(stage)
+		put(t, staged, "night "+strconv.Itoa(night))
+		moves := []move{{Staged: filepath.Join(stage, "findings.csv"), Target: filepath.Join(out, "findings.csv")}, {Staged: staged, Target: db}}
+		if err := commit(stage, moves, 0o600); err != nil {
+			t.Fatalf("night %d: %v", night, err)
+		}
+		if got := read(t, db); got != "night "+strconv.Itoa(night) {
+			t.Errorf("night %d: database %q", night, got)
+		}
+		os.RemoveAll(stage)
+	}
+	if entries, _ := os.ReadDir(shm); len(entries) != 1 {
+		t.Errorf("left beside the database: %v", entries)
 	}
 }
 
@@ -109,4 +216,60 @@ func TestLockIsExclusiveAndReleased(t *testing.T) {
 		t.Fatalf("lock not released: %v", err)
 	}
 	l2.release()
+}
+
+// The lock file is never followed through a symbolic link nor truncated:
+// a link planted at its name cannot empty or overwrite another file, and
+// a hard link to another file is refused.
+func TestLockRefusesPlantedLinks(t *testing.T) {
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	victim := filepath.Join(elsewhere, "victim")
+	put(t, victim, "precious contents")
+	if err := os.Symlink(victim, filepath.Join(dir, lockName)); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := acquire(dir); err == nil {
+		l.release()
+		t.Error("a symbolic link was taken as the lock")
+	}
+	if got := read(t, victim); got != "precious contents" {
+		t.Errorf("victim = %q", got)
+	}
+	os.Remove(filepath.Join(dir, lockName))
+	if err := os.Link(victim, filepath.Join(dir, lockName)); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := acquire(dir); err == nil {
+		l.release()
+		t.Error("a hard link to another file was taken as the lock")
+	}
+	if got := read(t, victim); got != "precious contents" {
+		t.Errorf("victim = %q", got)
+	}
+}
+
+// Two runs with different output folders and one database: the second is
+// locked out of the database (exit status 4), rather than deleting the
+// first one's database in progress.
+func TestDatabaseIsLockedAcrossOutputFolders(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "shared.duckdb")
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a := Settings{Out: filepath.Join(t.TempDir(), "a")}
+	w, err := openWorkspace(&a, db, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	staged := db + stagedDBSuffix + filepath.Base(w.stage)
+	put(t, staged, "in progress")
+	b := Settings{Out: filepath.Join(t.TempDir(), "b")}
+	if w2, err := openWorkspace(&b, db, log); err == nil {
+		w2.close()
+		t.Error("a second run took the database")
+	} else if le, ok := err.(*LockError); !ok || ExitStatus(err) != 4 || !strings.Contains(le.Error(), "database") {
+		t.Errorf("err = %v, want a LockError on the database", err)
+	}
+	if got := read(t, staged); got != "in progress" {
+		t.Errorf("the first run's database: %q", got)
+	}
+	w.close()
 }

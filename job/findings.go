@@ -3,6 +3,7 @@ package job
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,21 +72,21 @@ func writeFindingsFiles(ctx context.Context, db *store.DB, dir string, names []s
 	return nil
 }
 
-// staleFindings is the findings files in out that this run does not write:
-// left there, an earlier night's findings.csv beside tonight's Parquet file
-// would be read as tonight's. The commit removes them with the other moves.
-func staleFindings(out string, written []string) []move {
-	var moves []move
+// removeStaleFindings removes from out the findings file of the format
+// this run did not write: left there, an earlier night's findings.csv
+// beside tonight's findings.parquet would be read as tonight's. It runs
+// once the night's outputs are committed, so that a failed run keeps every
+// earlier output; a run killed between the two leaves the older file until
+// the next run, which removes it. A file that cannot be removed is logged.
+func removeStaleFindings(out string, written []string, log *slog.Logger) {
 	for _, n := range []string{"findings.csv", "findings.parquet"} {
 		if containsName(written, n) {
 			continue
 		}
-		t := filepath.Join(out, n)
-		if _, err := os.Lstat(t); err == nil {
-			moves = append(moves, move{Target: t})
+		if err := os.Remove(filepath.Join(out, n)); err != nil && !os.IsNotExist(err) {
+			log.Warn("could not remove the findings file of the format not written tonight; it is an earlier night's", "file", n, "error", err)
 		}
 	}
-	return moves
 }
 
 func containsName(names []string, n string) bool {

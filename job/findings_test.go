@@ -1,6 +1,8 @@
 package job
 
 import (
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -28,32 +30,21 @@ func TestFindingsFiles(t *testing.T) {
 	}
 }
 
-// A removal in a commit takes the target away, and undoing the commit puts
-// it back.
-func TestCommitRemovesAndUndoRestores(t *testing.T) {
+// After a night that wrote only one format, the other format's file from
+// an earlier night is gone, and the night's own file stays.
+func TestRemoveStaleFindings(t *testing.T) {
 	out := t.TempDir()
 	put(t, filepath.Join(out, "findings.csv"), "old csv")
-	stage := filepath.Join(out, stagePrefix+"x")
-	os.Mkdir(stage, 0o700)
-	put(t, filepath.Join(stage, "findings.parquet"), "new parquet")
-	moves := []move{{Staged: filepath.Join(stage, "findings.parquet"), Target: filepath.Join(out, "findings.parquet")}}
-	moves = append(moves, staleFindings(out, []string{"findings.parquet"})...)
-	if len(moves) != 2 {
-		t.Fatalf("moves %+v, want the parquet file and the removal of findings.csv", moves)
-	}
-	if err := commit(stage, moves, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	put(t, filepath.Join(out, "findings.parquet"), "new parquet")
+	removeStaleFindings(out, []string{"findings.parquet"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if _, err := os.Stat(filepath.Join(out, "findings.csv")); !os.IsNotExist(err) {
-		t.Errorf("findings.csv left after a parquet-only commit: %v", err)
+		t.Errorf("findings.csv left after a parquet-only night: %v", err)
 	}
-	if err := undo(moves); err != nil {
-		t.Fatal(err)
+	if read(t, filepath.Join(out, "findings.parquet")) != "new parquet" {
+		t.Error("the night's findings.parquet was removed")
 	}
-	if read(t, filepath.Join(out, "findings.csv")) != "old csv" {
-		t.Error("undo did not restore findings.csv")
-	}
-	if _, err := os.Stat(filepath.Join(out, "findings.parquet")); !os.IsNotExist(err) {
-		t.Errorf("undo left the new findings.parquet: %v", err)
+	removeStaleFindings(out, []string{"findings.csv", "findings.parquet"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if read(t, filepath.Join(out, "findings.parquet")) != "new parquet" {
+		t.Error("a night that wrote both removed findings.parquet")
 	}
 }

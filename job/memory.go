@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -111,4 +112,43 @@ func machineMemory() int64 {
 		}
 	}
 	return total
+}
+
+// sizeUnits are the multipliers of the units a memory limit may use.
+var sizeUnits = map[string]float64{
+	"b": 1, "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
+	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
+}
+
+// sizeBytes reads a memory limit such as "1500MB" or "2 GiB" as bytes; 0
+// when it cannot.
+func sizeBytes(setting string) int64 {
+	s := strings.ToLower(strings.TrimSpace(setting))
+	i := strings.IndexFunc(s, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
+	if i <= 0 {
+		return 0
+	}
+	n, err := strconv.ParseFloat(s[:i], 64)
+	unit, ok := sizeUnits[strings.TrimSpace(s[i:])]
+	if err != nil || !ok {
+		return 0
+	}
+	return int64(n * unit)
+}
+
+// minGoHeap is the least the Go heap's soft limit is set to: below it the
+// garbage collector would run all the time on a small extract.
+const minGoHeap = 256 << 20
+
+// boundGoHeap sets the Go heap's soft limit (debug.SetMemoryLimit) to half
+// the run's memory limit (DuckDB's, a size such as "1500MB"), at least
+// minGoHeap, so that reading workbooks and writing reports stays in line
+// with --memory-limit; it returns the run's limit in bytes (0 when it
+// cannot be read).
+func boundGoHeap(limit string) int64 {
+	b := sizeBytes(limit)
+	if b > 0 {
+		debug.SetMemoryLimit(max(b/2, minGoHeap))
+	}
+	return b
 }

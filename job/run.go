@@ -79,7 +79,8 @@ func copyFile(from, to string) error {
 // Run is the nightly job: it reads the extracts, audits them and writes the
 // findings, the rejects and the database into s.Out, replacing the earlier
 // outputs only when everything succeeded.
-func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
+func Run(ctx context.Context, s Settings, log *slog.Logger) (_ *Summary, err error) {
+	defer func() { err = explain(err, s) }()
 	started := time.Now()
 	dbPath := s.DB
 	if dbPath == "" {
@@ -111,7 +112,13 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 
 	limit := memoryLimit(s.MemoryLimit, s.Input)
 	log.Info("database memory limit", "limit", limit)
-	db, err := store.Open(ctx, stagedDB, store.Options{Threads: s.Threads, MemoryLimit: limit, TempDir: filepath.Join(stage, "tmp")})
+	// A pseudonymised run works in memory, so that no raw record ever
+	// reaches a database file; pseudonym.Export writes the shared one.
+	dbFile := stagedDB
+	if s.PseudonymKey != nil {
+		dbFile = ""
+	}
+	db, err := store.Open(ctx, dbFile, store.Options{Threads: s.Threads, MemoryLimit: limit, TempDir: filepath.Join(stage, "tmp")})
 	if err != nil {
 		return nil, err
 	}
@@ -123,15 +130,22 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	}()
 
 	t0 := time.Now()
-	res, err := ingest.Load(ctx, db, ingest.Options{Dir: s.Input, RejectThreshold: s.Config.RejectThreshold})
+	// The load and the reject threshold, as check does them.
+	res, unused, err := loadExtracts(ctx, db, s, log, filepath.Join(stage, "tmp"), limit)
 	if err != nil {
 		var ie *ingest.InputError
 		if errors.As(err, &ie) && ie.Rejects {
 			if rows, rerr := ingest.FirstRejects(ctx, db, 10); rerr == nil {
 				for _, r := range rows {
-					log.Warn("rejected row", "file", r.Source, "line", r.Line, "column", r.Column, "reason", r.Reason)
+					log.Warn("rejected row", "file", r.Source, "line", r.Line, "column", r.Column, "reason", pseudonym.Reason(r.Reason))
 				}
 			}
+			// Every rejected row, for whoever mends the export.
+			path, werr := writeStoppedRejects(ctx, db, s, stage)
+			if werr != nil {
+				return nil, fmt.Errorf("%w (and the list of rejected rows could not be written: %v)", err, werr)
+			}
+			return nil, &ingest.InputError{Rejects: true, Msg: ie.Msg + "; every rejected row is listed in " + path}
 		}
 		return nil, err
 	}
@@ -151,9 +165,12 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 		if err := pseudonym.Apply(ctx, db, s.PseudonymKey); err != nil {
 			return nil, err
 		}
+		if err := pseudonym.Attach(ctx, db, stagedDB); err != nil {
+			return nil, err
+		}
 		log.Info("children and workers pseudonymised in every output")
 	}
-	if err := carryHistory(ctx, db, dbPath); err != nil {
+	if err := carryHistory(ctx, db, previousDB(s, dbPath)); err != nil {
 		return nil, err
 	}
 	// A second connection for the output files, opened before the lock-down
@@ -176,6 +193,14 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	for _, t := range ar.Timings {
 		log.Debug("rule file done", "file", t.File, "seconds", round(t.Seconds))
 	}
+	if err := explainUnused(ctx, db, ar, unused); err != nil {
+		return nil, err
+	}
+	notes, err := guardPartialExport(ctx, db, s, res, log)
+	if err != nil {
+		return nil, err
+	}
+	notes = append(notes, unusedNotes(unused)...)
 	sum.NotAssess = ar.NotAssessed()
 	timed("rules", ar.Findings, t0)
 
@@ -188,6 +213,9 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 		return nil, fmt.Errorf("count warnings: %w", err)
 	}
 	if err := appendHistory(ctx, db, s, sum, started); err != nil {
+		return nil, err
+	}
+	if err := recordTables(ctx, db, res); err != nil {
 		return nil, err
 	}
 
@@ -227,7 +255,7 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	err = reports.Prepare(ctx, db, s.AsOf)
 	book := WorkbookName(s.AsOf)
 	if err == nil {
-		err = writeWorkbook(ctx, db, s, filepath.Join(stage, book), res, ar, started, start, findingsLabel(findingsNames))
+		err = writeWorkbook(ctx, db, s, filepath.Join(stage, book), res, ar, notes, started, start, findingsLabel(findingsNames))
 	}
 	if err != nil && !filesStarted {
 		// The workbook failed before its lists: the run fails, and there are
@@ -240,6 +268,11 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if s.PseudonymKey != nil {
+		if err := pseudonym.Export(ctx, db); err != nil {
+			return nil, err
+		}
 	}
 	// The two stages overlap: each has its own time and the peak of both.
 	stageDone("findings", ar.Findings, filesSeconds)
@@ -258,10 +291,10 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 		moves = append(moves, move{Staged: filepath.Join(stage, f), Target: filepath.Join(s.Out, f)})
 	}
 	moves = append(moves, move{Staged: stagedDB, Target: dbPath})
-	moves = append(moves, staleFindings(s.Out, findingsNames)...)
 	if err := commit(stage, moves, s.FileMode); err != nil {
 		return nil, err
 	}
+	removeStaleFindings(s.Out, findingsNames, log)
 	sum.Files = append(sum.Files, filepath.Base(dbPath))
 	log.Info("run finished", "seconds", round(time.Since(started).Seconds()), "findings", sum.Findings,
 		"rejected_rows", sum.Rejected, "warnings", sum.Warnings, "as_of", s.AsOf.Format(time.DateOnly))
@@ -270,15 +303,15 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (*Summary, error) {
 
 // writeWorkbook writes the nightly workbook to path and copies it to
 // latest.xlsx beside it.
-func writeWorkbook(ctx context.Context, db *store.DB, s Settings, path string, res *ingest.Result, ar *audit.Result, started time.Time, lists func(), findings string) error {
+func writeWorkbook(ctx context.Context, db *store.DB, s Settings, path string, res *ingest.Result, ar *audit.Result, notes [][2]string, started time.Time, lists func(), findings string) error {
 	style, err := templates.Load(s.Template)
 	if err != nil {
 		return err
 	}
 	if err := reports.WriteWorkbook(ctx, db, path, reports.Input{
 		AsOf: s.AsOf, Config: s.Config, Style: style, Version: s.Version, InputLabel: s.InputLabel,
-		Tables: res.Tables, Ignored: res.Ignored, Coverage: ar.Coverage, Started: started,
-		Pseudonymised: s.PseudonymKey != nil, Lists: lists, FindingsFiles: findings,
+		Tables: res.Tables, Ignored: ignoredWithWhy(res), Coverage: ar.Coverage, Started: started,
+		Pseudonymised: s.PseudonymKey != nil, Lists: lists, Notes: notes, FindingsFiles: findings,
 	}); err != nil {
 		return err
 	}
@@ -308,6 +341,12 @@ func carryHistory(ctx context.Context, db *store.DB, previous string) error {
 		not_met BIGINT, upcoming BIGINT, met BIGINT, reviews_overdue BIGINT, rows_rejected BIGINT, warnings BIGINT)`); err != nil {
 		return fmt.Errorf("create run_history: %w", err)
 	}
+	if _, err := db.ExecContext(ctx, createRunTables); err != nil {
+		return fmt.Errorf("create run_tables: %w", err)
+	}
+	if previous == "" {
+		return nil
+	}
 	if _, err := os.Stat(previous); err != nil {
 		return nil
 	}
@@ -316,12 +355,14 @@ func carryHistory(ctx context.Context, db *store.DB, previous string) error {
 		return nil
 	}
 	defer db.ExecContext(ctx, "DETACH previous")
-	var n int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE database_name = 'previous' AND table_name = 'run_history'`).Scan(&n); err != nil || n == 0 {
-		return nil
-	}
-	if _, err := db.ExecContext(ctx, "INSERT INTO run_history BY NAME SELECT * FROM previous.run_history"); err != nil {
-		return fmt.Errorf("copy run history from %s: %w", previous, err)
+	for _, table := range []string{"run_history", "run_tables"} {
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE database_name = 'previous' AND table_name = ?`, table).Scan(&n); err != nil || n == 0 {
+			return nil
+		}
+		if _, err := db.ExecContext(ctx, "INSERT INTO "+table+" BY NAME SELECT * FROM previous."+table); err != nil {
+			return fmt.Errorf("copy run history from %s: %w", previous, err)
+		}
 	}
 	return nil
 }
@@ -349,8 +390,8 @@ func appendHistory(ctx context.Context, db *store.DB, s Settings, sum *Summary, 
 		SELECT now()::TIMESTAMP, ?::DATE, ?, ?,
 		       (SELECT count(*) FROM a_current),
 		       ?, ?, ?, ?, ?, ?, ?,
-		       (SELECT count(*) FROM findings WHERE status = 'overdue' AND rule LIKE 'REV\_%' ESCAPE '\'
-		            AND rule NOT IN ('REV_SW_PRESENT', 'REV_ADJOURNMENT', 'REV_PARTICIPATION')),
+		       (SELECT count(*) FROM findings WHERE status = 'overdue'
+		            AND rule IN (SELECT rule FROM rule_coverage WHERE chain IS NOT NULL)),
 		       ?, ?`,
 		s.AsOf.Format(time.DateOnly), s.Version, time.Since(started).Seconds(),
 		sum.Findings, sum.ByStatus["overdue"], sum.ByStatus["missed"], sum.ByStatus["late"], sum.ByStatus["not_met"],

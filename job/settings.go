@@ -28,14 +28,23 @@ type Settings struct {
 	// PseudonymKey, when set, pseudonymises children and workers in every output.
 	PseudonymKey []byte
 	Version      string
+	// AcceptDrop accepts, for this run only, a fall that the partial-export
+	// guard would stop the run for.
+	AcceptDrop bool
 }
 
-// LockError says another run holds the output folder (exit status 4).
+// LockError says another run holds the output folder or the database
+// (exit status 4).
 type LockError struct {
-	Path string
-	PID  int
+	Path  string
+	PID   int
+	Doing string // what the other run is doing; empty: writing to this output folder
 }
 
 func (e *LockError) Error() string {
-	return fmt.Sprintf("another lacaudit run (process %d) is writing to this output folder (lock %s); wait for it to finish", e.PID, e.Path)
+	doing := e.Doing
+	if doing == "" {
+		doing = "writing to this output folder"
+	}
+	return fmt.Sprintf("another lacaudit run (process %d) is %s (lock %s); wait for it to finish", e.PID, doing, e.Path)
 }

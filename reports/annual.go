@@ -39,15 +39,30 @@ type YearFigures struct {
 	ByRule                            map[string]ratio
 	Quarters                          [4]ratio
 	Permanence, PEP, Health           ratio
-	Breakdowns                        ratio // breakdowns in the year, and those followed by a meeting in time
-	AlertsRaised, AlertsResolved10    int64
-	AlertsEscalated                   int64
-	AlertsAssessed                    bool
+	// PEPNotYetDue and HealthNotYetDue are the children of PEP and Health
+	// with nothing recorded whose first one is not yet due: left out of the
+	// shares and shown apart.
+	PEPNotYetDue, HealthNotYetDue  int64
+	Breakdowns                     ratio // breakdowns in the year, and those followed by a meeting in time
+	AlertsRaised, AlertsResolved10 int64
+	AlertsEscalated                int64
+	AlertsAssessed                 bool
 }
 
 // yearCond is a SQL condition: col falls within the year.
 func yearCond(col string, y Year) string {
 	return fmt.Sprintf("%s BETWEEN DATE '%s' AND DATE '%s'", col, y.Start.Format(time.DateOnly), y.End.Format(time.DateOnly))
+}
+
+// dueIn is the SQL condition for the obligations (of wf, alias a with its
+// dot) that count in a timeliness figure of period p within year y: due in
+// p, and not upcoming. An obligation due on the year's last day and not done
+// by it is upcoming in an audit as of that day; once the year is over
+// (as_of() is its 31 March) it counts against the year, not done in time,
+// whatever the extract records after 31 March: a review held in April is
+// late against the year it fell due in.
+func dueIn(a string, p, y Year) string {
+	return fmt.Sprintf("%s AND (%sstatus <> 'upcoming' OR as_of() >= DATE '%s')", yearCond(a+"due", p), a, y.End.Format(time.DateOnly))
 }
 
 // ComputeYear computes a year's figures; the audit in db must have run as
@@ -76,30 +91,38 @@ func ComputeYear(ctx context.Context, db *store.DB, y Year, alertsPresent bool) 
 	one(&f.LookedAfterDuring, fmt.Sprintf(`SELECT count(DISTINCT child) FROM a_periods WHERE NOT short_breaks
 		AND start <= DATE '%s' AND (period_end IS NULL OR period_end > DATE '%s')`, end, start))
 	one(&f.LookedAfterEnd, "SELECT count(*) FROM a_current WHERE NOT short_breaks")
-	one(&f.Started, "SELECT count(*) FROM a_periods WHERE NOT short_breaks AND NOT anchored AND "+yearCond("start", y))
-	one(&f.Ceased, "SELECT count(*) FROM a_periods WHERE NOT short_breaks AND "+yearCond("period_end", y))
+	// Children, as the DfE's looked-after statistics count them: a child who
+	// started (or ceased) twice in the year counts once.
+	one(&f.Started, "SELECT count(DISTINCT child) FROM a_periods WHERE NOT short_breaks AND NOT anchored AND "+yearCond("start", y))
+	one(&f.Ceased, "SELECT count(DISTINCT child) FROM a_periods WHERE NOT short_breaks AND "+yearCond("period_end", y))
 	one(&f.ReviewsHeld, "SELECT count(*) FROM a_held_reviews WHERE "+yearCond("review", y))
-	due := "status <> 'upcoming' AND " + yearCond("due", y)
+	due := dueIn("", y, y)
 	shareOf := func(rules string) string {
 		return fmt.Sprintf("SELECT count(*) FILTER (WHERE status = 'met'), count(*) FROM wf WHERE rule IN %s AND %s", rules, due)
 	}
-	two(&f.AllReviews, shareOf("('REV_INITIAL','REV_SECOND','REV_SUBSEQUENT')"))
-	two(&f.Adoption, shareOf("('REV_ADOPT_FIRST','REV_ADOPT_SECOND','REV_ADOPT_SUBSEQUENT')"))
-	for _, r := range []string{"REV_INITIAL", "REV_SECOND", "REV_SUBSEQUENT"} {
+	two(&f.AllReviews, shareOf(laChain))
+	two(&f.Adoption, shareOf(adoptChain))
+	for _, r := range audit.InChain(audit.LookedAfter) {
 		var v ratio
-		two(&v, shareOf("('"+r+"')"))
-		f.ByRule[r] = v
+		two(&v, shareOf("('"+r.ID+"')"))
+		f.ByRule[r.ID] = v
 	}
 	for q := 0; q < 4; q++ {
 		qs := y.Start.AddDate(0, 3*q, 0)
 		qe := qs.AddDate(0, 3, -1)
 		two(&f.Quarters[q], fmt.Sprintf(`SELECT count(*) FILTER (WHERE status = 'met'), count(*) FROM wf
-			WHERE rule IN ('REV_INITIAL','REV_SECOND','REV_SUBSEQUENT') AND status <> 'upcoming' AND %s`,
-			yearCond("due", Year{qs, qe})))
+			WHERE rule IN %s AND %s`, laChain, dueIn("", Year{qs, qe}, y)))
 	}
 	two(&f.Permanence, "SELECT count(*) FILTER (WHERE status = 'met'), count(*) FROM wf WHERE rule = 'PERM_BY_SECOND' AND "+due)
-	two(&f.PEP, "SELECT count(*) FILTER (WHERE status <> 'overdue'), count(*) FROM wf WHERE rule = 'PEP_CURRENT'")
-	two(&f.Health, "SELECT count(*) FILTER (WHERE status <> 'overdue'), count(*) FROM wf WHERE rule = 'HEALTH_ASSESSMENT'")
+	// Snapshot rules: in date (met) of the children whose first one is due
+	// or done; a child with nothing recorded whose first is not yet due
+	// (upcoming) is counted apart.
+	snap := func(dst *ratio, apart *int64, rule string) {
+		two(dst, "SELECT count(*) FILTER (WHERE status = 'met'), count(*) FILTER (WHERE status <> 'upcoming') FROM wf WHERE rule = '"+rule+"'")
+		one(apart, "SELECT count(*) FROM wf WHERE status = 'upcoming' AND rule = '"+rule+"'")
+	}
+	snap(&f.PEP, &f.PEPNotYetDue, "PEP_CURRENT")
+	snap(&f.Health, &f.HealthNotYetDue, "HEALTH_ASSESSMENT")
 	two(&f.Breakdowns, `SELECT count(*) FILTER (WHERE done IS NOT NULL AND done <= due), count(*) FROM a_breakdown_status WHERE `+yearCond("ended", y))
 	if alertsPresent {
 		one(&f.AlertsRaised, "SELECT count(*) FROM qa_alerts WHERE "+yearCond("raised", y))
@@ -222,16 +245,20 @@ func annualOverview(ctx context.Context, db *store.DB, b *book, in AnnualInput, 
 		{label: "Children who ceased to be looked after", a: cur.Ceased, b: prev.Ceased},
 		{label: "Reviews held", a: cur.ReviewsHeld, b: prev.ReviewsHeld},
 		{label: "Reviews in timescale (obligations due in the year)", ra: cur.AllReviews, rb: prev.AllReviews, pct: true},
-		{label: "   initial reviews", ra: cur.ByRule["REV_INITIAL"], rb: prev.ByRule["REV_INITIAL"], pct: true},
-		{label: "   second reviews", ra: cur.ByRule["REV_SECOND"], rb: prev.ByRule["REV_SECOND"], pct: true},
-		{label: "   subsequent reviews", ra: cur.ByRule["REV_SUBSEQUENT"], rb: prev.ByRule["REV_SUBSEQUENT"], pct: true},
+	}
+	for _, r := range audit.InChain(audit.LookedAfter) { // "   initial reviews"
+		lines = append(lines, line{label: "   " + strings.ToLower(r.Name) + "s", ra: cur.ByRule[r.ID], rb: prev.ByRule[r.ID], pct: true})
+	}
+	lines = append(lines, []line{
 		{label: "Adoption reviews in timescale", ra: cur.Adoption, rb: prev.Adoption, pct: true},
 		{label: "Permanence plan by the second review", ra: cur.Permanence, rb: prev.Permanence, pct: true},
 		{label: "School-age children with a current PEP at 31 March", ra: cur.PEP, rb: prev.PEP, pct: true},
+		{label: "   first PEP not yet due (left out of the share)", a: cur.PEPNotYetDue, b: prev.PEPNotYetDue},
 		{label: "Health assessments in date at 31 March", ra: cur.Health, rb: prev.Health, pct: true},
+		{label: "   first assessment not yet due (left out of the share)", a: cur.HealthNotYetDue, b: prev.HealthNotYetDue},
 		{label: "Placement breakdowns", a: cur.Breakdowns.d, b: prev.Breakdowns.d},
 		{label: "   followed by a disruption meeting in time", ra: cur.Breakdowns, rb: prev.Breakdowns, pct: true},
-	}
+	}...)
 	if cur.AlertsAssessed {
 		lines = append(lines, line{label: "Quality assurance alerts raised", a: cur.AlertsRaised, b: prev.AlertsRaised})
 	}
@@ -260,8 +287,14 @@ func annualOverview(ctx context.Context, db *store.DB, b *book, in AnnualInput, 
 	if err := s.annualTable("Overview", cols, rows); err != nil {
 		return err
 	}
-	if err := s.note("Percentage changes are in percentage points. Reviews in timescale count review obligations due in the year that were held on time, out of all that fell due (held late, missed or overdue count against)."); err != nil {
-		return err
+	for _, n := range []string{
+		"Percentage changes are in percentage points. Reviews in timescale count the looked-after chain's review obligations due in the year that were held on time, out of all that fell due (held late, missed or overdue count against; one due on 31 March and not held that day counts against the year). Adoption reviews are counted apart.",
+		"Children who started or ceased to be looked after are children, not periods of care: a child who started twice in the year counts once.",
+		"PEPs and health assessments: the share in date is of the children whose first one is due or done; a child whose first is not yet due is counted apart.",
+	} {
+		if err := s.note(n); err != nil {
+			return err
+		}
 	}
 	return s.flush()
 }
@@ -282,13 +315,16 @@ func annualTimeliness(ctx context.Context, db *store.DB, b *book, in AnnualInput
 		return []any{label, in.count(r.d), in.count(r.n), pctCell{in.pct(r)}}
 	}
 	y := in.Year
-	rows := [][]any{
-		row("Initial reviews (20 working days)", y.ByRule["REV_INITIAL"]),
-		row("Second reviews (3 months)", y.ByRule["REV_SECOND"]),
-		row("Subsequent reviews (6 months)", y.ByRule["REV_SUBSEQUENT"]),
+	// One row per rule of the looked-after chain, with its timescale in
+	// force: "Initial reviews (20 working days)".
+	var rows [][]any
+	for _, r := range audit.InChain(audit.LookedAfter) {
+		rows = append(rows, row(fmt.Sprintf("%ss (%s)", r.Name, r.TimescaleText(in.Config)), y.ByRule[r.ID]))
+	}
+	rows = append(rows, [][]any{
 		row("All looked-after reviews", y.AllReviews),
 		row("Adoption reviews (reported apart)", y.Adoption),
-	}
+	}...)
 	if err := s.annualTable("Timeliness", cols, rows); err != nil {
 		return err
 	}
@@ -311,6 +347,9 @@ func annualTimeliness(ctx context.Context, db *store.DB, b *book, in AnnualInput
 	}
 	last := s.row
 	if err := s.finishTable("Quarters", cols, first); err != nil {
+		return err
+	}
+	if err := s.note("Every review obligation due in the year counts, held or not: held on or before its due date is in timescale; held late, missed or overdue is not. One due on 31 March and not held that day counts against the year (held in April it is late). Adoption reviews are apart from the looked-after reviews, here and on every sheet."); err != nil {
 		return err
 	}
 	zero, one := 0.0, 1.0
@@ -358,7 +397,7 @@ func (s *sheet) annualTable(name string, cols []col, rows [][]any) error {
 }
 
 func annualParticipation(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub string) error {
-	cols := []col{{"Code", 8, kText}, {"Meaning", 70, kText}, {"Reviews", 12, kInt}, {"% of reviews of children 4 and over", 16, kPct}}
+	cols := []col{{"Code", 8, kText}, {"Meaning", 70, kText}, {"Reviews", 12, kInt}, {"% of reviews not coded PN0", 16, kPct}}
 	s, err := b.newSheet(SheetParticipation, "Children's participation in their reviews", sub, []float64{8, 70, 12, 16, 4, 12}, 5)
 	if err != nil {
 		return err
@@ -387,6 +426,9 @@ func annualParticipation(ctx context.Context, db *store.DB, b *book, in AnnualIn
 		return err
 	}
 	first := s.row - len(out) + 1 // the first data row
+	if err := s.note("Percentages are of the reviews not coded PN0 (PN0 is the code for a child under 4 at the review): children \"4 and over\" as the codes record them, whatever the child's recorded age; reviews with no valid code are among them."); err != nil {
+		return err
+	}
 	if err := s.heading("Shown apart"); err != nil {
 		return err
 	}
@@ -395,7 +437,7 @@ func annualParticipation(ctx context.Context, db *store.DB, b *book, in AnnualIn
 	}
 	zero := 0.0
 	s.beforeFlush = append(s.beforeFlush, func() error {
-		return b.f.AddChart(SheetParticipation, "F5", barChart("Participation of children aged 4 and over",
+		return b.f.AddChart(SheetParticipation, "F5", barChart("Participation (reviews not coded PN0)",
 			fmt.Sprintf("'%s'!$A$%d:$A$%d", SheetParticipation, first, first+len(out)-1),
 			fmt.Sprintf("'%s'!$D$%d:$D$%d", SheetParticipation, first, first+len(out)-1), &zero, nil, "0%"))
 	})
@@ -422,9 +464,9 @@ const (
 )
 
 func annualEqualities(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub string) error {
-	cols := []col{{"Group", 46, kText}, {"Reviews due", 12, kInt}, {"% in timescale", 13, kPct}, {"Reviews held (4 and over)", 14, kInt}, {"% participated (PN1-PN6)", 14, kPct}}
+	cols := []col{{"Group", 46, kText}, {"Reviews due", 12, kInt}, {"% in timescale", 13, kPct}, {"Reviews held (not PN0)", 14, kInt}, {"% participated (PN1-PN6)", 14, kPct}}
 	s, err := b.newSheet(SheetEqualities, "Equalities: timeliness and participation by group", sub+
-		" Age is at 31 March; legal status and placement are those on the day of the review (or its due date).", widths(cols), 0)
+		" Age is at 31 March; legal status and placement are those of the episode on the day a review was held, or on its due date for one not held. Timeliness counts the looked-after chain's reviews due in the year, as the Timeliness sheet does; participation, the reviews held in the year not coded PN0.", widths(cols), 0)
 	if err != nil {
 		return err
 	}
@@ -438,22 +480,23 @@ func annualEqualities(ctx context.Context, db *store.DB, b *book, in AnnualInput
 	} {
 		q := fmt.Sprintf(`
 			WITH t AS (
+			    -- a held review belongs to the day it was held, one not held to
+			    -- its due date: the episode that began last on or before that
+			    -- day (a review held on the day the child left care included)
 			    SELECT %[1]s AS g, count(*) FILTER (WHERE f.status = 'met') AS met, count(*) AS due
-			    FROM wf f
+			    FROM (SELECT *, coalesce(done, due) AS on_day FROM wf WHERE rule IN %[4]s AND %[2]s) f
 			    LEFT JOIN (SELECT DISTINCT ON (child) * FROM header ORDER BY child, dob) h ON h.child = f.child
-			    LEFT JOIN a_ep e ON e.child = f.child AND e.decom <= f.due AND (e.dec IS NULL OR e.dec > f.due)
-			    WHERE f.rule IN ('REV_INITIAL','REV_SECOND','REV_SUBSEQUENT') AND f.status <> 'upcoming' AND %[2]s
+			    ASOF LEFT JOIN a_ep e ON e.child = f.child AND f.on_day >= e.decom
 			    GROUP BY ALL
 			), p AS (
 			    SELECT %[1]s AS g, count(*) FILTER (WHERE r.code IN ('PN1','PN2','PN3','PN4','PN5','PN6')) AS took_part, count(*) AS held
-			    FROM a_held_reviews r
+			    FROM (SELECT * FROM a_held_reviews WHERE coalesce(code, '') <> 'PN0' AND %[3]s) r
 			    LEFT JOIN (SELECT DISTINCT ON (child) * FROM header ORDER BY child, dob) h ON h.child = r.child
-			    LEFT JOIN a_ep e ON e.child = r.child AND e.decom <= r.review AND (e.dec IS NULL OR e.dec > r.review)
-			    WHERE coalesce(r.code, '') <> 'PN0' AND %[3]s
+			    ASOF LEFT JOIN a_ep e ON e.child = r.child AND r.review >= e.decom
 			    GROUP BY ALL
 			)
 			SELECT coalesce(t.g, p.g), coalesce(t.met, 0), coalesce(t.due, 0), coalesce(p.took_part, 0), coalesce(p.held, 0)
-			FROM t FULL JOIN p ON t.g = p.g ORDER BY 1`, g.expr, yearCond("f.due", in.Year.Year), yearCond("r.review", in.Year.Year))
+			FROM t FULL JOIN p ON t.g = p.g ORDER BY 1`, g.expr, dueIn("", in.Year.Year, in.Year.Year), yearCond("review", in.Year.Year), laChain)
 		rows, err := scanAll(ctx, db, q)
 		if err != nil {
 			return fmt.Errorf("equalities by %s: %w", g.title, err)
@@ -479,8 +522,11 @@ func annualEqualities(ctx context.Context, db *store.DB, b *book, in AnnualInput
 
 func annualIROs(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub string) error {
 	cols := []col{{"IRO", 30, kText}, {"Children at 31 March", 14, kInt}, {"Children on average over the year", 16, kNum},
-		{"Reviews chaired", 12, kInt}, {"% of reviews in timescale", 14, kPct}}
-	s, err := b.newSheet(SheetIROs, "IRO caseloads", sub+" Average caseload counts each child for the days of the year it was allocated to the IRO.", widths(cols), 5)
+		{"Reviews chaired", 12, kInt}, {"% of reviews in timescale", 14, kPct}, {"% of adoption reviews in timescale", 14, kPct}}
+	s, err := b.newSheet(SheetIROs, "IRO caseloads", sub+" Children at 31 March are the children looked after that day (short breaks apart) with the IRO allocated that day;"+
+		" the average caseload counts each child for the days of the year it was both looked after (the day it left care not counted) and allocated to the IRO."+
+		" Reviews chaired are the reviews held in the year, as the Overview counts them, with the IRO allocated on the day; timeliness is of the reviews due in the year, as on the Timeliness sheet, the adoption chain apart.",
+		widths(cols), 5)
 	if err != nil {
 		return err
 	}
@@ -488,23 +534,52 @@ func annualIROs(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub 
 	days := y.End.Sub(y.Start).Hours()/24 + 1
 	q := fmt.Sprintf(`
 		WITH al AS (
-		    SELECT worker, child, greatest(start, DATE '%[1]s') AS s, least(coalesce("end", DATE '%[2]s'), DATE '%[2]s') AS e
-		    FROM allocations  -- as the audit reads them (audit/sql/05_allocations.sql)
-		    WHERE start <= as_of() AND ("end" IS NULL OR "end" >= start)
-		      AND role = 'IRO' AND start <= DATE '%[2]s' AND ("end" IS NULL OR "end" >= DATE '%[1]s')
+		    SELECT a.worker, a.child,
+		           greatest(a.start, p.start, DATE '%[1]s') AS s,
+		           least(coalesce(a."end", DATE '%[2]s'), coalesce(p.period_end - 1, DATE '%[2]s'), DATE '%[2]s') AS e
+		    FROM allocations a  -- as the audit reads them (audit/sql/05_allocations.sql)
+		    JOIN a_periods p ON p.child = a.child AND NOT p.short_breaks
+		    WHERE a.start <= as_of() AND (a."end" IS NULL OR a."end" >= a.start)
+		      AND a.role = 'IRO' AND a.start <= DATE '%[2]s' AND (a."end" IS NULL OR a."end" >= DATE '%[1]s')
 		), caseload AS (
-		    SELECT worker, count(DISTINCT child) FILTER (WHERE e = DATE '%[2]s') AS at_end, sum(e - s + 1) / %[3]f AS average
+		    SELECT worker, sum(e - s + 1) FILTER (WHERE e >= s) / %[3]f AS average
 		    FROM al GROUP BY worker
+		), at_end AS (
+		    SELECT a.worker, count(DISTINCT c.child) AS n
+		    FROM a_current c JOIN a_allocations a ON a.child = c.child AND a.role = 'IRO'
+		         AND a.start <= as_of() AND (a."end" IS NULL OR a."end" >= as_of())
+		    WHERE NOT c.short_breaks GROUP BY a.worker
 		), chaired AS (
-		    SELECT iro AS worker, count(*) FILTER (WHERE done IS NOT NULL AND %[4]s) AS held,
-		           count(*) FILTER (WHERE status = 'met' AND %[5]s) AS met, count(*) FILTER (WHERE status <> 'upcoming' AND %[5]s) AS due
-		    FROM wf WHERE rule IN ('REV_INITIAL','REV_SECOND','REV_SUBSEQUENT','REV_ADOPT_FIRST','REV_ADOPT_SECOND','REV_ADOPT_SUBSEQUENT')
-		      AND iro IS NOT NULL
+		    -- every review held in the year, as the Overview counts them (the
+		    -- first of a child in care before the extract included), with the
+		    -- IRO allocated on the day: of several, the one that started last,
+		    -- as the audit names a finding's IRO (audit/sql/05_allocations.sql)
+		    SELECT worker, count(*) AS held FROM (
+		        SELECT r.child, r.review, arg_max(a.worker, a.start) AS worker
+		        FROM a_held_reviews r
+		        JOIN allocations a ON a.child = r.child AND a.role = 'IRO' AND a.start <= r.review
+		             AND (a."end" IS NULL OR a."end" >= r.review) AND a.start <= as_of()
+		        WHERE %[4]s
+		        GROUP BY r.child, r.review)
+		    GROUP BY worker
+		), timely AS (
+		    SELECT iro AS worker,
+		           count(*) FILTER (WHERE rule IN %[6]s AND status = 'met' AND %[5]s) AS met,
+		           count(*) FILTER (WHERE rule IN %[6]s AND %[5]s) AS due,
+		           count(*) FILTER (WHERE rule IN %[7]s AND status = 'met' AND %[5]s) AS adopt_met,
+		           count(*) FILTER (WHERE rule IN %[7]s AND %[5]s) AS adopt_due
+		    FROM wf WHERE (rule IN %[6]s OR rule IN %[7]s) AND iro IS NOT NULL
 		    GROUP BY iro
+		), workers AS (
+		    SELECT worker FROM caseload WHERE average > 0 UNION SELECT worker FROM at_end UNION SELECT worker FROM chaired
+		    UNION SELECT worker FROM timely WHERE due + adopt_due > 0
 		)
-		SELECT coalesce(c.worker, h.worker), coalesce(c.at_end, 0), coalesce(c.average, 0), coalesce(h.held, 0), coalesce(h.met, 0), coalesce(h.due, 0)
-		FROM caseload c FULL JOIN chaired h ON h.worker = c.worker ORDER BY 1`,
-		y.Start.Format(time.DateOnly), y.End.Format(time.DateOnly), days, yearCond("done", y), yearCond("due", y))
+		SELECT w.worker, coalesce(n.n, 0), coalesce(c.average, 0), coalesce(h.held, 0), coalesce(m.met, 0), coalesce(m.due, 0),
+		       coalesce(m.adopt_met, 0), coalesce(m.adopt_due, 0)
+		FROM workers w LEFT JOIN caseload c USING (worker) LEFT JOIN at_end n USING (worker) LEFT JOIN chaired h USING (worker)
+		     LEFT JOIN timely m USING (worker)
+		ORDER BY 1`,
+		y.Start.Format(time.DateOnly), y.End.Format(time.DateOnly), days, yearCond("r.review", y), dueIn("", y, y), laChain, adoptChain)
 	rows, err := scanAll(ctx, db, q)
 	if err != nil {
 		return fmt.Errorf("IRO caseloads: %w", err)
@@ -516,7 +591,8 @@ func annualIROs(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub 
 		if in.SuppressBelow > 0 && avg > 0 && avg < float64(in.SuppressBelow) {
 			avgCell = "[c]"
 		}
-		out = append(out, []any{r[0], in.count(r[1].(int64)), avgCell, in.count(r[3].(int64)), pctCell{in.pct(ratio{r[4].(int64), r[5].(int64)})}})
+		out = append(out, []any{r[0], in.count(r[1].(int64)), avgCell, in.count(r[3].(int64)),
+			pctCell{in.pct(ratio{r[4].(int64), r[5].(int64)})}, pctCell{in.pct(ratio{r[6].(int64), r[7].(int64)})}})
 	}
 	if err := s.annualTable("IROs", cols, out); err != nil {
 		return err
@@ -540,16 +616,22 @@ func annualCarePlanning(ctx context.Context, db *store.DB, b *book, in AnnualInp
 	if err := s.annualTable("CarePlanning", cols, [][]any{
 		row("Permanence plan recorded by the second review (second reviews due in the year)", y.Permanence),
 		row("School-age children with a current PEP at 31 March", y.PEP),
+		{"   school-age children whose first PEP is not yet due (left out)", in.count(y.PEPNotYetDue), nil, nil},
 		row("Children with an in-date health assessment at 31 March", y.Health),
-		row("Placement breakdowns in the year followed by a disruption meeting within 42 days", y.Breakdowns),
+		{"   children whose first health assessment is not yet due (left out)", in.count(y.HealthNotYetDue), nil, nil},
+		row(fmt.Sprintf("Placement breakdowns in the year followed by a disruption meeting within %d days", in.Config.Days("disruption_meeting_days")), y.Breakdowns),
 	}); err != nil {
+		return err
+	}
+	if err := s.note("A PEP or health assessment is in date when the latest one in the current period of care is within its timescale; the share is of the children whose first one is due or done at 31 March. A child with none whose first is not yet due is not counted as in date, nor against: it is shown apart."); err != nil {
 		return err
 	}
 	return s.flush()
 }
 
 func annualEscalations(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub string) error {
-	cols := []col{{"Reason", 58, kText}, {"Level", 10, kText}, {"Raised", 12, kInt}, {"Resolved in 10 working days", 14, kInt}, {"Escalated", 12, kInt}}
+	resolution := in.Config.Days("qa_resolution_working_days")
+	cols := []col{{"Reason", 58, kText}, {"Level", 10, kText}, {"Raised", 12, kInt}, {fmt.Sprintf("Resolved in %d working days", resolution), 14, kInt}, {"Escalated", 12, kInt}}
 	s, err := b.newSheet(SheetEscalations, "Escalations: quality assurance alerts", sub, widths(cols), 0)
 	if err != nil {
 		return err
@@ -569,7 +651,7 @@ func annualEscalations(ctx context.Context, db *store.DB, b *book, in AnnualInpu
 	}
 	if err := s.annualTable("AlertTotals", []col{{"Measure", 58, kText}, {"Count", 10, kInt}, {"%", 12, kPct}}, [][]any{
 		{"Alerts raised", in.count(y.AlertsRaised), nil},
-		{"Resolved within 10 working days of being raised", in.count(y.AlertsResolved10), pctCell{in.pct(ratio{y.AlertsResolved10, y.AlertsRaised})}},
+		{fmt.Sprintf("Resolved within %d working days of being raised", resolution), in.count(y.AlertsResolved10), pctCell{in.pct(ratio{y.AlertsResolved10, y.AlertsRaised})}},
 		{"Escalated", in.count(y.AlertsEscalated), pctCell{in.pct(ratio{y.AlertsEscalated, y.AlertsRaised})}},
 	}); err != nil {
 		return err
@@ -603,12 +685,16 @@ func annualMethod(ctx context.Context, db *store.DB, b *book, in AnnualInput, su
 	defs := [][]any{
 		{"Financial year", fmt.Sprintf("1 April %d to 31 March %d; the previous year for comparison is %s.", y.Start.Year(), y.End.Year(), in.Previous.Year.Label())},
 		{"Snapshot date", "Figures \"at 31 March\" are the audit as of " + in.AsOf.Format("2 January 2006") + " (the year's end, or the extract's date while the year is not over)."},
-		{"Obligations in the year", "A review (or plan) obligation belongs to the year in which it fell due: one due on 31 March to this year, one due on 1 April to the next."},
-		{"In timescale", "Held on or before its due date. Late, missed and overdue obligations count against; upcoming ones are not counted."},
+		{"Obligations in the year", "A review (or plan) obligation belongs to the year in which it fell due: one due on 31 March to this year, one due on 1 April to the next. Each is judged with what the extract records by its due date: one due on 31 March and not held that day counts against the year (held in April it is late), never as upcoming."},
+		{"In timescale", "Held on or before its due date, out of every obligation due in the year: late, missed and overdue count against. While the year is not over, one due after the snapshot date is not counted yet."},
+		{"Looked-after and adoption reviews", "Review timeliness is the looked-after chain's (initial, second, subsequent) on every sheet, IRO caseloads included; the adoption chain's reviews are reported apart."},
 		{"Looked after during the year", "A period of care (short breaks excluded) that started on or before 31 March and had not ended by 1 April."},
-		{"Participation", "Reviews held in the year, by the 903 participation code; PN0 (under 4) is shown apart and percentages are of children aged 4 and over."},
-		{"Equalities groups", "Ethnicity grouped as the DfE groups the 903 codes; age bands at 31 March; legal status and placement of the episode covering the day."},
-		{"Escalations", "Quality assurance alerts raised in the year; resolved within 10 working days of being raised (England and Wales working days)."},
+		{"Started and ceased", "Children, not periods of care, as the DfE's looked-after statistics count them: a child who started (or ceased) to be looked after twice in the year counts once. Children in care before the extract begins are not counted as starting."},
+		{"Participation", "Reviews held in the year, by the 903 participation code. PN0 (a child under 4 at the review) is shown apart; \"4 and over\" means the reviews not coded PN0, whatever the child's recorded age, and percentages are of them (reviews with no valid code included)."},
+		{"Equalities groups", "Ethnicity grouped as the DfE groups the 903 codes; age bands at 31 March; legal status and placement of the episode covering the day a review was held, or its due date for one not held."},
+		{"IRO caseloads", "At 31 March: children looked after that day with the IRO allocated that day (a child who has left care is not counted, even if the allocation was not closed). On average: each child counted for the days of the year it was looked after and allocated to the IRO, divided by the days of the year."},
+		{"PEPs and health assessments", "In date at 31 March: the latest in the current period of care is within its timescale. The share is of the children whose first one is due or done; a child with none whose first is not yet due is counted apart, neither in date nor against."},
+		{"Escalations", fmt.Sprintf("Quality assurance alerts raised in the year; resolved within %d working days of being raised (England and Wales working days).", in.Config.Days("qa_resolution_working_days"))},
 		{"Program", "lacaudit " + in.Version + "; input " + in.InputLabel + "; written " + in.Started.Format("02/01/2006 15:04")},
 	}
 	if in.SuppressBelow > 0 {

@@ -12,6 +12,7 @@ import (
 // styles are the workbook's cell styles, made from the house style.
 type styles struct {
 	authority, title, subtitle, heading, header, body, link int
+	wrapped                                                 int // subtitle, wrapping within merged cells
 	date, month, integer, pct, number, center               int
 	good, amber, red                                        int // conditional formats
 }
@@ -45,6 +46,9 @@ func newBook(style *templates.Style) (*book, error) {
 	set(&b.st.authority, "authority", nil)
 	set(&b.st.title, "title", nil)
 	set(&b.st.subtitle, "subtitle", nil)
+	set(&b.st.wrapped, "subtitle", func(s *excelize.Style) {
+		s.Alignment = &excelize.Alignment{WrapText: true, Vertical: "top"}
+	})
 	set(&b.st.heading, "heading", nil)
 	set(&b.st.header, "header", nil)
 	set(&b.st.body, "body", nil)

@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -41,6 +43,7 @@ type sheet struct {
 	sw          *excelize.StreamWriter
 	row         int
 	headerRow   int // first table header row, repeated on printed pages
+	widths      []float64
 	beforeFlush []func() error
 }
 
@@ -80,7 +83,7 @@ func (b *book) newSheet(name, title, subtitle string, widths []float64, freeze i
 			return nil, err
 		}
 	}
-	s := &sheet{b: b, name: name, sw: sw}
+	s := &sheet{b: b, name: name, sw: sw, widths: widths}
 	if err := s.put([]any{cell(b.style.Authority, b.st.authority)}); err != nil {
 		return nil, err
 	}
@@ -88,7 +91,7 @@ func (b *book) newSheet(name, title, subtitle string, widths []float64, freeze i
 		return nil, err
 	}
 	if subtitle != "" {
-		if err := s.put([]any{cell(subtitle, b.st.subtitle)}); err != nil {
+		if err := s.note(subtitle); err != nil {
 			return nil, err
 		}
 	}
@@ -118,7 +121,29 @@ func (s *sheet) heading(text string) error {
 	return s.put([]any{cell(text, s.b.st.heading)}, 18)
 }
 
-func (s *sheet) note(text string) error { return s.put([]any{cell(text, s.b.st.subtitle)}) }
+// note writes a line of explanation. One longer than the sheet's columns
+// are wide wraps within them (merged), so that it neither runs off the
+// screen nor shrinks the printed page, which fits the widest row.
+func (s *sheet) note(text string) error {
+	var width float64
+	for _, w := range s.widths {
+		width += w
+	}
+	// A column's width is in characters of the body font; the notes' smaller
+	// italic font fits about 1.15 of them per unit.
+	lines := math.Ceil(float64(utf8.RuneCountInString(text)) / (width * 1.15))
+	if len(s.widths) < 2 || lines <= 1 {
+		return s.put([]any{cell(text, s.b.st.subtitle)})
+	}
+	if err := s.put([]any{cell(text, s.b.st.wrapped)}, 12.5*lines+2); err != nil {
+		return err
+	}
+	last, err := excelize.CoordinatesToCellName(len(s.widths), s.row)
+	if err != nil {
+		return err
+	}
+	return s.sw.MergeCell(fmt.Sprintf("A%d", s.row), last)
+}
 
 // value renders one value of a column.
 func (s *sheet) value(c col, v any) any {

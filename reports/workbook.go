@@ -28,6 +28,10 @@ type Input struct {
 	Started    time.Time
 	// Pseudonymised says children and workers appear as keyed hashes.
 	Pseudonymised bool
+	// Notes are further rows (item, value) of the Method sheet's "This run"
+	// table: what the partial-export guard compared, a fall accepted, an
+	// optional table not used.
+	Notes [][2]string
 	// Lists, when set, is called as the exception sheets begin: from there
 	// the workbook is mostly excelize writing rows on one core, and a
 	// caller can use the other.
@@ -49,20 +53,47 @@ const (
 	SheetMethod   = "Method"
 )
 
-// chainRules are the review-timeliness rules of both chains.
-const chainRules = `('REV_INITIAL','REV_SECOND','REV_SUBSEQUENT','REV_ADOPT_FIRST','REV_ADOPT_SECOND','REV_ADOPT_SUBSEQUENT')`
+// chainRules are the review-timeliness rules of both chains, as the
+// catalogue says (rule_coverage, audit.Catalogue).
+const chainRules = `(SELECT rule FROM rule_coverage WHERE chain IS NOT NULL)`
 
 // lastYear is the SQL condition for "in the 12 months up to the as-of date".
 const lastYear = `> as_of() - INTERVAL 1 YEAR AND %s <= as_of()`
 
 func inLastYear(col string) string { return col + " " + fmt.Sprintf(lastYear, col) }
 
-// recent is the window of the exception sheets and the team and IRO shares:
-// obligations due in the 12 months to the as-of date or later (a snapshot
-// obligation that is met is due in the future), and everything overdue now.
+// recent is the window of the exception sheets: obligations due in the 12
+// months to the as-of date or later (a snapshot obligation that is met is
+// due in the future), and everything overdue now.
 func recent(alias string) string {
 	return fmt.Sprintf("(%[1]sstatus = 'overdue' OR %[1]sdue > as_of() - INTERVAL 1 YEAR)", alias)
 }
+
+// snapshotRules are the rules with one row per child looked after now,
+// judged on the as-of date: a met one is due in the future.
+const snapshotRules = `(SELECT rule FROM rule_coverage WHERE snapshot)`
+
+// counted is the condition (on wf, alias a with its dot) for the
+// obligations a share in timescale counts, on the Summary, By team and By
+// IRO alike, as the annual report counts a year: for a dated rule, those
+// due in the 12 months to the as-of date, met, late, missed or overdue (one
+// met early whose due date is still ahead waits for it; one overdue since
+// before the 12 months is in "Reviews overdue now" and on the exception
+// sheets, not in a share); for a snapshot rule, every child's row but an
+// upcoming one (nothing recorded and the first not yet due, shown apart on
+// the Summary).
+func counted(a string) string {
+	return fmt.Sprintf(`(%[1]sstatus <> 'upcoming' AND (%[1]srule IN %[2]s
+		OR (%[1]sdue > as_of() - INTERVAL 1 YEAR AND %[1]sdue <= as_of())))`, a, snapshotRules)
+}
+
+// laChain is the looked-after review chain, whose timeliness is the
+// headline; the adoption chain is reported apart. Both as the catalogue
+// says (rule_coverage, audit.Catalogue).
+const laChain = `(SELECT rule FROM rule_coverage WHERE chain = '` + string(audit.LookedAfter) + `')`
+
+// adoptChain is the adoption review chain's rules.
+const adoptChain = `(SELECT rule FROM rule_coverage WHERE chain = '` + string(audit.Adoption) + `')`
 
 // WriteWorkbook writes the nightly performance workbook to path. The audit
 // must have run in db (its findings, rule_coverage and helper tables), and
@@ -129,8 +160,7 @@ func Prepare(ctx context.Context, db *store.DB, asOf time.Time) error {
 		SELECT rule, child, period_start, due, done, status, days_late, team, social_worker, iro FROM findings
 		WHERE status IN ('overdue', 'upcoming') OR due > as_of() - INTERVAL 1 YEAR
 		   OR (rule IN ` + chainRules + ` AND done >= DATE '` + horizon + `')
-		   OR rule IN ('PEP_CURRENT', 'HEALTH_ASSESSMENT', 'VISIT_STATUTORY', 'VISIT_BEDROOM_SEEN',
-		               'NO_ALLOCATED_SW', 'NO_ALLOCATED_IRO')`,
+		   OR rule IN (SELECT rule FROM rule_coverage WHERE snapshot)`,
 		`CREATE OR REPLACE TEMP TABLE wx AS
 		SELECT c.family, c.title, f.child, f.period_start, f.due, f.done, replace(f.status::VARCHAR, '_', ' ') AS status,
 		       f.days_late, f.team::VARCHAR AS team, f.social_worker::VARCHAR AS social_worker, f.iro::VARCHAR AS iro
@@ -179,25 +209,37 @@ func headlineFigures(ctx context.Context, db *store.DB) ([]figure, error) {
 	}
 	heldLastYear := "rule IN " + chainRules + " AND done IS NOT NULL AND " + inLastYear("done")
 	cnt("Reviews held in the last 12 months", heldLastYear, SheetTrend)
-	sh("Reviews held in timescale, last 12 months", heldLastYear+" AND status = 'met'", heldLastYear, "reviews_in_timescale", "Reviews")
-	for _, r := range []struct{ rule, label, target string }{
-		{"REV_INITIAL", "   initial reviews", "initial_in_timescale"},
-		{"REV_SECOND", "   second reviews", "second_in_timescale"},
-		{"REV_SUBSEQUENT", "   subsequent reviews", "subsequent_in_timescale"},
-	} {
-		cond := fmt.Sprintf("rule = '%s' AND done IS NOT NULL AND %s", r.rule, inLastYear("done"))
-		sh(r.label, cond+" AND status = 'met'", cond, r.target, "Reviews")
+	// Timeliness, as the annual report counts it: the reviews due in the
+	// window, held in time out of all of them; the looked-after chain,
+	// whose rules add up to it, the adoption chain apart.
+	dueLastYear := func(rules string) string { return "rule IN " + rules + " AND " + counted("") }
+	sh("Reviews held in timescale, of those due in the last 12 months", dueLastYear(laChain)+" AND status = 'met'", dueLastYear(laChain), "reviews_in_timescale", "Reviews")
+	// One line per rule of the looked-after chain ("   initial reviews"),
+	// judged against its target ("initial_in_timescale").
+	for _, r := range audit.InChain(audit.LookedAfter) {
+		name := strings.ToLower(strings.TrimSuffix(r.Name, " review"))
+		cond := dueLastYear("('" + r.ID + "')")
+		sh("   "+name+" reviews", cond+" AND status = 'met'", cond, name+"_in_timescale", "Reviews")
 	}
+	sh("Adoption reviews held in timescale, of those due in the last 12 months", dueLastYear(adoptChain)+" AND status = 'met'", dueLastYear(adoptChain), "", "Reviews")
 	cnt("Reviews overdue now", "rule IN "+chainRules+" AND status = 'overdue'", SheetActions)
 	cnt("Reviews due in the next 20 working days", "rule IN "+chainRules+" AND status = 'upcoming' AND due <= wd_after(as_of(), 20)", SheetActions)
-	sh("School-age children with a current PEP", "rule = 'PEP_CURRENT' AND status <> 'overdue'", "rule = 'PEP_CURRENT'", "pep_current", "Plans and education")
-	permDue := "rule = 'PERM_BY_SECOND' AND status <> 'upcoming' AND " + inLastYear("due")
+	// Snapshot figures: in date (met) out of the children whose first one is
+	// due or done; a child with nothing recorded whose first is not yet due
+	// (upcoming) is neither, and counted on the line beneath.
+	snap := func(label, rule, target, sheet, apart string) {
+		r := "rule = '" + rule + "'"
+		sh(label, r+" AND status = 'met'", r+" AND status <> 'upcoming'", target, sheet)
+		cnt(apart, r+" AND status = 'upcoming'", sheet)
+	}
+	snap("School-age children with a current PEP", "PEP_CURRENT", "pep_current", "Plans and education", "   school-age children whose first PEP is not yet due")
+	permDue := "rule = 'PERM_BY_SECOND' AND " + counted("")
 	sh("Permanence plan by the second review, last 12 months", permDue+" AND status = 'met'", permDue, "permanence_by_second", "Plans and education")
-	brk := "rule = 'DISRUPTION_MEETING' AND status <> 'upcoming' AND " + inLastYear("due")
+	brk := "rule = 'DISRUPTION_MEETING' AND " + counted("")
 	sh("Breakdowns followed by a disruption meeting in time, last 12 months", brk+" AND status = 'met'", brk, "breakdowns_with_meeting", "Placements and disruption")
 	cnt("Breakdowns without a disruption meeting (open now)", "rule = 'DISRUPTION_MEETING' AND status = 'overdue'", "Placements and disruption")
-	sh("Health assessments in date", "rule = 'HEALTH_ASSESSMENT' AND status <> 'overdue'", "rule = 'HEALTH_ASSESSMENT'", "health_in_date", "Health and visits")
-	sh("Statutory visits in date", "rule = 'VISIT_STATUTORY' AND status <> 'overdue'", "rule = 'VISIT_STATUTORY'", "visits_in_date", "Health and visits")
+	snap("Health assessments in date", "HEALTH_ASSESSMENT", "health_in_date", "Health and visits", "   children whose first health assessment is not yet due")
+	snap("Statutory visits in date", "VISIT_STATUTORY", "visits_in_date", "Health and visits", "   children whose first visit in the placement is not yet due")
 	sh("Children with an allocated social worker", "rule = 'NO_ALLOCATED_SW' AND status = 'met'", "rule = 'NO_ALLOCATED_SW'", "allocated_sw", "Allocation")
 	sh("Children with an allocated IRO", "rule = 'NO_ALLOCATED_IRO' AND status = 'met'", "rule = 'NO_ALLOCATED_IRO'", "allocated_iro", "Allocation")
 
@@ -288,6 +330,14 @@ func summarySheet(ctx context.Context, db *store.DB, b *book, in Input, asOf str
 	if err := s.finishTable("Headline", cols, first-1); err != nil {
 		return err
 	}
+	for _, n := range []string{
+		"Reviews in timescale: the looked-after chain's reviews due in the 12 months to the as-of date, held on or before the due date, out of all of them: met, late, missed and overdue (one due today and not held yet is not counted; one overdue since before the 12 months is in Reviews overdue now). Initial, second and subsequent add up to it; adoption reviews are apart. Permanence plans and disruption meetings are counted the same way.",
+		"PEPs, health assessments and visits: in date out of the children looked after now whose first one is due or done; a child with none whose first is not yet due is counted on the line beneath, neither in date nor against.",
+	} {
+		if err := s.note(n); err != nil {
+			return err
+		}
+	}
 	var notAssessed [][]any
 	for _, c := range in.Coverage {
 		if c.Status != "assessed" {
@@ -346,16 +396,13 @@ func actionSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf stri
 		return err
 	}
 	q := `SELECT f.child,
-	             CASE f.rule WHEN 'REV_INITIAL' THEN 'Initial review' WHEN 'REV_SECOND' THEN 'Second review'
-	                  WHEN 'REV_SUBSEQUENT' THEN 'Review' WHEN 'REV_ADOPT_FIRST' THEN 'First adoption review'
-	                  WHEN 'REV_ADOPT_SECOND' THEN 'Second adoption review' ELSE 'Adoption review' END,
+	             c.name,
 	             f.due,
 	             CASE WHEN f.status = 'overdue' THEN -f.days_late ELSE f.due - as_of() END,
 	             f.status::VARCHAR,
-	             CASE WHEN f.status = 'upcoming' THEN wd_before(f.due, days('consultation_working_days_before')) END,
-	             CASE WHEN f.status = 'upcoming' THEN wd_before(f.due, days('invitations_working_days_before')) END,
-	             CASE WHEN f.status = 'upcoming' THEN wd_before(f.due, CASE WHEN f.rule = 'REV_INITIAL'
-	                  THEN days('sw_report_initial_working_days_before') ELSE days('sw_report_working_days_before') END) END,
+	             CASE WHEN f.status = 'upcoming' THEN prep_due('PREP_CONSULTATION', f.due, f.rule = 'REV_INITIAL') END,
+	             CASE WHEN f.status = 'upcoming' THEN prep_due('PREP_INVITATIONS', f.due, f.rule = 'REV_INITIAL') END,
+	             CASE WHEN f.status = 'upcoming' THEN prep_due('PREP_SW_REPORT', f.due, f.rule = 'REV_INITIAL') END,
 	             f.team::VARCHAR, f.social_worker::VARCHAR, f.iro::VARCHAR
 	      FROM wf f JOIN rule_coverage c USING (rule)
 	      WHERE f.rule IN ` + chainRules + `
@@ -404,14 +451,21 @@ func exceptionSheets(ctx context.Context, db *store.DB, b *book, in Input, asOf 
 	return nil
 }
 
+// sharesNote says what the By team and By IRO shares count (counted), and
+// whose they are (RULES.md, "Team, social worker and IRO").
+const sharesNote = "per rule family, the share met in timescale of the obligations due in the 12 months to the as-of date (met, late, missed or overdue)," +
+	" as the Summary counts them (one met early whose due date is still ahead is not counted yet, one overdue since before the 12 months is on the exception sheets); for PEPs, health, visits and the long-term foster meeting," +
+	" each child looked after now whose first one is due or done. Each obligation is the team's or IRO's allocated on its day: the day a review, plan or" +
+	" meeting was done (the due date of a missed one), the review's day for what prepares or follows a held review, else the as-of date."
+
 // familyShares is obligations and the share in timescale per group and
-// family, over the last 12 months and what is overdue now.
+// family, as counted says.
 func familyShares(ctx context.Context, db *store.DB, group string) (map[string]map[string][2]int64, []string, error) {
 	q := fmt.Sprintf(`SELECT coalesce(%s, '(none recorded)') AS g, c.family,
 	           count(*) FILTER (WHERE f.status = 'met'), count(*)
 	    FROM wf f JOIN rule_coverage c USING (rule)
-	    WHERE f.status <> 'upcoming' AND %s
-	    GROUP BY ALL ORDER BY g`, group, recent("f."))
+	    WHERE %s
+	    GROUP BY ALL ORDER BY g`, group, counted("f."))
 	rows, err := scanAll(ctx, db, q)
 	if err != nil {
 		return nil, nil, fmt.Errorf("shares by %s: %w", group, err)
@@ -460,7 +514,7 @@ func shareCols(first []col) []col {
 
 func teamSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string) error {
 	cols := shareCols([]col{{"Team", 26, kText}, {"Children now", 11, kInt}})
-	s, err := b.newSheet(SheetByTeam, "By team", "As of "+asOf+": obligations due in the 12 months to the as-of date (and everything overdue now), the share met in timescale per rule family; children looked after now by the team allocated.", widths(cols), 4)
+	s, err := b.newSheet(SheetByTeam, "By team", "As of "+asOf+": "+sharesNote+" Children looked after now by the team allocated now.", widths(cols), 4)
 	if err != nil {
 		return err
 	}
@@ -497,7 +551,7 @@ func teamSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string
 
 func iroSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string) error {
 	cols := shareCols([]col{{"IRO", 26, kText}, {"Children now", 11, kInt}, {"Reviews chaired, 12 months", 13, kInt}})
-	s, err := b.newSheet(SheetByIRO, "By IRO", "As of "+asOf+": children allocated now, reviews held in the last 12 months with the IRO allocated on the day, and obligations in timescale per rule family.", widths(cols), 4)
+	s, err := b.newSheet(SheetByIRO, "By IRO", "As of "+asOf+": children allocated now, reviews of both chains held in the last 12 months with the IRO allocated on the day. "+sharesNote, widths(cols), 4)
 	if err != nil {
 		return err
 	}
@@ -609,11 +663,6 @@ func qualitySheet(ctx context.Context, db *store.DB, b *book, in Input, asOf str
 	if err := s.table("Tables", []col{{"Table", 34, kText}, {"Rows read", 9, kInt}, {"Source", 18, kText}, {"Rejected", 26, kInt}, {"Columns ignored", 60, kText}}, tables); err != nil {
 		return err
 	}
-	if len(in.Ignored) > 0 {
-		if err := s.note("Files and sheets that are not tables lacaudit uses, ignored: " + strings.Join(in.Ignored, ", ") + "."); err != nil {
-			return err
-		}
-	}
 	warn, err := scanAll(ctx, db, `SELECT table_name, count(*), message FROM dq_warnings GROUP BY ALL ORDER BY 1, 3`)
 	if err != nil {
 		return err
@@ -669,6 +718,9 @@ func methodSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf stri
 	if in.Pseudonymised {
 		about = append(about, []any{"Pseudonymised", "Yes: children (C-...) and social workers and IROs (W-...) appear as keyed hashes, the same for the same key; UPNs and rejected values are withheld"})
 	}
+	for _, n := range in.Notes {
+		about = append(about, []any{n[0], n[1]})
+	}
 	if err := s.heading("This run"); err != nil {
 		return err
 	}
@@ -691,6 +743,11 @@ func methodSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf stri
 	if err := inputsTable(s, in.Tables); err != nil {
 		return err
 	}
+	if len(in.Ignored) > 0 {
+		if err := s.note("Files and sheets of the input folder not read: " + strings.Join(in.Ignored, "; ") + "."); err != nil {
+			return err
+		}
+	}
 	return s.flush()
 }
 
@@ -709,18 +766,23 @@ func rulesTable(s *sheet, coverage []audit.Coverage, cfg *config.Config) error {
 	return s.table("Rules", []col{{"Rule", 34, kText}, {"What and when", 90, kText}, {"Family", 24, kText}, {"Assessed", 16, kText}, {"Why not", 66, kText}}, rules)
 }
 
-// inputsTable writes the input files with rows read and rejected and SHA-256.
+// inputsTable writes the input files with rows read and rejected, SHA-256
+// and, for CSV files, the encoding they were read in.
 func inputsTable(s *sheet, tables []ingest.TableStat) error {
 	var files [][]any
 	for _, t := range tables {
 		if t.Present {
-			files = append(files, []any{t.Table, t.Source, t.Read, t.Rejected, t.SHA256})
+			enc := t.Encoding
+			if enc == "" {
+				enc = "XLSX"
+			}
+			files = append(files, []any{t.Table, t.Source, t.Read, t.Rejected, t.SHA256, enc})
 		}
 	}
 	if err := s.heading("Input files"); err != nil {
 		return err
 	}
-	return s.table("Inputs", []col{{"Table", 34, kText}, {"File", 90, kText}, {"Rows read", 24, kInt}, {"Rows rejected", 16, kInt}, {"SHA-256", 66, kText}}, files)
+	return s.table("Inputs", []col{{"Table", 34, kText}, {"File", 90, kText}, {"Rows read", 24, kInt}, {"Rows rejected", 16, kInt}, {"SHA-256", 66, kText}, {"Encoding", 18, kText}}, files)
 }
 
 // childrenNow counts the children looked after now by the worker (or team)

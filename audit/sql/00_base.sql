@@ -6,13 +6,19 @@
 CREATE OR REPLACE MACRO as_of() AS getvariable('as_of');
 CREATE OR REPLACE MACRO days(k) AS getvariable(k);
 
--- Whether the extract had table t with column c (upper case, as DATA.md names it).
-CREATE OR REPLACE MACRO has_column(t, c) AS
-    (SELECT count(*) > 0 FROM input_columns WHERE table_name = t AND column_name = c AND known);
+-- Whether rule r is wholly assessed, as the catalogue's needs and the data
+-- loaded decided (rule_coverage, RULES.md §5): a partly assessed rule has its
+-- planning rows only.
+CREATE OR REPLACE MACRO assessed(r) AS
+    coalesce((SELECT status = 'assessed' FROM rule_coverage WHERE rule = r), false);
 
 -- Age in whole years on d (a 29 February birthday falls on 1 March).
 CREATE OR REPLACE MACRO age_on(dob, d) AS
     year(d) - year(dob) - CASE WHEN strftime(d, '%m%d') < strftime(dob, '%m%d') THEN 1 ELSE 0 END;
+
+-- A date something was done, as known on the as-of date (RULES.md §1.4):
+-- done later, it was not done yet.
+CREATE OR REPLACE MACRO known(d) AS CASE WHEN d <= as_of() THEN d END;
 
 -- Status of a dated obligation whose lapse date is lapse (NULL while the
 -- child is still looked after), RULES.md §3.
@@ -24,6 +30,29 @@ CREATE OR REPLACE MACRO chain_status(due, done, lapse) AS
         WHEN lapse IS NULL THEN 'overdue'
         ELSE 'missed'
     END;
+
+-- Days late of an obligation (RULES.md §7.1): done - due when late, as-of
+-- - due when overdue, lapse - due when missed (the day its occasion
+-- passed), else 0.
+CREATE OR REPLACE MACRO days_late(status, due, done, lapse) AS
+    CASE status WHEN 'late' THEN done - due WHEN 'overdue' THEN as_of() - due WHEN 'missed' THEN lapse - due ELSE 0 END;
+
+-- The day whose allocation names a dated obligation's team, social worker
+-- and IRO (RULES.md §7.2): the due date of a missed one, else the day it was
+-- done, else the as-of date.
+CREATE OR REPLACE MACRO alloc_day(status, due, done) AS
+    CASE WHEN status = 'missed' THEN due ELSE coalesce(done, as_of()) END;
+
+-- The latest date of a preparation step (a PREP_ rule) for a review on
+-- review_date, initial or not (RULES.md §3.5). The workbook's Action list
+-- reads it too.
+CREATE OR REPLACE MACRO prep_due(step, review_date, initial) AS
+    wd_before(review_date, CASE step
+        WHEN 'PREP_CONSULTATION' THEN days('consultation_working_days_before')
+        WHEN 'PREP_INVITATIONS'  THEN days('invitations_working_days_before')
+        WHEN 'PREP_SW_REPORT'    THEN CASE WHEN initial THEN days('sw_report_initial_working_days_before')
+                                           ELSE days('sw_report_working_days_before') END
+    END);
 
 -- Status of a snapshot obligation (PEP, health, visits), RULES.md §4.
 CREATE OR REPLACE MACRO snapshot_status(due, done) AS
@@ -38,18 +67,14 @@ CREATE OR REPLACE MACRO snapshot_status(due, done) AS
 -- DuckDB then stores, joins and sorts as small integers (as text they cost
 -- a third of the time of writing the findings table at 300,000 children).
 -- They are listed in alphabetical order, so that ordering by them is
--- ordering by their text, as findings.csv is ordered. A second audit in one
--- database (the annual report) drops what uses the types first.
+-- ordering by their text, as findings.csv is ordered. The rule ids are the
+-- catalogue's (audit/rules.go), which the audit package writes to
+-- rule_coverage before this file runs. A second audit in one database (the
+-- annual report) drops what uses the types first.
 DROP TABLE IF EXISTS findings;
 DROP TABLE IF EXISTS obligations;
 DROP TYPE IF EXISTS rule_id;
-CREATE TYPE rule_id AS ENUM (
-    'BREAKDOWNS_NO_DISRUPTION', 'BREAKDOWNS_NO_SENIOR_MANAGER', 'DISRUPTION_MEETING', 'HEALTH_ASSESSMENT',
-    'LTF_ANNUAL_MEETING', 'NO_ALLOCATED_IRO', 'NO_ALLOCATED_SW', 'PEP_CURRENT', 'PERM_BY_SECOND',
-    'PREP_CONSULTATION', 'PREP_INVITATIONS', 'PREP_SW_REPORT', 'REC_CARE_PLAN', 'REC_DECISIONS',
-    'REC_DISTRIBUTED', 'REC_FULL_RECORD', 'REV_ADJOURNMENT', 'REV_ADOPT_FIRST', 'REV_ADOPT_SECOND',
-    'REV_ADOPT_SUBSEQUENT', 'REV_INITIAL', 'REV_PARTICIPATION', 'REV_SECOND', 'REV_SUBSEQUENT',
-    'REV_SW_PRESENT', 'VISIT_BEDROOM_SEEN', 'VISIT_STATUTORY');
+CREATE TYPE rule_id AS ENUM (SELECT rule FROM rule_coverage ORDER BY rule);
 DROP TYPE IF EXISTS finding_status;
 CREATE TYPE finding_status AS ENUM ('late', 'met', 'missed', 'not_met', 'overdue', 'upcoming');
 
@@ -142,6 +167,17 @@ CREATE OR REPLACE TEMP TABLE a_reviews AS
 SELECT child, review, max(CASE WHEN review_code IN ('PN0','PN1','PN2','PN3','PN4','PN5','PN6','PN7') THEN review_code END) AS code
 FROM reviews WHERE review <= as_of()
 GROUP BY child, review;
+
+-- Review details as known on the as-of date (RULES.md §1.4): the details of
+-- reviews held by then, and of each step only the dates on or before it; a
+-- step recorded later was not done yet.
+CREATE OR REPLACE TEMP VIEW a_review_details AS
+SELECT * REPLACE (
+       known(consultation) AS consultation, known(invites_sent) AS invites_sent, known(sw_report) AS sw_report,
+       known(decisions_issued) AS decisions_issued, known(care_plan_updated) AS care_plan_updated,
+       known(record_completed) AS record_completed, known(record_distributed) AS record_distributed)
+FROM review_details
+WHERE review <= as_of();
 
 -- Children looked after on the as-of date, and their current placement.
 CREATE OR REPLACE TEMP TABLE a_current AS

@@ -1,8 +1,9 @@
--- OUTPUT.md: the team, social worker and IRO of each finding come from the
+-- RULES.md §7.2: the team, social worker and IRO of each finding come from the
 -- allocation covering the obligation's day: the date it was done for a held
 -- review, meeting or plan; the due date for a missed one (the child may
--- have left care by the as-of date); else the as-of date. Of several
--- covering allocations the one that started last is used.
+-- have left care by the as-of date); the review's day for what prepares,
+-- follows or is judged at a held review, done or not; else the as-of date.
+-- Of several covering allocations the one that started last is used.
 -- This file sets up the findings table that every later file's obligations
 -- are written to (audit.go, sql/write/findings.sql), so that the
 -- obligations of ten years of a national extract are never held at once.
@@ -52,7 +53,7 @@ FROM days d LEFT JOIN covered c USING (child, day);
 CREATE OR REPLACE TEMP TABLE a_allocations AS
 SELECT * FROM a_allocations WHERE "end" IS NULL OR "end" >= as_of();
 
--- OUTPUT.md's findings, one row per obligation evaluated: the obligation's
+-- RULES.md §7: the findings, one row per obligation evaluated: the obligation's
 -- columns (00_base.sql) but the day, then the names of its span. It starts
 -- empty. The table is not sorted: findings.csv is sorted as it is written,
 -- and sorting here as well would sort ten million rows twice at national

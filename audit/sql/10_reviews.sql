@@ -65,10 +65,15 @@ SELECT rule, child, period_no, seg_no, k, period_start, due, review AS done, lap
        chain_status(due, review, lapse) AS status
 FROM a_review_slots;
 
+-- rule: REV_INITIAL
+-- rule: REV_SECOND
+-- rule: REV_SUBSEQUENT
+-- rule: REV_ADOPT_FIRST
+-- rule: REV_ADOPT_SECOND
+-- rule: REV_ADOPT_SUBSEQUENT
 INSERT INTO obligations
 SELECT rule, child, period_start, due, done, status,
-       CASE status WHEN 'late' THEN done - due WHEN 'overdue' THEN as_of() - due WHEN 'missed' THEN lapse - due ELSE 0 END,
-       CASE WHEN status = 'missed' THEN due ELSE coalesce(done, as_of()) END
+       days_late(status, due, done, lapse), alloc_day(status, due, done)
 FROM a_review_obligations
 WHERE status IS NOT NULL;
 

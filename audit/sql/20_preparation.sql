@@ -26,30 +26,32 @@ WITH target AS (
            d.consultation, d.invites_sent, d.sw_report
     FROM a_held_reviews h
     JOIN (SELECT child, review, min(consultation) AS consultation, min(invites_sent) AS invites_sent, min(sw_report) AS sw_report
-          FROM review_details GROUP BY ALL) d
+          FROM a_review_details GROUP BY ALL) d
       ON d.child = h.child AND d.review = h.review
 )
 SELECT 'PREP_CONSULTATION' AS rule, child, period_start, review_date, held,
-       wd_before(review_date, days('consultation_working_days_before')) AS due, consultation AS done
-FROM target WHERE NOT held OR has_column('review_details', 'CONSULTATION')
+       prep_due('PREP_CONSULTATION', review_date, initial) AS due, consultation AS done
+FROM target WHERE NOT held OR assessed('PREP_CONSULTATION')
 UNION ALL
 SELECT 'PREP_INVITATIONS', child, period_start, review_date, held,
-       wd_before(review_date, days('invitations_working_days_before')), invites_sent
-FROM target WHERE NOT held OR has_column('review_details', 'INVITES_SENT')
+       prep_due('PREP_INVITATIONS', review_date, initial), invites_sent
+FROM target WHERE NOT held OR assessed('PREP_INVITATIONS')
 UNION ALL
 SELECT 'PREP_SW_REPORT', child, period_start, review_date, held,
-       wd_before(review_date, CASE WHEN initial THEN days('sw_report_initial_working_days_before')
-                                   ELSE days('sw_report_working_days_before') END), sw_report
-FROM target WHERE NOT held OR has_column('review_details', 'SW_REPORT');
+       prep_due('PREP_SW_REPORT', review_date, initial), sw_report
+FROM target WHERE NOT held OR assessed('PREP_SW_REPORT');
 
 -- A planning row is upcoming, or overdue once its own date has passed. A held
 -- review's preparation is met or late when recorded; never recorded, its
 -- occasion has passed: missed.
+-- rule: PREP_CONSULTATION
+-- rule: PREP_INVITATIONS
+-- rule: PREP_SW_REPORT
 INSERT INTO obligations
 SELECT rule, child, period_start, due,
        CASE WHEN done <= review_date THEN done END,
        status,
-       CASE status WHEN 'late' THEN done - due WHEN 'overdue' THEN as_of() - due WHEN 'missed' THEN review_date - due ELSE 0 END,
+       days_late(status, due, done, review_date),
        CASE WHEN held THEN review_date ELSE as_of() END
 FROM (
     SELECT *,

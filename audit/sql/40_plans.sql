@@ -1,17 +1,17 @@
 -- RULES.md §4: plans. PEP_CURRENT and PERM_BY_SECOND.
 
 -- School age: the child's age on the 31 August on or before the as-of date
--- is from 4 (Reception) to 15 (Year 11).
+-- (on 31 August itself, that day) is from 4 (Reception) to 15 (Year 11).
 CREATE OR REPLACE MACRO last_31_august(d) AS
-    CASE WHEN month(d) >= 9 THEN make_date(year(d), 8, 31) ELSE make_date(year(d) - 1, 8, 31) END;
+    CASE WHEN strftime(d, '%m%d') >= '0831' THEN make_date(year(d), 8, 31) ELSE make_date(year(d) - 1, 8, 31) END;
 
 -- PEP_CURRENT: each school-age child looked after now has a Personal
 -- Education Plan within 183 days; with none in the current period, the first
 -- is due 20 working days after the period started.
+-- rule: PEP_CURRENT
 INSERT INTO obligations
-SELECT 'PEP_CURRENT', child, period_start, due, last_pep, snapshot_status(due, last_pep),
-       greatest(as_of() - due, 0), as_of()
-FROM (
+SELECT 'PEP_CURRENT', child, period_start, due, last_pep, status, days_late(status, due, last_pep, NULL), as_of()
+FROM (SELECT *, snapshot_status(due, last_pep) AS status FROM (
     SELECT c.child, c.period_start, max(p.pep_date) AS last_pep,
            coalesce(max(p.pep_date) + days('pep_days'),
                     wd_after(c.period_start, days('pep_initial_working_days'))) AS due
@@ -20,24 +20,25 @@ FROM (
     WHERE NOT c.short_breaks
       AND age_on(c.dob, last_31_august(as_of())) BETWEEN days('school_age_from') AND days('school_age_to')
     GROUP BY c.child, c.period_start
-);
+));
 
 -- PERM_BY_SECOND: a permanence plan recorded in the period by the second
 -- review (its date when held, its due date while not held; while the initial
 -- review is not held either, the initial's due date plus 91 days). The
--- period's end is the lapse date.
+-- looked-after chain's lapse (the period's end or the start of a placement
+-- for adoption, whichever is first) is the lapse date, and a due date on or
+-- after it creates no obligation, met or not (RULES.md §4.2).
+-- rule: PERM_BY_SECOND
 INSERT INTO obligations
 SELECT 'PERM_BY_SECOND', child, period_start, due, done, status,
-       CASE status WHEN 'late' THEN done - due WHEN 'overdue' THEN as_of() - due WHEN 'missed' THEN period_end - due ELSE 0 END,
-       coalesce(done, CASE WHEN status = 'missed' THEN due END, as_of())
+       days_late(status, due, done, lapse), alloc_day(status, due, done)
 FROM (
-    SELECT t.*, pl.first_plan AS done, chain_status(t.due, pl.first_plan, t.period_end) AS status
+    SELECT t.*, pl.first_plan AS done, chain_status(t.due, pl.first_plan, t.lapse) AS status
     FROM (
-        SELECT o.child, o.period_no, o.period_start, p.period_end,
+        SELECT o.child, o.period_no, o.period_start, o.lapse,
                CASE WHEN o.rule = 'REV_SECOND' THEN coalesce(o.done, o.due)
                     ELSE o.due + days('second_review_days') END AS due
         FROM a_review_obligations o
-        JOIN a_periods p USING (child, period_no)
         WHERE o.seg_no = 1 AND (o.rule = 'REV_SECOND' OR (o.rule = 'REV_INITIAL' AND o.done IS NULL))
           AND days('permanence_by_second_review') = 1
     ) t
@@ -48,6 +49,7 @@ FROM (
              AND pp.plan_date <= coalesce(p.period_end, as_of())
         GROUP BY ALL
     ) pl USING (child, period_no)
+    WHERE t.lapse IS NULL OR t.due < t.lapse
 )
 WHERE status IS NOT NULL;
 

@@ -28,10 +28,10 @@ LEFT JOIN (SELECT child, ended, min(meeting_date) AS first_meeting FROM a_meetin
 
 -- DISRUPTION_MEETING: every breakdown is followed by a disruption meeting
 -- within 42 days, with the period's end as the lapse date.
+-- rule: DISRUPTION_MEETING
 INSERT INTO obligations
 SELECT 'DISRUPTION_MEETING', child, period_start, due, done, status,
-       CASE status WHEN 'late' THEN done - due WHEN 'overdue' THEN as_of() - due WHEN 'missed' THEN period_end - due ELSE 0 END,
-       coalesce(done, CASE WHEN status = 'missed' THEN due END, as_of())
+       days_late(status, due, done, period_end), alloc_day(status, due, done)
 FROM a_breakdown_status WHERE status IS NOT NULL;
 
 -- Breakdowns in the 365 days up to the as-of date.
@@ -42,6 +42,7 @@ WHERE ended > as_of() - days('breakdown_window_days') AND ended <= as_of();
 
 -- BREAKDOWNS_NO_DISRUPTION: alert when a child has two or more breakdowns in
 -- the window and at least one has had no disruption meeting.
+-- rule: BREAKDOWNS_NO_DISRUPTION
 INSERT INTO obligations
 SELECT 'BREAKDOWNS_NO_DISRUPTION', child, arg_max(period_start, ended), as_of(), NULL,
        CASE WHEN bool_and(done IS NOT NULL) THEN 'met' ELSE 'not_met' END, 0, as_of()
@@ -52,6 +53,7 @@ HAVING count(*) >= 2;
 -- BREAKDOWNS_NO_SENIOR_MANAGER: alert when two breakdowns in the window came
 -- within 91 days of each other and no disruption meeting with a senior
 -- manager (SENIOR_MANAGER = Y) is recorded on or after the second.
+-- rule: BREAKDOWNS_NO_SENIOR_MANAGER
 INSERT INTO obligations
 SELECT 'BREAKDOWNS_NO_SENIOR_MANAGER', b.child, arg_max(b.period_start, b.ended), as_of(), NULL,
        CASE WHEN bool_and(sm.child IS NOT NULL) THEN 'met' ELSE 'not_met' END, 0, as_of()

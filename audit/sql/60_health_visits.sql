@@ -5,10 +5,10 @@
 -- HEALTH_ASSESSMENT: 20 working days after the period started with none in
 -- it; otherwise 183 days after the latest if the child was under 5 on the day
 -- of that assessment, else 365 days.
+-- rule: HEALTH_ASSESSMENT
 INSERT INTO obligations
-SELECT 'HEALTH_ASSESSMENT', child, period_start, due, latest, snapshot_status(due, latest),
-       greatest(as_of() - due, 0), as_of()
-FROM (
+SELECT 'HEALTH_ASSESSMENT', child, period_start, due, latest, status, days_late(status, due, latest, NULL), as_of()
+FROM (SELECT *, snapshot_status(due, latest) AS status FROM (
     SELECT c.child, c.period_start, h.latest,
            CASE WHEN h.latest IS NULL THEN wd_after(c.period_start, days('health_initial_working_days'))
                 WHEN age_on(c.dob, h.latest) < 5 THEN h.latest + days('health_under5_days')
@@ -22,7 +22,7 @@ FROM (
         GROUP BY c2.child
     ) h USING (child)
     WHERE NOT c.short_breaks
-);
+));
 
 -- Visits in the current placement. A visit at which the child was recorded
 -- as not seen (CHILD_SEEN = N) is not a statutory visit.
@@ -35,23 +35,29 @@ GROUP BY c.child;
 
 -- VISIT_STATUTORY: 7 days after the placement started with no visit since;
 -- otherwise 42 days after the latest visit.
+-- rule: VISIT_STATUTORY
 INSERT INTO obligations
-SELECT 'VISIT_STATUTORY', c.child, c.period_start, d.due, v.last_visit, snapshot_status(d.due, v.last_visit),
-       greatest(as_of() - d.due, 0), as_of()
-FROM a_current c
-LEFT JOIN a_visits v USING (child),
-LATERAL (SELECT coalesce(v.last_visit + days('visit_days'), c.placement_start + days('visit_first_days')) AS due) d
-WHERE NOT c.short_breaks;
+SELECT 'VISIT_STATUTORY', child, period_start, due, done, status, days_late(status, due, done, NULL), as_of()
+FROM (SELECT *, snapshot_status(due, done) AS status FROM (
+    SELECT c.child, c.period_start, d.due, v.last_visit AS done
+    FROM a_current c
+    LEFT JOIN a_visits v USING (child),
+    LATERAL (SELECT coalesce(v.last_visit + days('visit_days'), c.placement_start + days('visit_first_days')) AS due) d
+    WHERE NOT c.short_breaks
+));
 
 -- VISIT_BEDROOM_SEEN: 183 days after the latest visit with BEDROOM_SEEN = Y;
 -- with none, 7 days after the placement started.
+-- rule: VISIT_BEDROOM_SEEN
 INSERT INTO obligations
-SELECT 'VISIT_BEDROOM_SEEN', c.child, c.period_start, d.due, v.last_bedroom, snapshot_status(d.due, v.last_bedroom),
-       greatest(as_of() - d.due, 0), as_of()
-FROM a_current c
-LEFT JOIN a_visits v USING (child),
-LATERAL (SELECT coalesce(v.last_bedroom + days('bedroom_days'), c.placement_start + days('bedroom_first_days')) AS due) d
-WHERE NOT c.short_breaks;
+SELECT 'VISIT_BEDROOM_SEEN', child, period_start, due, done, status, days_late(status, due, done, NULL), as_of()
+FROM (SELECT *, snapshot_status(due, done) AS status FROM (
+    SELECT c.child, c.period_start, d.due, v.last_bedroom AS done
+    FROM a_current c
+    LEFT JOIN a_visits v USING (child),
+    LATERAL (SELECT coalesce(v.last_bedroom + days('bedroom_days'), c.placement_start + days('bedroom_first_days')) AS due) d
+    WHERE NOT c.short_breaks
+));
 
 -- Working tables no later file reads are dropped as soon as they are done
 -- with, to keep the audit within DuckDB's memory limit at national scale.

@@ -52,8 +52,13 @@ var annualExtract = map[string]string{
 
 func annualReport(t *testing.T, extra ...string) map[string][][]string {
 	t.Helper()
+	return annualReportOf(t, annualExtract, extra...)
+}
+
+func annualReportOf(t *testing.T, extract map[string]string, extra ...string) map[string][][]string {
+	t.Helper()
 	in := t.TempDir()
-	for name, content := range annualExtract {
+	for name, content := range extract {
 		os.WriteFile(filepath.Join(in, name), []byte(content), 0o600)
 	}
 	out := t.TempDir()
@@ -193,6 +198,178 @@ func TestAnnualOpensInLibreOffice(t *testing.T) {
 	for _, sheet := range []string{"Overview", "Timeliness", "Participation", "Equalities", "IRO caseloads", "Care planning", "Escalations", "Method"} {
 		if _, err := os.Stat(filepath.Join(conv, fmt.Sprintf("lacaudit-annual-2024-25-%s.csv", sheet))); err != nil {
 			t.Errorf("LibreOffice wrote no CSV for %s: %v", sheet, err)
+		}
+	}
+}
+
+// annualCases is a second hand-built extract for 2024-25, one child for each
+// way a figure of the annual report could be read two ways (issue 20).
+// Bank holidays in reach: 6 and 27 May, 26 Aug 2024; 18 and 21 Apr 2025.
+//
+//	F: in care before the extract (RNE P), anchored at 1 Oct 2023. Due
+//	   1 Oct 2023 + 183 = 1 Apr 2024, the year's first day, held on it: met.
+//	   Due 1 Oct 2024, held on it: met. Next due 2 Apr 2025, next year.
+//	   IRO Kate. Health assessment 1 Jun 2024 (aged 14: next due 1 Jun
+//	   2025): in date. PEP 1 Mar 2025: current.
+//	H: anchored at Sun 29 Sep 2024. Due 29 Sep + 183 = 31 Mar 2025, the
+//	   year's last day, held on 3 Apr 2025: as of 31 March not held, so
+//	   late against 2024-25 (never "upcoming" in a year that is over).
+//	   IRO Hugo. School age, no PEP, no health assessment: both overdue.
+//	I: as H, but the 31 March review is never held. IRO Hugo. Aged 19.
+//	J: starts twice and ceases twice in the year: 1 May to 1 Jun 2024
+//	   (initial due 31 May, held 30 May: met) and 1 Aug to 1 Sep 2024
+//	   (initial due 30 Aug, 26 Aug skipped, held 29 Aug: met). The second
+//	   reviews would fall after each period ended: no obligation. No IRO.
+//	K: anchored at 1 Jan 2024 (placement U1, care order), placed for adoption
+//	   1 Jul 2024 (A3, placement order): the looked-after review due 2 Jul
+//	   lapses. Adoption reviews: first due 29 Jul, held 25 Jul: met; second
+//	   due 24 Oct, held 30 Oct: late; third due 1 May 2025. IRO Kate. Aged 2,
+//	   the 30 Oct review coded PN2.
+//	L: came into care Mon 3 Mar 2025 (care order, foster placement U1);
+//	   initial due 31 Mar 2025, held 17 Mar: met. Moved on 19 Mar to a
+//	   children's home (R1), accommodated (V2), and left care 20 Mar,
+//	   before the review's due date. IRO Lena from 3 Mar, the allocation
+//	   never closed.
+//	M: came into care Mon 17 Mar 2025; initial review, first PEP and first
+//	   health assessment all due 14 Apr 2025: not yet due at 31 March.
+var annualCases = map[string]string{
+	"header.csv": "CHILD,DOB,SEX,ETHNIC\nF,01/01/2010,1,WBRI\nH,01/01/2012,2,WBRI\nI,01/01/2005,1,WBRI\n" +
+		"J,01/01/2009,2,WBRI\nK,01/01/2022,1,WBRI\nL,01/01/2011,2,WBRI\nM,01/06/2012,1,WBRI\n",
+	"episodes.csv": "CHILD,DECOM,RNE,LS,PLACE,DEC,REC\n" +
+		"F,01/09/2023,P,C2,U1,,\nH,01/09/2024,P,V2,U1,,\nI,01/09/2024,P,V2,U1,,\n" +
+		"J,01/05/2024,S,V2,U1,01/06/2024,E11\nJ,01/08/2024,S,V2,U1,01/09/2024,E4A\n" +
+		"K,01/01/2024,P,C2,U1,01/07/2024,X1\nK,01/07/2024,P,E1,A3,,\n" +
+		"L,03/03/2025,S,C2,U1,19/03/2025,X1\nL,19/03/2025,P,V2,R1,20/03/2025,E4A\nM,17/03/2025,S,C2,U1,,\n",
+	"reviews.csv": "CHILD,REVIEW,REVIEW_CODE\n" +
+		"F,01/10/2023,PN1\nF,01/04/2024,PN1\nF,01/10/2024,PN1\n" +
+		"H,29/09/2024,PN1\nH,03/04/2025,PN1\nI,29/09/2024,PN1\n" +
+		"J,30/05/2024,PN1\nJ,29/08/2024,PN1\n" +
+		"K,01/01/2024,PN0\nK,25/07/2024,PN0\nK,30/10/2024,PN2\nL,17/03/2025,PN1\n",
+	"allocations.csv": "CHILD,ROLE,WORKER,START,END\n" +
+		"F,IRO,Kate,2023-09-01,\nK,IRO,Kate,2024-01-01,\nH,IRO,Hugo,2024-09-01,\nI,IRO,Hugo,2024-09-01,\nL,IRO,Lena,2025-03-03,\n",
+	"health_assessments.csv": "CHILD,ASSESSMENT_DATE\nF,2024-06-01\n",
+	"peps.csv":               "CHILD,PEP_DATE\nF,2025-03-01\n",
+}
+
+func TestAnnualFigureDefinitions(t *testing.T) {
+	s := annualReportOf(t, annualCases)
+	ov := s["Overview"]
+	for _, c := range []struct {
+		label string
+		want  float64
+	}{
+		{"Children looked after during the year", 7},   // F H I J K L M
+		{"Children looked after at 31 March", 5},       // F H I K M
+		{"Children who started to be looked after", 3}, // J (twice, counted once), L, M
+		{"Children who ceased to be looked after", 2},  // J (twice, counted once), L
+		// F 1 Apr, 1 Oct; H, I 29 Sep; J 30 May, 29 Aug; K 25 Jul, 30 Oct;
+		// L 17 Mar (H's 3 Apr 2025 is next year's)
+		{"Reviews held", 9},
+		// Looked-after chain due in the year: F 2 met, H and I due 31 Mar
+		// not held that day, J 2 met, L met: 5 of 7 (K's are adoption
+		// reviews; M's is due 14 Apr 2025).
+		{"Reviews in timescale (obligations due in the year)", 5.0 / 7},
+		{"initial reviews", 1},          // J twice, L
+		{"subsequent reviews", 2.0 / 4}, // F twice met; H, I not held on 31 Mar
+		{"Adoption reviews in timescale", 0.5},
+		{"School-age children with a current PEP at 31 March", 0.5}, // F of F and H
+		{"first PEP not yet due (left out of the share)", 1},        // M
+		{"Health assessments in date at 31 March", 0.25},            // F of F, H, I, K
+		{"first assessment not yet due (left out of the share)", 1}, // M
+	} {
+		near(t, c.label, row(t, ov, c.label)[1], c.want)
+	}
+	// The year before (as of 31 March 2024): F and K, anchored, nothing due.
+	near(t, "looked after during 2023-24", row(t, ov, "Children looked after during the year")[2], 2)
+	near(t, "started in 2023-24", row(t, ov, "Children who started to be looked after")[2], 0)
+	if r := row(t, ov, "Reviews in timescale (obligations due in the year)"); len(r) > 2 && r[2] != "" {
+		t.Errorf("2023-24 had no review due, shows %q", r[2])
+	}
+
+	tl := s["Timeliness"]
+	for _, c := range []struct {
+		label           string
+		due, met, share float64
+	}{
+		{"Q1: Apr 2024 to Jun 2024", 2, 2, 1},       // F 1 Apr, J 31 May
+		{"Q2: Jul 2024 to Sep 2024", 1, 1, 1},       // J 30 Aug
+		{"Q3: Oct 2024 to Dec 2024", 1, 1, 1},       // F 1 Oct
+		{"Q4: Jan 2025 to Mar 2025", 3, 1, 1.0 / 3}, // H, I, L on 31 Mar; L met
+		{"All looked-after reviews", 7, 5, 5.0 / 7},
+		{"Adoption reviews (reported apart)", 2, 1, 0.5},
+	} {
+		r := row(t, tl, c.label)
+		near(t, c.label+" due", r[1], c.due)
+		near(t, c.label+" met", r[2], c.met)
+		near(t, c.label+" share", r[3], c.share)
+	}
+
+	iro := s["IRO caseloads"]
+	// Kate: F and K all year (730 days); her looked-after reviews F 2 of 2,
+	// adoption K 1 of 2; she chaired F 1 Apr, 1 Oct, K 25 Jul, 30 Oct.
+	k := row(t, iro, "Kate")
+	near(t, "Kate at 31 March", k[1], 2)
+	near(t, "Kate average", k[2], 2)
+	near(t, "Kate chaired", k[3], 4)
+	near(t, "Kate looked-after reviews in timescale", k[4], 1)
+	near(t, "Kate adoption reviews in timescale", k[5], 0.5)
+	// Hugo: H and I from 1 Sep 2024 to 31 Mar 2025, 212 days each; he
+	// chaired their first reviews (29 Sep, anchors of the chains: held
+	// reviews, though no obligation); their 31 March reviews were not held
+	// on the day.
+	h := row(t, iro, "Hugo")
+	near(t, "Hugo at 31 March", h[1], 2)
+	near(t, "Hugo average", h[2], 424.0/365)
+	near(t, "Hugo chaired", h[3], 2)
+	near(t, "Hugo in timescale", h[4], 0)
+	// Lena: L looked after 3 to 19 Mar 2025 (17 days; she left on the 20th,
+	// the allocation still open); not looked after at 31 March.
+	l := row(t, iro, "Lena")
+	near(t, "Lena at 31 March", l[1], 0)
+	near(t, "Lena average", l[2], 17.0/365)
+	near(t, "Lena chaired", l[3], 1)
+	near(t, "Lena in timescale", l[4], 1)
+	// Reviews chaired add up to the Overview's 9 reviews held with J's 2,
+	// which had no IRO allocated.
+
+	eq := s["Equalities"]
+	// Legal status on the day held (not held: due): care order F twice, L
+	// (held 17 Mar under a care order; due 31 Mar, after she had moved and
+	// left); accommodated H, I (due 31 Mar, in care) and J twice. All seven
+	// were in foster placements on the day.
+	near(t, "care order due", row(t, eq, "Care order (interim or full)")[1], 3)
+	near(t, "care order in timescale", row(t, eq, "Care order (interim or full)")[2], 1)
+	near(t, "accommodated due", row(t, eq, "Accommodated (section 20)")[1], 4)
+	near(t, "accommodated in timescale", row(t, eq, "Accommodated (section 20)")[2], 0.5)
+	for _, r := range eq {
+		if len(r) > 0 && (r[0] == "Other or not recorded" || r[0] == "Other placements") {
+			t.Errorf("a review is grouped with no episode: %q", r)
+		}
+	}
+	near(t, "foster placement due", row(t, eq, "Foster placement")[1], 7)
+
+	pa := s["Participation"]
+	// Not PN0: 8 of the 9 reviews held (K's 25 Jul is PN0; his 30 Oct, PN2,
+	// counts though he is 2): PN1 F 2, H, I, J 2, L.
+	near(t, "PN1 reviews", row(t, pa, "PN1")[2], 7)
+	near(t, "PN1 share", row(t, pa, "PN1")[3], 7.0/8)
+	near(t, "PN2 share", row(t, pa, "PN2")[3], 1.0/8)
+	near(t, "PN0 apart", row(t, pa, "PN0")[2], 1)
+
+	cp := s["Care planning"]
+	hr := row(t, cp, "Children with an in-date health assessment at 31 March")
+	near(t, "health in date", hr[1], 1)
+	near(t, "health of", hr[2], 4)
+	near(t, "health first not yet due", row(t, cp, "children whose first health assessment is not yet due (left out)")[1], 1)
+	near(t, "PEP first not yet due", row(t, cp, "school-age children whose first PEP is not yet due (left out)")[1], 1)
+
+	method := ""
+	for _, r := range s["Method"] {
+		method += strings.Join(r, " ") + "\n"
+	}
+	for _, want := range []string{"counts against the year", "counts once", "not coded PN0", "children looked after that day", "not yet due"} {
+		if !strings.Contains(method, want) {
+			t.Errorf("Method does not say %q", want)
 		}
 	}
 }

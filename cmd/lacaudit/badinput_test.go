@@ -60,11 +60,64 @@ func TestBadInputCorpus(t *testing.T) {
 	os.WriteFile(filepath.Join(twice, "expect.txt"), []byte("exit 3\nstderr table \"reviews\" found twice\nstderr extract.xlsx[Reviews]\n"), 0o600)
 	cases["table-twice"] = twice
 
+	runCorpus(t, corpus, cases, false)
+}
+
+// Every variant of the real-world corpus gives its exit status and
+// messages; every variant that reads gives exactly the findings of its
+// clean twin.
+func TestRealWorldCorpus(t *testing.T) {
+	entries, err := os.ReadDir(realWorld)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]string{}
+	for _, e := range entries {
+		if e.IsDir() {
+			cases[e.Name()] = filepath.Join(realWorld, e.Name())
+		}
+	}
+	if len(cases) < 15 {
+		t.Fatalf("%d cases in %s: run go test -run TestMakeCorpus -make-corpus", len(cases), realWorld)
+	}
+	runCorpus(t, realWorld, cases, true)
+}
+
+// runCorpus runs each case folder of a corpus as its expect.txt says:
+// lines "exit N", "stderr TEXT", "stdout TEXT", "rejects TEXT" (a line of
+// rejects.csv), "findings TEXT", "norejects", "config LINE" (a line of a
+// configuration file for the run) and "twin NAME" (the case folder NAME of
+// the corpus must give the same findings.csv). A line it does not know
+// fails the case. With needTwin, a case that exits 0 must name its twin
+// (but the twin itself, "clean").
+func runCorpus(t *testing.T, corpus string, cases map[string]string, needTwin bool) {
 	for name, dir := range cases {
 		t.Run(name, func(t *testing.T) {
 			expect, err := os.ReadFile(filepath.Join(dir, "expect.txt"))
 			if err != nil {
 				t.Fatal(err)
+			}
+			var config []string
+			var twin string
+			for _, line := range strings.Split(string(expect), "\n") {
+				kind, text, _ := strings.Cut(strings.TrimSpace(line), " ")
+				switch kind {
+				case "config":
+					config = append(config, text)
+				case "twin":
+					twin = text
+				case "exit", "stderr", "stdout", "rejects", "findings", "norejects", "", "#":
+				default:
+					t.Fatalf("expect.txt: unknown directive %q", kind)
+				}
+			}
+			var extra []string
+			if len(config) > 0 {
+				conf := filepath.Join(t.TempDir(), "lacaudit.conf")
+				if err := os.WriteFile(conf, []byte(strings.Join(config, "\n")+"\n"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				extra = []string{"--config", conf}
 			}
 			out := t.TempDir()
 			if r := lacaudit(t, "run", "--as-of", goldenAsOf, "--out", out); r.code != 0 {
@@ -73,7 +126,9 @@ func TestBadInputCorpus(t *testing.T) {
 			before := outputsOf(t, out)
 			in := filepath.Join(t.TempDir(), "in")
 			copyDir(t, dir, in)
-			r := lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", out)
+			// Each case is far smaller than the sample run before it: the
+			// partial-export guard is not what these cases test.
+			r := lacaudit(t, append([]string{"run", "--input", in, "--as-of", goldenAsOf, "--out", out, "--accept-drop"}, extra...)...)
 			read := func(f string) string {
 				b, _ := os.ReadFile(filepath.Join(out, f))
 				return string(b)
@@ -97,7 +152,7 @@ func TestBadInputCorpus(t *testing.T) {
 				case "findings":
 					where, got = "findings.csv", read("findings.csv")
 				case "norejects":
-					if rj := strings.TrimSpace(read("rejects.csv")); rj != "file,line,column,value,reason" {
+					if rj := strings.TrimSpace(strings.TrimPrefix(read("rejects.csv"), "\uFEFF")); rj != "file,line,column,value,reason" {
 						t.Errorf("rejects.csv is not empty:\n%s", clipText(rj))
 					}
 					continue
@@ -109,7 +164,28 @@ func TestBadInputCorpus(t *testing.T) {
 				}
 			}
 			if r.code != 0 {
+				// A run stopped by its rejects lists them all beside the
+				// previous outputs (TestCoreTableOverThresholdListsEveryReject).
+				os.Remove(filepath.Join(out, "lacaudit-rejects-"+goldenAsOf+".csv"))
 				sameOutputs(t, "after a failed run", outputsOf(t, out), before)
+				return
+			}
+			if twin == "" {
+				if needTwin && name != "clean" {
+					t.Errorf("a case that reads needs a clean twin (twin NAME in expect.txt)")
+				}
+				return
+			}
+			twinOut := t.TempDir()
+			twinIn := filepath.Join(t.TempDir(), "in")
+			copyDir(t, filepath.Join(corpus, twin), twinIn)
+			tr := lacaudit(t, append([]string{"run", "--input", twinIn, "--as-of", goldenAsOf, "--out", twinOut}, extra...)...)
+			if tr.code != 0 {
+				t.Fatalf("twin %s: exit %d: %s", twin, tr.code, tr.stderr)
+			}
+			b, _ := os.ReadFile(filepath.Join(twinOut, "findings.csv"))
+			if got := read("findings.csv"); got != string(b) {
+				t.Errorf("findings.csv differs from twin %s's:\n%s\ntwin:\n%s", twin, clipText(got), clipText(string(b)))
 			}
 		})
 	}

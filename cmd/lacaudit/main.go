@@ -13,7 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"syscall"
@@ -54,7 +54,7 @@ func commands() []command {
 		{"sample", "write a synthetic extract (seeded, deterministic)",
 			"lacaudit sample --children 2000 --out /tmp/extract", cmdSample},
 		{"bench", "measure time and memory per stage on generated samples of several sizes",
-			"lacaudit bench --sizes 10000,100000,300000 --work /tmp/lacaudit-bench", cmdBench},
+			"lacaudit bench --sizes 10000,100000,300000", cmdBench},
 		{"rules", "print the rule catalogue with the timescales in force",
 			"lacaudit rules --config lacaudit.conf", cmdRules},
 		{"version", "print the program version", "lacaudit version", cmdVersion},
@@ -62,6 +62,10 @@ func commands() []command {
 }
 
 func main() {
+	// Nothing lacaudit creates (outputs, the database and its WAL while a
+	// run builds them, DuckDB's spill files, samples) is readable by others;
+	// --file-mode opens the outputs to a group when they are published.
+	syscall.Umask(0o077)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	// LACAUDIT_CPUPROFILE=FILE writes a Go CPU profile, for performance work.
 	if path := os.Getenv("LACAUDIT_CPUPROFILE"); path != "" {
@@ -78,6 +82,17 @@ func main() {
 }
 
 func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 2 && args[0] == "help" {
+		// lacaudit help run: the command's own help.
+		for _, c := range commands() {
+			if c.name == args[1] {
+				return c.run(ctx, []string{"--help"}, stdout, stderr)
+			}
+		}
+		fmt.Fprintf(stderr, "lacaudit: unknown command %q\n\n", args[1])
+		usage(stderr)
+		return exitUsage
+	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
 		w := stdout
 		code := 0
@@ -125,6 +140,7 @@ func newFlags(name string, stderr io.Writer) *pflag.FlagSet {
 type shared struct {
 	input, out, db, asOf, configFile, logFormat, memoryLimit, fileMode, template string
 	threads                                                                      int
+	name                                                                         string // the command, for its usage hint
 }
 
 func (s *shared) register(fs *pflag.FlagSet, withOut bool) { s.registerFlags(fs, withOut, withOut) }
@@ -132,10 +148,11 @@ func (s *shared) register(fs *pflag.FlagSet, withOut bool) { s.registerFlags(fs,
 // registerFlags adds the shared flags; withDB adds --db, for commands that
 // keep a database file.
 func (s *shared) registerFlags(fs *pflag.FlagSet, withOut, withDB bool) {
+	s.name = fs.Name()
 	fs.StringVar(&s.input, "input", "", "folder of extracts (default: the bundled sample data)")
 	if withOut {
 		fs.StringVar(&s.out, "out", "reports", "output folder")
-		fs.StringVar(&s.fileMode, "file-mode", "0600", "permissions of output files, e.g. 0640 to let a group read them")
+		fs.StringVar(&s.fileMode, "file-mode", "0600", "permissions of output files: 0600, or 0640 to let a group read them")
 		fs.StringVar(&s.template, "template", "", "house-style workbook (default: templates/house-style.xlsx, bundled)")
 	}
 	if withDB {
@@ -153,6 +170,10 @@ func (s *shared) registerFlags(fs *pflag.FlagSet, withOut, withDB bool) {
 func (s *shared) prepare() (job.Settings, *slog.Logger, func(), error) {
 	var tmp string
 	js, log, err := s.settings(&tmp)
+	if ue, ok := err.(usageError); ok {
+		ue.cmd = s.name
+		err = ue
+	}
 	return js, log, func() {
 		if tmp != "" {
 			os.RemoveAll(tmp)
@@ -173,26 +194,26 @@ func (s *shared) settings(tmp *string) (job.Settings, *slog.Logger, error) {
 	if s.asOf != "" {
 		t, err := parseDate(s.asOf)
 		if err != nil {
-			return js, nil, usageError{fmt.Sprintf("--as-of %q: %v", s.asOf, err)}
+			return js, nil, usageError{msg: fmt.Sprintf("--as-of %q: %v", s.asOf, err)}
 		}
 		js.AsOf = t
 	}
-	if s.threads < 0 {
-		return js, nil, usageError{"--threads must be 0 (all cores) or more"}
+	if err := checkThreads(s.threads); err != nil {
+		return js, nil, err
 	}
 	if err := job.CheckMemoryLimit(s.memoryLimit); err != nil {
-		return js, nil, usageError{err.Error()}
+		return js, nil, usageError{msg: err.Error()}
 	}
 	cfg, err := config.Load(s.configFile)
 	if err != nil {
-		return js, nil, usageError{err.Error()}
+		return js, nil, usageError{msg: err.Error()}
 	}
 	js.Config = cfg
 	js.Out, js.DB, js.Template = s.out, s.db, s.template
 	if s.fileMode != "" {
 		m, err := strconv.ParseUint(s.fileMode, 8, 32)
-		if err != nil || m > 0o777 || m&0o600 != 0o600 {
-			return js, nil, usageError{fmt.Sprintf("--file-mode %q: expected octal permissions the owner can read and write, such as 0600 or 0640", s.fileMode)}
+		if err != nil || (m != 0o600 && m != 0o640) {
+			return js, nil, usageError{msg: fmt.Sprintf("--file-mode %q: expected 0600 (the owner only) or 0640 (the owner, and the group may read)", s.fileMode)}
 		}
 		js.FileMode = os.FileMode(m)
 	}
@@ -212,7 +233,19 @@ func (s *shared) settings(tmp *string) (job.Settings, *slog.Logger, error) {
 	return js, log, nil
 }
 
-type usageError struct{ msg string }
+// usageError is an error in the flags (exit status 2); cmd, when set, is
+// the command whose usage hint follows the message.
+type usageError struct{ msg, cmd string }
+
+// checkThreads bounds --threads by the machine: more DuckDB threads than
+// cores only share them, and a number in the tens of thousands made the Go
+// runtime crash creating them.
+func checkThreads(n int) error {
+	if cores := runtime.NumCPU(); n < 0 || n > cores {
+		return usageError{msg: fmt.Sprintf("--threads %d: expected 0 (all cores) to %d, the cores of this machine", n, cores)}
+	}
+	return nil
+}
 
 func (e usageError) Error() string { return e.msg }
 
@@ -244,7 +277,7 @@ func newLogger(format string) (*slog.Logger, error) {
 	case "json":
 		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
 	}
-	return nil, usageError{fmt.Sprintf("--log-format %q: expected text or json", format)}
+	return nil, usageError{msg: fmt.Sprintf("--log-format %q: expected text or json", format)}
 }
 
 // parse parses a command's flags; it returns -1 to go on, or an exit status.
@@ -253,20 +286,48 @@ func parse(fs *pflag.FlagSet, args []string) int {
 		if errors.Is(err, pflag.ErrHelp) {
 			return 0
 		}
-		return exitUsage
+		// pflag prints nothing itself with ContinueOnError: without this a
+		// typo in a cron line left an empty log.
+		return usageFail(fs.Output(), fs.Name(), flagError(err))
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(fs.Output(), "lacaudit: unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
-		return exitUsage
+		return usageFail(fs.Output(), fs.Name(), fmt.Sprintf("unexpected argument %q", fs.Arg(0)))
 	}
 	return -1
+}
+
+// flagError words pflag's parse error for an operator: the flag and what
+// it takes, without strconv's wording.
+func flagError(err error) string {
+	var iv *pflag.InvalidValueError
+	if errors.As(err, &iv) {
+		want := map[string]string{
+			"int": "a whole number", "uint64": "a whole number, 0 or more", "intSlice": "whole numbers separated by commas",
+			"bool": "true or false",
+		}[iv.GetFlag().Value.Type()]
+		if want == "" {
+			want = "a " + iv.GetFlag().Value.Type()
+		}
+		return fmt.Sprintf("--%s %q: expected %s", iv.GetFlag().Name, iv.GetValue(), want)
+	}
+	return err.Error()
+}
+
+// usageFail prints a usage error of command name as one line, then the
+// command's usage hint, and returns the usage exit status.
+func usageFail(w io.Writer, name, msg string) int {
+	fmt.Fprintf(w, "lacaudit %s: %s\n", name, msg)
+	fmt.Fprintf(w, "Usage: lacaudit %s [flags]; 'lacaudit %s --help' lists the flags with an example.\n", name, name)
+	return exitUsage
 }
 
 // fail prints an error as an operator-grade message and returns its status.
 func fail(stderr io.Writer, err error) int {
 	var ue usageError
 	if errors.As(err, &ue) {
+		if ue.cmd != "" {
+			return usageFail(stderr, ue.cmd, ue.msg)
+		}
 		fmt.Fprintf(stderr, "lacaudit: %v\n", err)
 		return exitUsage
 	}
@@ -274,6 +335,10 @@ func fail(stderr io.Writer, err error) int {
 	fmt.Fprintf(stderr, "lacaudit: %v\n", err)
 	switch code {
 	case 3:
+		var ye *job.YearError
+		if errors.As(err, &ye) {
+			break
+		}
 		fmt.Fprintln(stderr, "The extracts cannot be used as they are: fix them (or the export) and run again. No report was written; earlier reports are unchanged.")
 	case 1:
 		if !errors.Is(err, context.Canceled) {
@@ -289,12 +354,13 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	sh.register(fs, true)
 	pseudo := fs.Bool("pseudonymise", false, "replace child identifiers and worker names in every output with keyed hashes, for sharing")
 	keyFile := fs.String("pseudonymise-key-file", "", "file holding the pseudonymisation key (default: $"+pseudonym.EnvKey+")")
+	acceptDrop := fs.Bool("accept-drop", false, "accept, this once, a table's rows or the children looked after falling by more than drop_threshold_percent (default 10) against the last successful run")
 	findings := fs.String("findings", job.FindingsAuto, "findings file: csv, parquet, both, or auto (csv, and findings.parquet too above a million findings)")
 	if c := parse(fs, args); c >= 0 {
 		return c
 	}
 	if err := job.CheckFindings(*findings); err != nil {
-		return fail(stderr, usageError{err.Error()})
+		return usageFail(stderr, "run", err.Error())
 	}
 	s, log, cleanup, err := sh.prepare()
 	defer cleanup()
@@ -305,12 +371,13 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *pseudo {
 		key, err := pseudonym.Key(*keyFile)
 		if err != nil {
-			return fail(stderr, usageError{err.Error()})
+			return fail(stderr, usageError{msg: err.Error(), cmd: "run"})
 		}
 		s.PseudonymKey = key
 	} else if *keyFile != "" {
-		return fail(stderr, usageError{"--pseudonymise-key-file needs --pseudonymise"})
+		return fail(stderr, usageError{msg: "--pseudonymise-key-file needs --pseudonymise", cmd: "run"})
 	}
+	s.AcceptDrop = *acceptDrop
 	sum, err := job.Run(ctx, s, log)
 	if err != nil {
 		return fail(stderr, err)
@@ -329,12 +396,10 @@ func cmdAnnual(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return c
 	}
 	if *year < 1951 || *year > 2098 {
-		fmt.Fprintln(stderr, "lacaudit annual: --year is required, e.g. --year 2025 for April 2025 to March 2026")
-		return exitUsage
+		return usageFail(stderr, "annual", "--year is required, e.g. --year 2025 for April 2025 to March 2026")
 	}
 	if *suppress < 0 {
-		fmt.Fprintln(stderr, "lacaudit annual: --suppress-small must be 0 (off) or more")
-		return exitUsage
+		return usageFail(stderr, "annual", "--suppress-small must be 0 (off) or more")
 	}
 	s, log, cleanup, err := sh.prepare()
 	defer cleanup()
@@ -383,25 +448,21 @@ func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return c
 	}
 	if *children < 10 || *children > 1_000_000 {
-		fmt.Fprintln(stderr, "lacaudit sample: --children must be from 10 to 1,000,000")
-		return exitUsage
+		return usageFail(stderr, "sample", "--children must be from 10 to 1,000,000")
 	}
 	ex := today()
 	if *extract != "" {
 		t, err := parseDate(*extract)
 		if err != nil {
-			fmt.Fprintf(stderr, "lacaudit sample: --extract-date %q: %v\n", *extract, err)
-			return exitUsage
+			return usageFail(stderr, "sample", fmt.Sprintf("--extract-date %q: %v", *extract, err))
 		}
 		ex = t
 	}
 	if *shape != synth.ShapeStandard && *shape != synth.ShapeHeavy {
-		fmt.Fprintf(stderr, "lacaudit sample: --shape %q: expected standard or heavy\n", *shape)
-		return exitUsage
+		return usageFail(stderr, "sample", fmt.Sprintf("--shape %q: expected standard or heavy", *shape))
 	}
 	if *format != "csv" && *format != "xlsx" {
-		fmt.Fprintf(stderr, "lacaudit sample: --format %q: expected csv or xlsx\n", *format)
-		return exitUsage
+		return usageFail(stderr, "sample", fmt.Sprintf("--format %q: expected csv or xlsx", *format))
 	}
 	start := time.Now()
 	err := synth.Generate(*out, synth.Options{Children: *children, Seed: *seed, Extract: ex, Years: *years,
@@ -422,8 +483,7 @@ func cmdRules(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	cfg, err := config.Load(*configFile)
 	if err != nil {
-		fmt.Fprintf(stderr, "lacaudit rules: %v\n", err)
-		return exitUsage
+		return usageFail(stderr, "rules", err.Error())
 	}
 	audit.PrintCatalogue(stdout, cfg)
 	return 0
@@ -432,7 +492,7 @@ func cmdRules(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("bench", stderr)
 	sizes := fs.IntSlice("sizes", []int{10000, 100000, 300000, 1000000}, "children in each sample")
-	work := fs.String("work", filepath.Join(os.TempDir(), "lacaudit-bench"), "folder for the samples and outputs")
+	work := fs.String("work", "", "folder for the samples and outputs, kept (default: a private temporary folder, removed at the end)")
 	seed := fs.Uint64("seed", 7, "random seed of the samples")
 	threads := fs.Int("threads", 0, "DuckDB worker threads (default: all cores)")
 	memoryLimit := fs.String("memory-limit", job.AutoMemory, "DuckDB memory limit of the runs (auto: sized to each sample, as for run)")
@@ -442,28 +502,29 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return c
 	}
 	if *repeat < 1 || *repeat > 99 {
-		fmt.Fprintln(stderr, "lacaudit bench: --repeat must be from 1 to 99")
-		return exitUsage
+		return usageFail(stderr, "bench", "--repeat must be from 1 to 99")
+	}
+	if err := checkThreads(*threads); err != nil {
+		return usageFail(stderr, "bench", err.Error())
 	}
 	for _, n := range *sizes {
 		if n < 10 || n > 1_000_000 {
-			fmt.Fprintln(stderr, "lacaudit bench: --sizes must each be from 10 to 1,000,000")
-			return exitUsage
+			return usageFail(stderr, "bench", "--sizes must each be from 10 to 1,000,000")
 		}
 	}
 	for _, sh := range *shapes {
 		if sh != synth.ShapeStandard && sh != synth.ShapeHeavy {
-			fmt.Fprintf(stderr, "lacaudit bench: --shapes %q: expected standard, heavy or both\n", sh)
-			return exitUsage
+			return usageFail(stderr, "bench", fmt.Sprintf("--shapes %q: expected standard, heavy or standard,heavy", sh))
 		}
 	}
 	if err := job.CheckMemoryLimit(*memoryLimit); err != nil {
-		fmt.Fprintf(stderr, "lacaudit bench: %v\n", err)
-		return exitUsage
+		return usageFail(stderr, "bench", err.Error())
 	}
-	if err := os.MkdirAll(*work, 0o700); err != nil {
-		fmt.Fprintf(stderr, "lacaudit bench: %v\n", err)
-		return 1
+	if *work != "" {
+		if err := os.MkdirAll(*work, 0o700); err != nil {
+			fmt.Fprintf(stderr, "lacaudit bench: %v\n", err)
+			return 1
+		}
 	}
 	if _, err := bench.Run(ctx, bench.Options{Sizes: *sizes, Work: *work, Seed: *seed, Threads: *threads,
 		MemoryLimit: *memoryLimit, Repeat: *repeat, Shapes: *shapes, Progress: stderr}, stdout); err != nil {

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"os"
 	"os/exec"
@@ -18,7 +20,7 @@ import (
 	"github.com/lacaudit/lacaudit/store"
 )
 
-// outputsOf hashes every file a run leaves in out (the lock file aside).
+// outputsOf hashes every file a run leaves in out (the lock files aside).
 func outputsOf(t *testing.T, out string) map[string][32]byte {
 	t.Helper()
 	entries, err := os.ReadDir(out)
@@ -27,7 +29,7 @@ func outputsOf(t *testing.T, out string) map[string][32]byte {
 	}
 	m := map[string][32]byte{}
 	for _, e := range entries {
-		if e.Name() == ".lacaudit.lock" {
+		if e.Name() == ".lacaudit.lock" || e.Name() == ".lacaudit.duckdb.lock" {
 			continue
 		}
 		if e.IsDir() {
@@ -89,8 +91,9 @@ func TestKilledRunLeavesPreviousOutputs(t *testing.T) {
 		_ = cmd.Process.Signal(syscall.SIGKILL)
 		err := cmd.Wait()
 		if err == nil {
-			// It finished before the kill: start again from the previous outputs.
-			if r := lacaudit(t, "run", "--input", first, "--as-of", goldenAsOf, "--out", out); r.code != 0 {
+			// It finished before the kill: start again from the previous
+			// outputs (a much smaller extract, so the fall is accepted).
+			if r := lacaudit(t, "run", "--input", first, "--as-of", goldenAsOf, "--out", out, "--accept-drop"); r.code != 0 {
 				t.Fatal(r.stderr)
 			}
 			before = outputsOf(t, out)
@@ -292,8 +295,7 @@ func TestPseudonymisedOutputs(t *testing.T) {
 	if r := lacaudit(t, "sample", "--children", "60", "--extract-date", goldenAsOf, "--out", in); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
-	keyFile := filepath.Join(t.TempDir(), "key")
-	os.WriteFile(keyFile, []byte("a benchmarking group secret\n"), 0o600)
+	keyFile := newKey(t)
 	run := func(extra ...string) string {
 		out := t.TempDir()
 		args := append([]string{"run", "--input", in, "--as-of", goldenAsOf, "--out", out, "--pseudonymise"}, extra...)
@@ -307,8 +309,7 @@ func TestPseudonymisedOutputs(t *testing.T) {
 	if sum(t, filepath.Join(a, "findings.csv")) != sum(t, filepath.Join(b, "findings.csv")) {
 		t.Error("two runs with the same key differ")
 	}
-	c := filepath.Join(t.TempDir(), "other")
-	os.WriteFile(c, []byte("another group's secret key"), 0o600)
+	c := newKey(t)
 	if sum(t, filepath.Join(run("--pseudonymise-key-file", c), "findings.csv")) == sum(t, filepath.Join(a, "findings.csv")) {
 		t.Error("a different key gave the same pseudonyms")
 	}
@@ -345,7 +346,10 @@ func TestPseudonymisedOutputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{
-		"SELECT count(*) FROM header WHERE child NOT LIKE 'C-%' OR upn IS NOT NULL",
+		"SELECT count(*) FROM header WHERE child NOT LIKE 'C-%'",
+		"SELECT count(*) FROM duckdb_columns() WHERE column_name IN ('upn', 'mc_dob', 'home_post', 'pl_post', 'urn') OR (table_name = 'qa_alerts' AND column_name = 'reason')",
+		"SELECT count(*) FROM header WHERE day(dob) <> 1",
+		"SELECT count(*) FROM qa_alerts WHERE alert_id NOT LIKE 'A-%'",
 		"SELECT count(*) FROM episodes WHERE child NOT LIKE 'C-%'",
 		"SELECT count(*) FROM allocations WHERE role IN ('SW', 'IRO') AND worker NOT LIKE 'W-%'",
 		"SELECT count(*) FROM findings WHERE child NOT LIKE 'C-%' OR social_worker::VARCHAR NOT LIKE 'W-%' OR iro::VARCHAR NOT LIKE 'W-%'",
@@ -363,6 +367,101 @@ func TestPseudonymisedOutputs(t *testing.T) {
 	}
 	if r := lacaudit(t, "run", "--input", in, "--out", t.TempDir(), "--pseudonymise"); r.code != 2 || !strings.Contains(r.stderr, "needs a key") {
 		t.Errorf("no key: exit %d, %s", r.code, r.stderr)
+	}
+	// A passphrase, a short key, or a key file others can read: refused.
+	passphrase := filepath.Join(t.TempDir(), "passphrase")
+	os.WriteFile(passphrase, []byte("a benchmarking group secret\n"), 0o600)
+	short := filepath.Join(t.TempDir(), "short")
+	os.WriteFile(short, []byte("c2l4dGVlbiBieXRlcyBsb25n\n"), 0o600)
+	shared := newKey(t)
+	os.Chmod(shared, 0o644)
+	for _, f := range []string{passphrase, short, shared} {
+		r := lacaudit(t, "run", "--input", in, "--out", t.TempDir(), "--pseudonymise", "--pseudonymise-key-file", f)
+		if r.code != 2 || !strings.Contains(r.stderr, "pseudonymisation key") {
+			t.Errorf("key %s: exit %d, %s", filepath.Base(f), r.code, r.stderr)
+		}
+	}
+}
+
+// newKey writes a pseudonymisation key file as README.md says to make one:
+// 32 random bytes, base64-encoded, readable by its owner only.
+func newKey(t *testing.T) string {
+	t.Helper()
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "key")
+	if err := os.WriteFile(path, []byte(base64.StdEncoding.EncodeToString(b)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// A pseudonymised run's database file holds none of the raw identifiers
+// and names, not even in freed blocks: on an extract whose tables pass
+// DuckDB's 122,880-row row groups, loading the raw extract into the file
+// and overwriting it in place left nearly every child id and every worker's
+// name in the file's bytes.
+func TestPseudonymisedDatabaseFileHoldsNoRawRecord(t *testing.T) {
+	in := t.TempDir()
+	if r := lacaudit(t, "sample", "--children", "15000", "--seed", "5", "--extract-date", goldenAsOf, "--out", in); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	var visits int
+	for _, r := range findingsRows(t, filepath.Join(in, "visits.csv")) {
+		if r["CHILD"] != "" {
+			visits++
+		}
+	}
+	if visits <= 122_880 {
+		t.Fatalf("the extract's largest table has %d rows, not more than a row group", visits)
+	}
+	out := t.TempDir()
+	if r := lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", out, "--pseudonymise", "--pseudonymise-key-file", newKey(t)); r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	file, err := os.ReadFile(filepath.Join(out, "lacaudit.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every run of six digits in the file (the sample's ids have six).
+	digits := map[string]bool{}
+	for i := 0; i+6 <= len(file); i++ {
+		j := i
+		for j < i+6 && file[j] >= '0' && file[j] <= '9' {
+			j++
+		}
+		if j == i+6 {
+			digits[string(file[i:j])] = true
+		}
+	}
+	ids, found := 0, 0
+	for _, r := range findingsRows(t, filepath.Join(in, "header.csv")) {
+		ids++
+		if digits[r["CHILD"]] {
+			found++
+		}
+	}
+	// The hex digits of the pseudonyms hold some six-digit runs by chance
+	// (about 0.5 % of the ids); the raw extract left over 90 %.
+	if found*20 > ids {
+		t.Errorf("%d of %d child ids are in the database file's bytes", found, ids)
+	}
+	names := map[string]bool{}
+	for _, r := range findingsRows(t, filepath.Join(in, "allocations.csv")) {
+		if r["ROLE"] == "SW" || r["ROLE"] == "IRO" {
+			names[r["WORKER"]] = true
+		}
+	}
+	leaked := 0
+	for n := range names {
+		if bytes.Contains(file, []byte(n)) {
+			leaked++
+		}
+	}
+	if leaked > 0 {
+		t.Errorf("%d of %d workers' names are in the database file's bytes", leaked, len(names))
 	}
 }
 
@@ -382,4 +481,152 @@ func xlsxText(t *testing.T, path string) string {
 		}
 	}
 	return b.String()
+}
+
+// Nothing lacaudit creates is readable by others, whatever the umask it
+// is started with: a sample's files and folder are the owner's only (the
+// process umask is 077, which also covers the database and its WAL while a
+// run builds them). Output and database folders that group or others can
+// write to are refused, and --file-mode allows 0600 and 0640 only.
+func TestNothingReadableOrWritableByOthers(t *testing.T) {
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	base := t.TempDir()
+	in := filepath.Join(base, "sample")
+	if r := lacaudit(t, "sample", "--children", "30", "--extract-date", goldenAsOf, "--out", in); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	entries, _ := os.ReadDir(in)
+	for _, e := range append(entries, nil) {
+		path := in
+		want := os.FileMode(0o700)
+		if e != nil {
+			path, want = filepath.Join(in, e.Name()), 0o600
+		}
+		if st, err := os.Stat(path); err != nil || st.Mode().Perm() != want {
+			t.Errorf("%s: %v (%v), want %v", path, st.Mode().Perm(), err, want)
+		}
+	}
+	for _, mode := range []os.FileMode{0o777, 0o775, 0o757} {
+		out := filepath.Join(base, fmt.Sprintf("open-%o", mode))
+		os.Mkdir(out, mode)
+		os.Chmod(out, mode)
+		if r := lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", out); r.code == 0 || !strings.Contains(r.stderr, "written by its group or others") {
+			t.Errorf("output folder %o: exit %d, %s", mode, r.code, r.stderr)
+		}
+		if r := lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", filepath.Join(base, "private"), "--db", filepath.Join(out, "x.duckdb")); r.code == 0 || !strings.Contains(r.stderr, "written by its group or others") {
+			t.Errorf("database folder %o: exit %d, %s", mode, r.code, r.stderr)
+		}
+	}
+	for _, mode := range []string{"0777", "0644", "0660", "0666", "0700", "0604"} {
+		if r := lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", filepath.Join(base, "modes"), "--file-mode", mode); r.code != 2 {
+			t.Errorf("--file-mode %s: exit %d", mode, r.code)
+		}
+	}
+}
+
+// A symbolic link planted at the lock's name does not empty the file it
+// points to.
+func TestPlantedLockLinkIsNotFollowed(t *testing.T) {
+	out := t.TempDir()
+	victim := filepath.Join(t.TempDir(), "victim")
+	os.WriteFile(victim, []byte("precious contents\n"), 0o600)
+	os.Symlink(victim, filepath.Join(out, ".lacaudit.lock"))
+	if r := lacaudit(t, "run", "--as-of", goldenAsOf, "--out", out); r.code == 0 {
+		t.Error("the run used a planted lock link")
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "precious contents\n" {
+		t.Errorf("victim = %q", b)
+	}
+}
+
+// Two runs sharing one --db with different output folders: while one holds
+// the database, the other is locked out (exit status 4) and the database
+// is left alone.
+func TestRunsSharingADatabaseAreExclusive(t *testing.T) {
+	dbDir := t.TempDir()
+	db := filepath.Join(dbDir, "shared.duckdb")
+	if r := lacaudit(t, "run", "--as-of", goldenAsOf, "--out", t.TempDir(), "--db", db); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	before := sum(t, db)
+	// Hold the database's lock as a run in progress would.
+	f, err := os.OpenFile(filepath.Join(dbDir, ".shared.duckdb.lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	r := lacaudit(t, "run", "--as-of", goldenAsOf, "--out", t.TempDir(), "--db", db)
+	if r.code != 4 || !strings.Contains(r.stderr, "database") {
+		t.Errorf("exit %d: %s", r.code, r.stderr)
+	}
+	if sum(t, db) != before {
+		t.Error("the database changed under the run holding it")
+	}
+}
+
+// A --db on another file system than the output folder works night after
+// night (the previous database's backup was linked across file systems).
+func TestDatabaseOnAnotherFileSystem(t *testing.T) {
+	shm, err := os.MkdirTemp("/dev/shm", "lacaudit-test-")
+	if err != nil {
+		t.Skip("no /dev/shm")
+	}
+	defer os.RemoveAll(shm)
+	out := t.TempDir()
+	var a, b syscall.Stat_t
+	if syscall.Stat(out, &a) != nil || syscall.Stat(shm, &b) != nil || a.Dev == b.Dev {
+		t.Skip("/dev/shm is on the same file system as the temporary folder")
+	}
+	for night := 1; night <= 3; night++ {
+		if r := lacaudit(t, "run", "--as-of", goldenAsOf, "--out", out, "--db", filepath.Join(shm, "lacaudit.duckdb")); r.code != 0 {
+			t.Fatalf("night %d: exit %d: %s", night, r.code, r.stderr)
+		}
+	}
+}
+
+// bench works in a private temporary folder: a folder planted at the fixed
+// name it used (or a link there to someone's folder) is neither used nor
+// emptied.
+func TestBenchWorksInAPrivateFolder(t *testing.T) {
+	tmp := t.TempDir()
+	victim := t.TempDir()
+	os.MkdirAll(filepath.Join(victim, "sample-20"), 0o700)
+	os.WriteFile(filepath.Join(victim, "sample-20", "keep"), []byte("precious"), 0o600)
+	os.Symlink(victim, filepath.Join(tmp, "lacaudit-bench"))
+	cmd := exec.Command(binary, "bench", "--sizes", "20", "--threads", "1")
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if b, err := os.ReadFile(filepath.Join(victim, "sample-20", "keep")); err != nil || string(b) != "precious" {
+		t.Errorf("the planted folder was emptied: %q, %v", b, err)
+	}
+	entries, _ := os.ReadDir(tmp)
+	if len(entries) != 1 {
+		t.Errorf("left in the temporary folder: %v", entries)
+	}
+}
+
+// A recovery manifest planted in the output folder cannot make the next
+// run delete or rename a file outside it: the run refuses it and the file
+// stays.
+func TestPlantedManifestIsRefused(t *testing.T) {
+	out := t.TempDir()
+	victim := filepath.Join(t.TempDir(), "victim")
+	os.WriteFile(victim, []byte("precious"), 0o600)
+	stage := filepath.Join(out, ".lacaudit-run-planted")
+	os.Mkdir(stage, 0o700)
+	manifest := fmt.Sprintf(`[{"staged": %q, "target": %q, "backup": ""}]`, filepath.Join(stage, "gone"), victim)
+	os.WriteFile(filepath.Join(stage, "commit.json"), []byte(manifest), 0o600)
+	r := lacaudit(t, "run", "--as-of", goldenAsOf, "--out", out)
+	if b, err := os.ReadFile(victim); err != nil || string(b) != "precious" {
+		t.Errorf("the planted manifest removed or changed %s: %q, %v", victim, b, err)
+	}
+	if r.code == 0 || !strings.Contains(r.stderr, "commit.json") {
+		t.Errorf("exit %d: %s", r.code, r.stderr)
+	}
 }

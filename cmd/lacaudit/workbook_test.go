@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"os"
@@ -26,6 +27,8 @@ func findingsRows(t *testing.T, path string) []map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// lacaudit's CSV files start with a UTF-8 byte order mark, for Excel.
+	recs[0][0] = strings.TrimPrefix(recs[0][0], "\uFEFF")
 	var out []map[string]string
 	for _, r := range recs[1:] {
 		m := map[string]string{}
@@ -95,7 +98,7 @@ func TestWorkbookAgreesWithFindings(t *testing.T) {
 	fs := findingsRows(t, filepath.Join(out, "findings.csv"))
 	asOf, _ := time.Parse(time.DateOnly, goldenAsOf)
 	yearAgo := asOf.AddDate(-1, 0, 0)
-	var held, heldMet, overdue, sw, swMet int
+	var held, due, dueMet, overdue, sw, swMet int
 	var actions []string
 	for _, f := range fs {
 		if chain[f["rule"]] {
@@ -103,9 +106,14 @@ func TestWorkbookAgreesWithFindings(t *testing.T) {
 				d, _ := time.Parse(time.DateOnly, f["done"])
 				if d.After(yearAgo) && !d.After(asOf) {
 					held++
-					if f["status"] == "met" {
-						heldMet++
-					}
+				}
+			}
+			// the looked-after chain's reviews due in the window
+			dd, _ := time.Parse(time.DateOnly, f["due"])
+			if !strings.HasPrefix(f["rule"], "REV_ADOPT") && f["status"] != "upcoming" && dd.After(yearAgo) && !dd.After(asOf) {
+				due++
+				if f["status"] == "met" {
+					dueMet++
 				}
 			}
 			if f["status"] == "overdue" {
@@ -143,10 +151,10 @@ func TestWorkbookAgreesWithFindings(t *testing.T) {
 		}
 	}
 	checkNum("Reviews held in the last 12 months", float64(held))
-	checkNum("Reviews held in timescale, last 12 months", float64(heldMet)/float64(held))
+	checkNum("Reviews held in timescale, of those due in the last 12 months", float64(dueMet)/float64(due))
 	checkNum("Reviews overdue now", float64(overdue))
 	checkNum("Children with an allocated social worker", float64(swMet)/float64(sw))
-	if r := summary["Reviews held in timescale, last 12 months"]; len(r) < 3 || r[2] != fmt.Sprintf("%d of %d", heldMet, held) {
+	if r := summary["Reviews held in timescale, of those due in the last 12 months"]; len(r) < 3 || r[2] != fmt.Sprintf("%d of %d", dueMet, due) {
 		t.Errorf("Summary 'of' column %v", r)
 	}
 
@@ -196,10 +204,53 @@ func TestFormulaLikeTextStaysText(t *testing.T) {
 			lines[i] = parts[0] + ",SW," + evil + "," + parts[3]
 		}
 	}
+	// Teams and IROs that start with the other characters a spreadsheet
+	// reads as a formula, and a rejected date that does.
+	starts := []string{"@SUM(1+1)", "+1+1", "-1+1", "\t=1+1", "＝1+1", "＠SUM(1)"}
+	n := 0
+	for i, l := range lines {
+		if strings.Contains(l, ",TEAM,") || strings.Contains(l, ",IRO,") {
+			parts := strings.SplitN(l, ",", 4)
+			lines[i] = parts[0] + "," + parts[1] + ",\"" + starts[n%len(starts)] + "\"," + parts[3]
+			n++
+		}
+	}
 	os.WriteFile(path, []byte(strings.Join(lines, "\r\n")), 0o600)
+	visits, _ := os.ReadFile(filepath.Join(in, "visits.csv"))
+	child := strings.SplitN(strings.Split(string(visits), "\n")[1], ",", 2)[0]
+	os.WriteFile(filepath.Join(in, "visits.csv"), append(visits, []byte(child+",=1+2,Y,Y\r\n")...), 0o600)
 	out := t.TempDir()
 	if r := lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", out); r.code != 0 {
 		t.Fatal(r.stderr)
+	}
+	// In the CSV files, every such text field starts with an apostrophe
+	// (OWASP's mitigation), and each file with a UTF-8 byte order mark.
+	guarded := 0
+	for _, f := range []string{"findings.csv", "rejects.csv"} {
+		b, err := os.ReadFile(filepath.Join(out, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(b, []byte("\uFEFF")) {
+			t.Errorf("%s does not start with a UTF-8 byte order mark", f)
+		}
+		for _, r := range findingsRows(t, filepath.Join(out, f)) {
+			for col, v := range r {
+				if v == "" {
+					continue
+				}
+				if strings.ContainsRune("=+-@\t\r＝＋－＠", []rune(v)[0]) {
+					t.Errorf("%s: %s %q is not guarded", f, col, v)
+					break
+				}
+				if strings.HasPrefix(v, "'") {
+					guarded++
+				}
+			}
+		}
+	}
+	if guarded < 3 {
+		t.Errorf("only %d guarded fields: the formula-like values did not reach the CSV files", guarded)
 	}
 	wb, err := excelize.OpenFile(filepath.Join(out, "latest.xlsx"))
 	if err != nil {

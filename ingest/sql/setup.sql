@@ -8,19 +8,21 @@ CREATE OR REPLACE MACRO lac_trim(s) AS
     regexp_replace(s::VARCHAR, '^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$', '', 'g');
 
 -- A date is dd/mm/yyyy (the 903's own format, one- or two-digit day and
--- month, four-digit year) or yyyy-mm-dd. Nothing else is guessed: no
--- mm/dd, no two-digit year. The shape is checked first because strptime
+-- month, four-digit year) or yyyy-mm-dd, either optionally with a time part
+-- that is midnight (02/07/2025 00:00, 2025-07-02T00:00:00), which
+-- case-system exports add; any other time is not a date. Nothing else is
+-- guessed: no mm/dd, no two-digit year. The shape is checked first because strptime
 -- alone is lenient (it takes a three-digit year, and white space anywhere).
 -- ingest.validDate is the same test in Go; a fuzz test keeps them agreeing.
 -- The date sniff of a CSV file uses the same shapes.
 CREATE OR REPLACE MACRO lac_dmy_shape(s) AS
-    regexp_full_match(lac_trim(s), '[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}');
+    regexp_full_match(lac_trim(s), '[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}( 00:00(:00)?)?');
 CREATE OR REPLACE MACRO lac_iso_shape(s) AS
-    regexp_full_match(lac_trim(s), '[0-9]{4}-[0-9]{2}-[0-9]{2}');
+    regexp_full_match(lac_trim(s), '[0-9]{4}-[0-9]{2}-[0-9]{2}([T ]00:00(:00(\.0+)?)?Z?)?');
 CREATE OR REPLACE MACRO lac_date(s) AS
     CASE
-        WHEN lac_dmy_shape(s) THEN try_strptime(lac_trim(s), '%d/%m/%Y')::DATE
-        WHEN lac_iso_shape(s) THEN try_strptime(lac_trim(s), '%Y-%m-%d')::DATE
+        WHEN lac_dmy_shape(s) THEN try_strptime(regexp_extract(lac_trim(s), '^[0-9/]+'), '%d/%m/%Y')::DATE
+        WHEN lac_iso_shape(s) THEN try_strptime(regexp_extract(lac_trim(s), '^[0-9-]+'), '%Y-%m-%d')::DATE
     END;
 
 -- A flag is Y/N, Yes/No, 1/0 or TRUE/FALSE in any case.
@@ -46,7 +48,8 @@ CREATE OR REPLACE TABLE input_tables (
     rows_read     BIGINT,
     rows_rejected BIGINT,
     sha256        VARCHAR,
-    core          BOOLEAN
+    core          BOOLEAN,
+    encoding      VARCHAR   -- of a CSV file: UTF-8, UTF-8 with BOM, Windows-1252
 );
 
 CREATE OR REPLACE TABLE input_columns (
@@ -55,4 +58,16 @@ CREATE OR REPLACE TABLE input_columns (
     known       BOOLEAN  -- false: a column the contract does not use (ignored)
 );
 
-CREATE OR REPLACE TABLE ignored_sources (name VARCHAR);
+-- Values outside what a column should hold (Column.Expected): warnings
+-- with file and line, moved into dq_warnings by the consistency checks.
+CREATE OR REPLACE TABLE input_warnings (
+    source      VARCHAR,
+    table_name  VARCHAR,
+    line        BIGINT,
+    message     VARCHAR,
+    child       VARCHAR,
+    record_date DATE
+);
+
+-- Files of the input folder and sheets that were not read, and why.
+CREATE OR REPLACE TABLE ignored_sources (name VARCHAR, why VARCHAR);

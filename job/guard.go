@@ -1,0 +1,164 @@
+package job
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/lacaudit/lacaudit/ingest"
+	"github.com/lacaudit/lacaudit/store"
+)
+
+// The partial-export guard. Every successful run records in the database,
+// beside run_history, the rows read of every table (run_tables); the
+// children looked after are in run_history itself. The next run compares
+// its own figures with those of the last successful run, the latest in
+// run_history: a fall by more than the configured share stops it with exit
+// status 3, unless it was run with --accept-drop. A run that fails records
+// nothing (its database is never moved into place), so the comparison is
+// always with a night whose report was published.
+
+const createRunTables = `CREATE TABLE IF NOT EXISTS run_tables (
+	run_at TIMESTAMP, table_name VARCHAR, source VARCHAR, rows_read BIGINT, rows_rejected BIGINT)`
+
+// previousDB is the database that holds the run history to carry on: the
+// database at dbPath when it exists, else, when --db names a new file, the
+// one in the output folder, which the runs before wrote by default. The
+// history, and with it the guard's figures, follows the output folder's
+// reports rather than starting again with a new database file. Empty when
+// there is neither: the first run.
+func previousDB(s Settings, dbPath string) string {
+	if _, err := os.Stat(dbPath); err == nil {
+		return dbPath
+	}
+	def := filepath.Join(s.Out, DBFileName)
+	if def != dbPath {
+		if _, err := os.Stat(def); err == nil {
+			return def
+		}
+	}
+	return ""
+}
+
+// lastRun is the last successful run's figures.
+type lastRun struct {
+	runAt    time.Time
+	asOf     time.Time
+	children int64
+	tables   map[string]int64 // rows read by table name
+}
+
+func readLastRun(ctx context.Context, db *store.DB) (*lastRun, error) {
+	var lr lastRun
+	var children sql.NullInt64
+	err := db.QueryRowContext(ctx, `SELECT run_at, as_of, children_looked_after FROM run_history
+		ORDER BY run_at DESC LIMIT 1`).Scan(&lr.runAt, &lr.asOf, &children)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read the last run's figures: %w", err)
+	}
+	lr.children = children.Int64
+	lr.tables = map[string]int64{}
+	rows, err := db.QueryContext(ctx, "SELECT table_name, rows_read FROM run_tables WHERE run_at = ?", lr.runAt)
+	if err != nil {
+		return nil, fmt.Errorf("read the last run's figures: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t string
+		var n int64
+		if err := rows.Scan(&t, &n); err != nil {
+			return nil, err
+		}
+		lr.tables[t] = n
+	}
+	return &lr, rows.Err()
+}
+
+// fall says how tonight's figure compares with the last run's, and whether
+// it fell by more than the share allowed.
+func fall(before, now int64, allowed float64) (float64, bool) {
+	if before <= 0 || now >= before {
+		return 0, false
+	}
+	share := float64(before-now) / float64(before)
+	return share, share > allowed
+}
+
+// guardPartialExport compares tonight's rows per table and children looked
+// after (the audit's a_current) with the last successful run's. A fall over
+// the configured share is an *ingest.InputError naming every table that
+// fell, with both figures; with s.AcceptDrop it is logged instead and
+// returned as a note for the Method sheet. The notes also say what the
+// guard compared with.
+func guardPartialExport(ctx context.Context, db *store.DB, s Settings, res *ingest.Result, log *slog.Logger) ([][2]string, error) {
+	last, err := readLastRun(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	allowed := s.Config.DropThreshold
+	if last == nil {
+		log.Info("partial-export guard: no earlier run recorded, nothing to compare with")
+		return [][2]string{{"Partial-export guard", "no earlier run recorded: nothing to compare with"}}, nil
+	}
+	var children int64
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM a_current").Scan(&children); err != nil {
+		return nil, fmt.Errorf("count children looked after: %w", err)
+	}
+	var falls []string
+	for _, t := range res.Tables {
+		before, ok := last.tables[t.Table]
+		if !ok {
+			continue
+		}
+		if share, over := fall(before, t.Read, allowed); over {
+			name := t.Table
+			if t.Source != "" && t.Source != t.Table+".csv" {
+				name += " (" + t.Source + ")"
+			}
+			falls = append(falls, fmt.Sprintf("%s: %d rows tonight against %d (down %.1f %%)", name, t.Read, before, 100*share))
+		}
+	}
+	if share, over := fall(last.children, children, allowed); over {
+		falls = append(falls, fmt.Sprintf("children looked after: %d tonight against %d (down %.1f %%)", children, last.children, 100*share))
+	}
+	since := fmt.Sprintf("the last successful run (%s, as of %s)", last.runAt.Format("02/01/2006 15:04"), last.asOf.Format("02/01/2006"))
+	if len(falls) == 0 {
+		if s.AcceptDrop {
+			log.Info("--accept-drop given, but nothing fell by more than the share allowed", "drop_threshold_percent", 100*allowed)
+		}
+		return [][2]string{{"Partial-export guard", fmt.Sprintf("compared with %s: no fall over %.1f %%", since, 100*allowed)}}, nil
+	}
+	what := strings.Join(falls, "; ")
+	if s.AcceptDrop {
+		log.Warn("partial-export guard: fall accepted with --accept-drop", "against", since, "falls", what)
+		return [][2]string{{"Partial-export guard", fmt.Sprintf("fall accepted with --accept-drop against %s: %s", since, what)}}, nil
+	}
+	return nil, &ingest.InputError{Msg: fmt.Sprintf(
+		"the extract looks partial: against %s, %s (more than the %.1f %% allowed, drop_threshold_percent); check the export, and if the fall is real run again once with --accept-drop",
+		since, what, 100*allowed)}
+}
+
+// recordTables records tonight's rows per table under tonight's run, the
+// latest in run_history, for the next run's guard.
+func recordTables(ctx context.Context, db *store.DB, res *ingest.Result) error {
+	var runAt time.Time
+	if err := db.QueryRowContext(ctx, "SELECT max(run_at) FROM run_history").Scan(&runAt); err != nil {
+		return fmt.Errorf("record rows per table: %w", err)
+	}
+	var rows [][]any
+	for _, t := range res.Tables {
+		if t.Present {
+			rows = append(rows, []any{runAt, t.Table, t.Source, t.Read, t.Rejected})
+		}
+	}
+	return db.InsertRows(ctx, "run_tables", rows)
+}
