@@ -167,7 +167,8 @@ func TestBoundariesAroundTheAsOfDate(t *testing.T) {
 	// May), its preparation and its records, each on its last day or just
 	// after, across the 6 and 27 May holidays:
 	// consultation 20 working days before: 13-17 May (5), 7-10 (9), 29 Apr-3
-	// May (14), 22-26 Apr (19), 19 Apr (20), done 19 Apr: met;
+	// May (14), 22-26 Apr (19), 19 Apr (20): before the period began on 29
+	// Apr, so not owed (RULES.md §3.5), though done on 19 Apr;
 	// invitations 10 before: 13-17 May (5), 7-10 (9), 3 May (10), sent on the
 	// review day, 20 May: 17 days late (a date on the review day still counts);
 	// report 3 before an initial review: 17, 16, 15 May, done 16 May: 1 late.
@@ -175,7 +176,6 @@ func TestBoundariesAroundTheAsOfDate(t *testing.T) {
 	// Aug, 5-9, 29 Jul-2 Aug, 22-26 Jul), invitations 5 Aug, report 5 before a
 	// second review 12 Aug.
 	expect(t, fs, "PREP_CONSULTATION", "PREP_HELD",
-		want{"PREP_CONSULTATION", "2024-04-19", "2024-04-19", "met", 0},
 		want{"PREP_CONSULTATION", "2024-07-22", "", "upcoming", 0})
 	expect(t, fs, "PREP_INVITATIONS", "PREP_HELD",
 		want{"PREP_INVITATIONS", "2024-05-03", "2024-05-20", "late", 17},
@@ -461,22 +461,26 @@ func TestSchoolAgeBoundaries(t *testing.T) {
 // 2025.
 func TestTimescalesOnTheirLastDayAndTheDayAfter(t *testing.T) {
 	ex := extract{
-		"header": {hHeader, "ON,01/01/2012", "LATE,01/01/2012", "ADL,01/01/2022", "PREP_ON,01/01/2012", "PREP_LATE,01/01/2012"},
+		"header": {hHeader, "ON,01/01/2012", "LATE,01/01/2012", "ADL,01/01/2022", "PREP_ON,01/01/2012", "PREP_LATE,01/01/2012", "PREP_NEW,01/01/2012", "PREP_NEWER,01/01/2012"},
 		"episodes": {hEpisodes,
 			// Thu 28 Mar 2024, the day before Good Friday.
 			"ON,28/03/2024,S,C2,U3,,,", "LATE,28/03/2024,S,C2,U3,,,",
 			"ADL,02/01/2024,S,C2,U3,01/03/2024,X1,CARPL", "ADL,01/03/2024,P,E1,A3,,,",
-			"PREP_ON,02/05/2024,S,C2,U3,,,", "PREP_LATE,02/05/2024,S,C2,U3,,,",
+			"PREP_ON,02/04/2024,S,C2,U3,,,", "PREP_LATE,02/04/2024,S,C2,U3,,,",
+			"PREP_NEW,24/04/2024,S,C2,U3,,,", "PREP_NEWER,25/04/2024,S,C2,U3,,,",
 		},
 		"reviews": {hReviews,
 			"ON,29/04/2024,PN1", "ON,29/07/2024,PN1", "ON,28/01/2025,PN1",
 			"LATE,30/04/2024,PN1", "LATE,31/07/2024,PN1", "LATE,31/01/2025,PN1",
 			"ADL,25/01/2024,PN1", "ADL,30/03/2024,PN1", "ADL,30/06/2024,PN1", "ADL,30/12/2024,PN1",
 			"PREP_ON,23/05/2024,PN1", "PREP_LATE,23/05/2024,PN1",
+			"PREP_NEW,23/05/2024,PN1", "PREP_NEWER,23/05/2024,PN1",
 		},
 		"review_details": {"CHILD,REVIEW,CONSULTATION,INVITES_SENT,SW_REPORT,DECISIONS_ISSUED,CARE_PLAN_UPDATED,RECORD_COMPLETED,RECORD_DISTRIBUTED",
 			"PREP_ON,23/05/2024,24/04/2024,09/05/2024,20/05/2024,31/05/2024,07/06/2024,14/06/2024,21/06/2024",
 			"PREP_LATE,23/05/2024,25/04/2024,10/05/2024,21/05/2024,01/06/2024,08/06/2024,15/06/2024,22/06/2024",
+			"PREP_NEW,23/05/2024,24/04/2024,09/05/2024,20/05/2024,,,,",
+			"PREP_NEWER,23/05/2024,,09/05/2024,20/05/2024,,,,",
 		},
 	}
 	fs, _, _ := audited(t, ex, "2025-06-30")
@@ -524,6 +528,20 @@ func TestTimescalesOnTheirLastDayAndTheDayAfter(t *testing.T) {
 		expect(t, fs, d.rule, "PREP_ON", want{d.rule, d.due, d.due, "met", 0})
 		expect(t, fs, d.rule, "PREP_LATE", want{d.rule, d.due, d.late, "late", 1})
 	}
+	// A step whose latest date falls before the period began is not owed
+	// (RULES.md §3.5). PREP_NEW came into care on Wed 24 Apr 2024, the
+	// consultation's latest date for its initial review on Thu 23 May (due
+	// that day: 20 working days after 24 Apr, 6 May a holiday): owed, and
+	// met. PREP_NEWER came a day later (initial review due Fri 24 May, held
+	// on 23 May): no consultation row at all, the other steps as usual.
+	expect(t, fs, "PREP_CONSULTATION", "PREP_NEW", want{"PREP_CONSULTATION", "2024-04-24", "2024-04-24", "met", 0})
+	expect(t, fs, "PREP_CONSULTATION", "PREP_NEWER")
+	for _, c := range []string{"PREP_NEW", "PREP_NEWER"} {
+		expect(t, fs, "PREP_INVITATIONS", c, want{"PREP_INVITATIONS", "2024-05-09", "2024-05-09", "met", 0})
+		expect(t, fs, "PREP_SW_REPORT", c, want{"PREP_SW_REPORT", "2024-05-20", "2024-05-20", "met", 0})
+	}
+	expect(t, fs, chain, "PREP_NEW", want{"REV_INITIAL", "2024-05-23", "2024-05-23", "met", 0}, want{"REV_SECOND", "2024-08-22", "", "overdue", 312})
+	expect(t, fs, chain, "PREP_NEWER", want{"REV_INITIAL", "2024-05-24", "2024-05-23", "met", 0}, want{"REV_SECOND", "2024-08-22", "", "overdue", 312})
 }
 
 // Periods of care and placements: a child's second period has a chain of

@@ -17,11 +17,11 @@ func TestPreparationAndAfterReview(t *testing.T) {
 	fs, _, _ := audited(t, ex, "2024-03-01")
 	// The initial review on Tue 30 Jan 2024 (due 5 Feb: met). Before it:
 	// consultation 20 working days before = 2 Jan (29, 22-26, 15-19, 8-12,
-	// 2-5 Jan), done 20 Dec: met. Invitations 10 before = 16 Jan, never
-	// recorded: missed. Report 3 before an initial review = 25 Jan, done
-	// 26 Jan: 1 day late.
+	// 2-5 Jan), before the child came into care on 8 Jan: not owed
+	// (RULES.md §3.5), though it was done on 20 Dec. Invitations 10 before =
+	// 16 Jan, never recorded: missed. Report 3 before an initial review =
+	// 25 Jan, done 26 Jan: 1 day late.
 	expect(t, fs, "PREP_CONSULTATION", "P1",
-		want{"PREP_CONSULTATION", "2024-01-02", "2023-12-20", "met", 0},
 		want{"PREP_CONSULTATION", "2024-04-02", "", "upcoming", 0})
 	expect(t, fs, "PREP_INVITATIONS", "P1",
 		want{"PREP_INVITATIONS", "2024-01-16", "", "missed", 14},

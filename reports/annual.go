@@ -146,6 +146,36 @@ type AnnualInput struct {
 	AsOf           time.Time
 }
 
+// yearOver says whether the report's year has ended by its as-of date; a
+// report of a year still running is a year to date.
+func (in AnnualInput) yearOver() bool { return !in.AsOf.Before(in.Year.Year.End) }
+
+// at is the snapshot figures' day in a label: "at 31 March", or while the
+// year is not over, the as-of date ("at 30 October 2026").
+func (in AnnualInput) at() string {
+	if in.yearOver() {
+		return "at 31 March"
+	}
+	return "at " + in.AsOf.Format("2 January 2006")
+}
+
+// atBoth is at for a line that compares the year with the last, whose
+// snapshot is always its 31 March.
+func (in AnnualInput) atBoth() string {
+	if in.yearOver() {
+		return in.at()
+	}
+	return in.at() + " (" + in.Previous.Year.Label() + ": at 31 March)"
+}
+
+// label is the year's column heading: "2025-26", or "2026-27 to date".
+func (in AnnualInput) label() string {
+	if in.yearOver() {
+		return in.Year.Year.Label()
+	}
+	return in.Year.Year.Label() + " to date"
+}
+
 // suppress renders a count, or [c] when it is small and not zero.
 func (in AnnualInput) count(n int64) any {
 	if in.SuppressBelow > 0 && n > 0 && n < in.SuppressBelow {
@@ -203,6 +233,10 @@ func WriteAnnual(ctx context.Context, db *store.DB, path string, in AnnualInput)
 	y := in.Year.Year
 	sub := fmt.Sprintf("Financial year %s: 1 April %d to 31 March %d; snapshot figures as of %s.", y.Label(), y.Start.Year(), y.End.Year(),
 		in.AsOf.Format("2 January 2006"))
+	if !in.yearOver() {
+		sub = fmt.Sprintf("Financial year %s to date: 1 April %d to %s (the year ends on 31 March %d); snapshot figures as of that day.",
+			y.Label(), y.Start.Year(), in.AsOf.Format("2 January 2006"), y.End.Year())
+	}
 	if in.SuppressBelow > 0 {
 		sub += fmt.Sprintf(" Counts under %d, and percentages built on them, are shown as [c].", in.SuppressBelow)
 	}
@@ -223,8 +257,8 @@ func WriteAnnual(ctx context.Context, db *store.DB, path string, in AnnualInput)
 }
 
 func annualOverview(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub string) error {
-	cols := []col{{"Figure", 58, kText}, {in.Year.Year.Label(), 13, kNum}, {in.Previous.Year.Label(), 13, kNum}, {"Change", 13, kNum}}
-	s, err := b.newSheet(SheetOverview, "IRO service annual report "+in.Year.Year.Label(), sub, widths(cols), 5)
+	cols := []col{{"Figure", 58, kText}, {in.label(), 13, kNum}, {in.Previous.Year.Label(), 13, kNum}, {"Change", 13, kNum}}
+	s, err := b.newSheet(SheetOverview, "IRO service annual report "+in.label(), sub, widths(cols), 5)
 	if err != nil {
 		return err
 	}
@@ -240,7 +274,7 @@ func annualOverview(ctx context.Context, db *store.DB, b *book, in AnnualInput, 
 	}
 	lines := []line{
 		{label: "Children looked after during the year", a: cur.LookedAfterDuring, b: prev.LookedAfterDuring},
-		{label: "Children looked after at 31 March", a: cur.LookedAfterEnd, b: prev.LookedAfterEnd},
+		{label: "Children looked after " + in.atBoth(), a: cur.LookedAfterEnd, b: prev.LookedAfterEnd},
 		{label: "Children who started to be looked after", a: cur.Started, b: prev.Started},
 		{label: "Children who ceased to be looked after", a: cur.Ceased, b: prev.Ceased},
 		{label: "Reviews held", a: cur.ReviewsHeld, b: prev.ReviewsHeld},
@@ -252,9 +286,9 @@ func annualOverview(ctx context.Context, db *store.DB, b *book, in AnnualInput, 
 	lines = append(lines, []line{
 		{label: "Adoption reviews in timescale", ra: cur.Adoption, rb: prev.Adoption, pct: true},
 		{label: "Permanence plan by the second review", ra: cur.Permanence, rb: prev.Permanence, pct: true},
-		{label: "School-age children with a current PEP at 31 March", ra: cur.PEP, rb: prev.PEP, pct: true},
+		{label: "School-age children with a current PEP " + in.atBoth(), ra: cur.PEP, rb: prev.PEP, pct: true},
 		{label: "   first PEP not yet due (left out of the share)", a: cur.PEPNotYetDue, b: prev.PEPNotYetDue},
-		{label: "Health assessments in date at 31 March", ra: cur.Health, rb: prev.Health, pct: true},
+		{label: "Health assessments in date " + in.atBoth(), ra: cur.Health, rb: prev.Health, pct: true},
 		{label: "   first assessment not yet due (left out of the share)", a: cur.HealthNotYetDue, b: prev.HealthNotYetDue},
 		{label: "Placement breakdowns", a: cur.Breakdowns.d, b: prev.Breakdowns.d},
 		{label: "   followed by a disruption meeting in time", ra: cur.Breakdowns, rb: prev.Breakdowns, pct: true},
@@ -277,7 +311,8 @@ func annualOverview(ctx context.Context, db *store.DB, b *book, in AnnualInput, 
 		}
 		a, bb := in.count(l.a), in.count(l.b)
 		var ch any
-		if _, ok := a.(int64); ok {
+		// Part of a year against the whole of the last is no change.
+		if _, ok := a.(int64); ok && in.yearOver() {
 			if _, ok := bb.(int64); ok {
 				ch = l.a - l.b
 			}
@@ -287,11 +322,16 @@ func annualOverview(ctx context.Context, db *store.DB, b *book, in AnnualInput, 
 	if err := s.annualTable("Overview", cols, rows); err != nil {
 		return err
 	}
-	for _, n := range []string{
+	notes := []string{
 		"Percentage changes are in percentage points. Reviews in timescale count the looked-after chain's review obligations due in the year that were held on time, out of all that fell due (held late, missed or overdue count against; one due on 31 March and not held that day counts against the year). Adoption reviews are counted apart.",
 		"Children who started or ceased to be looked after are children, not periods of care: a child who started twice in the year counts once.",
 		"PEPs and health assessments: the share in date is of the children whose first one is due or done; a child whose first is not yet due is counted apart.",
-	} {
+	}
+	if !in.yearOver() {
+		notes = append([]string{"The year is not over: its counts are for 1 April to " + in.AsOf.Format("2 January 2006") +
+			" and are not compared with the whole of last year (no change shown); its percentages are."}, notes...)
+	}
+	for _, n := range notes {
 		if err := s.note(n); err != nil {
 			return err
 		}
@@ -521,9 +561,9 @@ func annualEqualities(ctx context.Context, db *store.DB, b *book, in AnnualInput
 }
 
 func annualIROs(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub string) error {
-	cols := []col{{"IRO", 30, kText}, {"Children at 31 March", 14, kInt}, {"Children on average over the year", 16, kNum},
+	cols := []col{{"IRO", 30, kText}, {"Children " + in.at(), 14, kInt}, {"Children on average over the year", 16, kNum},
 		{"Reviews chaired", 12, kInt}, {"% of reviews in timescale", 14, kPct}, {"% of adoption reviews in timescale", 14, kPct}}
-	s, err := b.newSheet(SheetIROs, "IRO caseloads", sub+" Children at 31 March are the children looked after that day (short breaks apart) with the IRO allocated that day;"+
+	s, err := b.newSheet(SheetIROs, "IRO caseloads", sub+" Children "+in.at()+" are the children looked after that day (short breaks apart) with the IRO allocated that day;"+
 		" the average caseload counts each child for the days of the year it was both looked after (the day it left care not counted) and allocated to the IRO."+
 		" Reviews chaired are the reviews held in the year, as the Overview counts them, with the IRO allocated on the day; timeliness is of the reviews due in the year, as on the Timeliness sheet, the adoption chain apart.",
 		widths(cols), 5)
@@ -615,9 +655,9 @@ func annualCarePlanning(ctx context.Context, db *store.DB, b *book, in AnnualInp
 	}
 	if err := s.annualTable("CarePlanning", cols, [][]any{
 		row("Permanence plan recorded by the second review (second reviews due in the year)", y.Permanence),
-		row("School-age children with a current PEP at 31 March", y.PEP),
+		row("School-age children with a current PEP "+in.at(), y.PEP),
 		{"   school-age children whose first PEP is not yet due (left out)", in.count(y.PEPNotYetDue), nil, nil},
-		row("Children with an in-date health assessment at 31 March", y.Health),
+		row("Children with an in-date health assessment "+in.at(), y.Health),
 		{"   children whose first health assessment is not yet due (left out)", in.count(y.HealthNotYetDue), nil, nil},
 		row(fmt.Sprintf("Placement breakdowns in the year followed by a disruption meeting within %d days", in.Config.Days("disruption_meeting_days")), y.Breakdowns),
 	}); err != nil {

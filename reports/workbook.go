@@ -400,9 +400,9 @@ func actionSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf stri
 	             f.due,
 	             CASE WHEN f.status = 'overdue' THEN -f.days_late ELSE f.due - as_of() END,
 	             f.status::VARCHAR,
-	             CASE WHEN f.status = 'upcoming' THEN prep_due('PREP_CONSULTATION', f.due, f.rule = 'REV_INITIAL') END,
-	             CASE WHEN f.status = 'upcoming' THEN prep_due('PREP_INVITATIONS', f.due, f.rule = 'REV_INITIAL') END,
-	             CASE WHEN f.status = 'upcoming' THEN prep_due('PREP_SW_REPORT', f.due, f.rule = 'REV_INITIAL') END,
+	             CASE WHEN f.status = 'upcoming' THEN prep_owed('PREP_CONSULTATION', f.due, f.rule = 'REV_INITIAL', f.period_start) END,
+	             CASE WHEN f.status = 'upcoming' THEN prep_owed('PREP_INVITATIONS', f.due, f.rule = 'REV_INITIAL', f.period_start) END,
+	             CASE WHEN f.status = 'upcoming' THEN prep_owed('PREP_SW_REPORT', f.due, f.rule = 'REV_INITIAL', f.period_start) END,
 	             f.team::VARCHAR, f.social_worker::VARCHAR, f.iro::VARCHAR
 	      FROM wf f JOIN rule_coverage c USING (rule)
 	      WHERE f.rule IN ` + chainRules + `
@@ -504,7 +504,7 @@ func shareRows(groups map[string]map[string][2]int64, order []string, extra map[
 
 func shareCols(first []col) []col {
 	cols := append([]col(nil), first...)
-	short := map[audit.Family]string{audit.Reviews: "Reviews", audit.AfterReview: "After review", audit.Plans: "Plans",
+	short := map[audit.Family]string{audit.Reviews: "Reviews and preparation", audit.AfterReview: "After review", audit.Plans: "Plans",
 		audit.Placements: "Placements", audit.HealthVisit: "Health & visits", audit.Allocation: "Allocation"}
 	for _, fam := range audit.Families {
 		cols = append(cols, col{short[fam] + " in timescale", 13, kPct}, col{short[fam] + " obligations", 12, kInt})

@@ -54,6 +54,11 @@ CREATE OR REPLACE MACRO prep_due(step, review_date, initial) AS
                                            ELSE days('sw_report_working_days_before') END
     END);
 
+-- The same, when the step is owed: one whose latest date falls before the
+-- period of care began is not (RULES.md §3.5), NULL.
+CREATE OR REPLACE MACRO prep_owed(step, review_date, initial, period_start) AS
+    CASE WHEN prep_due(step, review_date, initial) >= period_start THEN prep_due(step, review_date, initial) END;
+
 -- Status of a snapshot obligation (PEP, health, visits), RULES.md §4.
 CREATE OR REPLACE MACRO snapshot_status(due, done) AS
     CASE

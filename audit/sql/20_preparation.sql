@@ -30,20 +30,22 @@ WITH target AS (
       ON d.child = h.child AND d.review = h.review
 )
 SELECT 'PREP_CONSULTATION' AS rule, child, period_start, review_date, held,
-       prep_due('PREP_CONSULTATION', review_date, initial) AS due, consultation AS done
+       prep_owed('PREP_CONSULTATION', review_date, initial, period_start) AS due, consultation AS done
 FROM target WHERE NOT held OR assessed('PREP_CONSULTATION')
 UNION ALL
 SELECT 'PREP_INVITATIONS', child, period_start, review_date, held,
-       prep_due('PREP_INVITATIONS', review_date, initial), invites_sent
+       prep_owed('PREP_INVITATIONS', review_date, initial, period_start), invites_sent
 FROM target WHERE NOT held OR assessed('PREP_INVITATIONS')
 UNION ALL
 SELECT 'PREP_SW_REPORT', child, period_start, review_date, held,
-       prep_due('PREP_SW_REPORT', review_date, initial), sw_report
+       prep_owed('PREP_SW_REPORT', review_date, initial, period_start), sw_report
 FROM target WHERE NOT held OR assessed('PREP_SW_REPORT');
 
 -- A planning row is upcoming, or overdue once its own date has passed. A held
 -- review's preparation is met or late when recorded; never recorded, its
--- occasion has passed: missed.
+-- occasion has passed: missed. A step whose latest date falls before the
+-- period of care began is not owed (RULES.md §3.5): nobody could have done
+-- it while the child was not looked after.
 -- rule: PREP_CONSULTATION
 -- rule: PREP_INVITATIONS
 -- rule: PREP_SW_REPORT
@@ -62,6 +64,7 @@ FROM (
             ELSE 'late'
         END AS status
     FROM a_prep
+    WHERE due IS NOT NULL
 );
 
 -- Working tables no later file reads are dropped as soon as they are done

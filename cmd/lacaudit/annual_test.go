@@ -373,3 +373,34 @@ func TestAnnualFigureDefinitions(t *testing.T) {
 		}
 	}
 }
+
+// A year still running is a year to date: the title and the year's column
+// say so, the snapshot lines name the as-of date (last year's, its 31
+// March), and counts of part of a year are not compared with the whole of
+// the last (percentages are). As of 31 January 2025, in 2024-25.
+func TestAnnualYearToDate(t *testing.T) {
+	sheets := annualReport(t, "--as-of", "2025-01-31")
+	ov := sheets["Overview"]
+	if got := ov[1][0]; got != "IRO service annual report 2024-25 to date" {
+		t.Errorf("title %q", got)
+	}
+	head := row(t, ov, "Figure")
+	if head[1] != "2024-25 to date" || head[2] != "2023-24" {
+		t.Errorf("columns %q", head)
+	}
+	at := row(t, ov, "Children looked after at 31 January 2025 (2023-24: at 31 March)")
+	if len(at) > 3 && at[3] != "" {
+		t.Errorf("a count of part of a year is compared: %q", at)
+	}
+	if r := row(t, ov, "Reviews held"); len(r) > 3 && r[3] != "" {
+		t.Errorf("reviews held compared: %q", r)
+	}
+	if r := row(t, ov, "Reviews in timescale (obligations due in the year)"); len(r) < 4 || r[3] == "" {
+		t.Errorf("a percentage is not compared: %q", r)
+	}
+	// The year over, as the other tests see it: no "to date", changes shown.
+	ov = annualReport(t)["Overview"]
+	if r := row(t, ov, "Children looked after at 31 March"); len(r) < 4 || r[3] == "" {
+		t.Errorf("a finished year's count is not compared: %q", r)
+	}
+}
