@@ -38,6 +38,9 @@ type Options struct {
 	// Repeat is how many times the floor and the job run on each sample
 	// (at least once); the sizes take turns.
 	Repeat int
+	// Shapes are the sample shapes (synth.ShapeStandard, synth.ShapeHeavy);
+	// empty: the standard one.
+	Shapes []string
 	// Progress, when set, gets a line as each run ends.
 	Progress io.Writer
 }
@@ -46,6 +49,7 @@ type Options struct {
 // median time, and the peak memory of its first run (the sizes' first runs
 // go from the smallest to the largest).
 type Row struct {
+	Shape     string
 	Children  int
 	InputRows int64
 	Stage     string
@@ -60,11 +64,15 @@ const (
 	StageSample    = "sample (generate)"
 	StageFloorLoad = "floor: DuckDB, all text (load only)"
 	StageFloor     = "floor: DuckDB, all text, closed"
-	StageWhole     = "**whole run**"
+	// StageFloorMem is the floor of issue 19: the same CSV files read into
+	// in-memory tables, every column as text, and nothing else.
+	StageFloorMem = "in-memory floor: DuckDB, all text, no file"
+	StageWhole    = "**whole run**"
 )
 
 // size is one sample and what was measured on it.
 type size struct {
+	shape    string
 	children int
 	dir, out string
 	inRows   int64
@@ -109,18 +117,28 @@ func Run(ctx context.Context, o Options, w io.Writer) ([]Row, error) {
 	// Smallest first: the growth table compares each size with the one
 	// before, and a first run's peak memory is its own (see size.add).
 	children := slices.Compact(slices.Sorted(slices.Values(o.Sizes)))
-	sizes := make([]*size, len(children))
-	for i, n := range children {
-		z := &size{children: n, dir: filepath.Join(o.Work, fmt.Sprintf("sample-%d", n)),
-			out:  filepath.Join(o.Work, fmt.Sprintf("out-%d", n)),
-			secs: map[string][]float64{}, rows: map[string]int64{}, peak: map[string]int64{}}
-		_ = os.RemoveAll(z.dir)
-		t0 := time.Now()
-		if err := synth.Generate(z.dir, synth.Options{Children: n, Seed: o.Seed, Extract: asOf.AddDate(0, 0, -2), Years: 10}); err != nil {
-			return nil, err
+	shapes := o.Shapes
+	if len(shapes) == 0 {
+		shapes = []string{synth.ShapeStandard}
+	}
+	var sizes []*size
+	for _, shape := range shapes {
+		for _, n := range children {
+			name := fmt.Sprint(n)
+			if shape != synth.ShapeStandard {
+				name = shape + "-" + name
+			}
+			z := &size{shape: shape, children: n, dir: filepath.Join(o.Work, "sample-"+name),
+				out:  filepath.Join(o.Work, "out-"+name),
+				secs: map[string][]float64{}, rows: map[string]int64{}, peak: map[string]int64{}}
+			_ = os.RemoveAll(z.dir)
+			t0 := time.Now()
+			if err := synth.Generate(z.dir, synth.Options{Children: n, Seed: o.Seed, Extract: asOf.AddDate(0, 0, -2), Years: 10, Shape: shape}); err != nil {
+				return nil, err
+			}
+			z.sample = time.Since(t0).Seconds()
+			sizes = append(sizes, z)
 		}
-		z.sample = time.Since(t0).Seconds()
-		sizes[i] = z
 	}
 	for rep := 1; rep <= repeat; rep++ {
 		for _, z := range sizes {
@@ -128,21 +146,24 @@ func Run(ctx context.Context, o Options, w io.Writer) ([]Row, error) {
 				return nil, err
 			}
 			if o.Progress != nil {
-				fmt.Fprintf(o.Progress, "bench: %d children, run %d of %d: %.2f s (floor %.2f s)\n",
-					z.children, rep, repeat, last(z.secs[StageWhole]), last(z.secs[StageFloor]))
+				fmt.Fprintf(o.Progress, "bench: %s, %d children, run %d of %d: %.2f s (floor %.2f s, in-memory floor %.2f s)\n",
+					z.shape, z.children, rep, repeat, last(z.secs[StageWhole]), last(z.secs[StageFloor]), last(z.secs[StageFloorMem]))
 			}
 		}
 	}
 	var rows []Row
-	fmt.Fprintln(w, "| children | input rows | stage | seconds | rows/s | peak memory (MiB) | × floor |")
-	fmt.Fprintln(w, "| ---: | ---: | --- | ---: | ---: | ---: | ---: |")
+	fmt.Fprintln(w, "| shape | children | input rows | stage | seconds | rows/s | peak memory (MiB) | × floor | × in-memory floor |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
 	for _, z := range sizes {
-		floor := median(z.secs[StageFloor])
+		floor, memFloor := median(z.secs[StageFloor]), median(z.secs[StageFloorMem])
 		add := func(r Row) {
 			rows = append(rows, r)
-			ratio := ""
+			ratio, memRatio := "", ""
 			if r.Stage != StageSample && floor > 0 {
 				ratio = fmt.Sprintf("%.2f", r.Seconds/floor)
+			}
+			if r.Stage != StageSample && memFloor > 0 {
+				memRatio = fmt.Sprintf("%.2f", r.Seconds/memFloor)
 			}
 			rate := ""
 			if r.Rows > 0 && r.Seconds > 0 {
@@ -152,17 +173,26 @@ func Run(ctx context.Context, o Options, w io.Writer) ([]Row, error) {
 			if r.Max > r.Min {
 				secs += fmt.Sprintf(" (%.2f–%.2f)", r.Min, r.Max)
 			}
-			fmt.Fprintf(w, "| %d | %d | %s | %s | %s | %d | %s |\n", z.children, z.inRows, r.Stage, secs, rate, r.PeakRSS>>20, ratio)
+			fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %s | %d | %s | %s |\n", z.shape, z.children, z.inRows, r.Stage, secs, rate, r.PeakRSS>>20, ratio, memRatio)
 		}
-		add(Row{Children: z.children, InputRows: z.inRows, Stage: StageSample, Seconds: z.sample, Min: z.sample, Max: z.sample, Rows: z.inRows})
+		add(Row{Shape: z.shape, Children: z.children, InputRows: z.inRows, Stage: StageSample, Seconds: z.sample, Min: z.sample, Max: z.sample, Rows: z.inRows})
 		for _, st := range z.order {
 			v := z.secs[st]
-			add(Row{Children: z.children, InputRows: z.inRows, Stage: st, Seconds: median(v), Min: slices.Min(v), Max: slices.Max(v),
+			add(Row{Shape: z.shape, Children: z.children, InputRows: z.inRows, Stage: st, Seconds: median(v), Min: slices.Min(v), Max: slices.Max(v),
 				Rows: z.rows[st], PeakRSS: z.peak[st]})
 		}
 	}
-	if len(sizes) > 1 {
-		growth(w, sizes)
+	for _, shape := range shapes {
+		var of []*size
+		for _, z := range sizes {
+			if z.shape == shape {
+				of = append(of, z)
+			}
+		}
+		if len(of) > 1 {
+			fmt.Fprintf(w, "\n%s shape:\n", shape)
+			growth(w, of)
+		}
 	}
 	return rows, nil
 }
@@ -172,6 +202,11 @@ func measure(ctx context.Context, o Options, asOf time.Time, z *size) error {
 	_ = os.RemoveAll(z.out)
 	settle()
 	fl, err := Floor(ctx, z.dir, filepath.Join(o.Work, "floor.duckdb"), o.Threads)
+	if err != nil {
+		return err
+	}
+	settle()
+	mem, err := Floor(ctx, z.dir, "", o.Threads)
 	if err != nil {
 		return err
 	}
@@ -189,6 +224,7 @@ func measure(ctx context.Context, o Options, asOf time.Time, z *size) error {
 	whole := time.Since(t0).Seconds()
 	z.add(StageFloorLoad, fl.LoadSeconds, fl.Rows, fl.PeakRSS)
 	z.add(StageFloor, fl.Seconds, fl.Rows, fl.PeakRSS)
+	z.add(StageFloorMem, mem.Seconds, mem.Rows, mem.PeakRSS)
 	var peak int64
 	for _, st := range sum.Stages {
 		z.add(st.Name, st.Seconds, st.Rows, st.PeakRSS)
@@ -203,9 +239,9 @@ func measure(ctx context.Context, o Options, asOf time.Time, z *size) error {
 // rows. The exponent is log(time growth) / log(rows growth): 1 when the
 // time grows in proportion to the rows, above 1 when faster.
 func growth(w io.Writer, sizes []*size) {
-	stages := []string{StageFloor}
+	stages := []string{StageFloor, StageFloorMem}
 	for _, st := range sizes[len(sizes)-1].order {
-		if st != StageFloorLoad && st != StageFloor {
+		if st != StageFloorLoad && st != StageFloor && st != StageFloorMem {
 			stages = append(stages, st)
 		}
 	}
@@ -237,6 +273,8 @@ func label(stage string) string {
 	switch stage {
 	case StageFloor:
 		return "floor"
+	case StageFloorMem:
+		return "in-memory floor"
 	case StageWhole:
 		return "whole run"
 	}
@@ -277,10 +315,13 @@ type FloorResult struct {
 
 // Floor loads every CSV file of dir into a new database file with every
 // column as text, as DuckDB's reader does at its cheapest, and closes it.
+// With dbPath empty the database is in memory (the in-memory floor).
 func Floor(ctx context.Context, dir, dbPath string, threads int) (FloorResult, error) {
 	var r FloorResult
-	_ = os.Remove(dbPath)
-	defer os.Remove(dbPath)
+	if dbPath != "" {
+		_ = os.Remove(dbPath)
+		defer os.Remove(dbPath)
+	}
 	db, err := store.Open(ctx, dbPath, store.Options{Threads: threads})
 	if err != nil {
 		return r, err

@@ -42,10 +42,22 @@ type Config struct {
 	// looked after, may fall against the last successful run before the
 	// run stops as a partial export (0.10 = 10 %).
 	DropThreshold float64
-	Targets       []Target
+	// WorkbookListRows is the most rows each list of the nightly workbook
+	// shows (exceptions, actions, rejected rows, warnings), most urgent
+	// first; the rest are in findings.csv, rejects.csv or the database.
+	WorkbookListRows int
+	Targets          []Target
 	// Source is the file the configuration was read from, empty for defaults.
 	Source string
 }
+
+// DefaultWorkbookListRows is the default of workbook_list_rows: 20,000
+// rows a list. A large single authority (2,500 children looked after, ten
+// years of history) has a few thousand exceptions in a year, so it never
+// meets the cap; at 300,000 children (a region or the country) the lists
+// would hold hundreds of thousands of rows, and capped they keep the
+// workbook to a size LibreOffice and Excel open in seconds.
+const DefaultWorkbookListRows = 20_000
 
 // Default returns RULES.md's configuration.
 func Default() *Config {
@@ -88,6 +100,7 @@ func Default() *Config {
 		BreakdownReasons: []string{"CREQB", "CREQO", "CHILD", "LAREQ", "ALLEG", "STAND", "APPRR"},
 		RejectThreshold:  0.05,
 		DropThreshold:    0.10,
+		WorkbookListRows: DefaultWorkbookListRows,
 		Targets: []Target{
 			{"reviews_in_timescale", 0.95, 0.85, "reviews held in timescale, of those due in the last 12 months"},
 			{"initial_in_timescale", 0.95, 0.85, "initial reviews held in timescale, of those due in the last 12 months"},
@@ -242,6 +255,13 @@ func (c *Config) set(k, v string) error {
 			return fmt.Errorf("expected a percentage from 0 to 100")
 		}
 		c.DropThreshold = p / 100
+		return nil
+	case k == "workbook_list_rows":
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 100 || n > 1_000_000 {
+			return fmt.Errorf("expected a whole number of rows from 100 to 1000000")
+		}
+		c.WorkbookListRows = n
 		return nil
 	case strings.HasPrefix(k, "target."):
 		name := strings.TrimPrefix(k, "target.")

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -39,6 +40,11 @@ func Example() string {
 # successful run that stops the run as a partial export (exit 3); a run
 # with --accept-drop accepts it once.
 #drop_threshold_percent = 10
+
+# Most rows each list of the workbook shows (exceptions, action list, rejected
+# rows, warnings), most urgent first; the note above a longer list says how
+# many more there are and where (findings.csv, rejects.csv, the database).
+#workbook_list_rows = ` + strconv.Itoa(d.WorkbookListRows) + `
 
 # Workbook targets: green at or above the first percentage, amber at or
 # above the second, red below.

@@ -75,7 +75,7 @@ type manifest struct {
 }
 
 // outputName is what an output folder file may be called.
-var outputName = regexp.MustCompile(`^(findings\.csv|rejects\.csv|latest\.xlsx|lacaudit-[0-9A-Za-z-]+\.xlsx)$`)
+var outputName = regexp.MustCompile(`^(findings\.csv|findings\.parquet|rejects\.csv|latest\.xlsx|lacaudit-[0-9A-Za-z-]+\.xlsx)$`)
 
 // baseName says whether s is a plain file name, with no folder in it.
 func baseName(s string) bool {

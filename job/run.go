@@ -219,6 +219,7 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (_ *Summary, err err
 		return nil, err
 	}
 
+	findingsNames := findingsFiles(s.Findings, ar.Findings)
 	// findings.csv and rejects.csv, then a checkpoint, so that closing the
 	// database has nothing left to write. findings.csv is sorted as it is
 	// written: the table is not (see audit/sql/05_allocations.sql).
@@ -226,7 +227,7 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (_ *Summary, err err
 	files := func() error {
 		t0 := time.Now()
 		defer func() { filesSeconds = time.Since(t0).Seconds() }()
-		if err := audit.WriteFindings(ctx, side, filepath.Join(stage, "findings.csv")); err != nil {
+		if err := writeFindingsFiles(ctx, side, stage, findingsNames); err != nil {
 			return err
 		}
 		if err := audit.WriteRejects(ctx, side, filepath.Join(stage, "rejects.csv")); err != nil {
@@ -254,7 +255,7 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (_ *Summary, err err
 	err = reports.Prepare(ctx, db, s.AsOf)
 	book := WorkbookName(s.AsOf)
 	if err == nil {
-		err = writeWorkbook(ctx, db, s, filepath.Join(stage, book), res, ar, notes, started, start)
+		err = writeWorkbook(ctx, db, s, filepath.Join(stage, book), res, ar, notes, started, start, findingsLabel(findingsNames))
 	}
 	if err != nil && !filesStarted {
 		// The workbook failed before its lists: the run fails, and there are
@@ -276,7 +277,7 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (_ *Summary, err err
 	// The two stages overlap: each has its own time and the peak of both.
 	stageDone("findings", ar.Findings, filesSeconds)
 	timed("workbook", ar.Findings, t0)
-	sum.Files = append(sum.Files, "findings.csv", "rejects.csv", book, LatestWorkbook)
+	sum.Files = append(append(sum.Files, findingsNames...), "rejects.csv", book, LatestWorkbook)
 	closed = true
 	if err := db.Close(); err != nil {
 		return nil, fmt.Errorf("close database: %w", err)
@@ -293,6 +294,7 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (_ *Summary, err err
 	if err := commit(stage, moves, s.FileMode); err != nil {
 		return nil, err
 	}
+	removeStaleFindings(s.Out, findingsNames, log)
 	sum.Files = append(sum.Files, filepath.Base(dbPath))
 	log.Info("run finished", "seconds", round(time.Since(started).Seconds()), "findings", sum.Findings,
 		"rejected_rows", sum.Rejected, "warnings", sum.Warnings, "as_of", s.AsOf.Format(time.DateOnly))
@@ -301,7 +303,7 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (_ *Summary, err err
 
 // writeWorkbook writes the nightly workbook to path and copies it to
 // latest.xlsx beside it.
-func writeWorkbook(ctx context.Context, db *store.DB, s Settings, path string, res *ingest.Result, ar *audit.Result, notes [][2]string, started time.Time, lists func()) error {
+func writeWorkbook(ctx context.Context, db *store.DB, s Settings, path string, res *ingest.Result, ar *audit.Result, notes [][2]string, started time.Time, lists func(), findings string) error {
 	style, err := templates.Load(s.Template)
 	if err != nil {
 		return err
@@ -309,7 +311,7 @@ func writeWorkbook(ctx context.Context, db *store.DB, s Settings, path string, r
 	if err := reports.WriteWorkbook(ctx, db, path, reports.Input{
 		AsOf: s.AsOf, Config: s.Config, Style: style, Version: s.Version, InputLabel: s.InputLabel,
 		Tables: res.Tables, Ignored: ignoredWithWhy(res), Coverage: ar.Coverage, Started: started,
-		Pseudonymised: s.PseudonymKey != nil, Lists: lists, Notes: notes,
+		Pseudonymised: s.PseudonymKey != nil, Lists: lists, Notes: notes, FindingsFiles: findings,
 	}); err != nil {
 		return err
 	}

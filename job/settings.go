@@ -24,6 +24,7 @@ type Settings struct {
 	MemoryLimit string
 	FileMode    os.FileMode // mode of output files (0600 unless configured)
 	Template    string      // house-style workbook; empty: the bundled one
+	Findings    string      // findings file format: auto (empty), csv, parquet or both (findings.go)
 	// PseudonymKey, when set, pseudonymises children and workers in every output.
 	PseudonymKey []byte
 	Version      string

@@ -238,40 +238,7 @@ func boolPtr(b bool) *bool { return &b }
 // their own while this one writes them through excelize, so that a long
 // list keeps two cores busy.
 func (s *sheet) queryTable(ctx context.Context, db *store.DB, name string, cols []col, query string, args ...any) (*sheet, int64, error) {
-	var total int64
-	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM ("+query+")", args...).Scan(&total); err != nil {
-		return s, 0, fmt.Errorf("count %s: %w", name, err)
-	}
-	note := fmt.Sprintf("%d rows.", total)
-	if total > int64(MaxRows) {
-		note = fmt.Sprintf("%d rows: the list goes on over %d sheets of at most %d rows (%s (2) and after).",
-			total, (total+int64(MaxRows)-1)/int64(MaxRows), MaxRows, truncate(s.name, 25))
-	}
-	if err := s.note(note); err != nil {
-		return s, 0, err
-	}
-	rows, err := db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return s, 0, fmt.Errorf("query %s: %w", name, err)
-	}
-	batches := make(chan [][]any, 4)
-	stop := make(chan struct{})
-	readErr := make(chan error, 1)
-	go func() {
-		defer close(batches)
-		readErr <- s.readCells(rows, cols, batches, stop)
-	}()
-	cur, n, err := s.writeRows(name, cols, total, batches)
-	close(stop)
-	for range batches { // let the reader see stop and finish
-	}
-	if rerr := <-readErr; err == nil {
-		err = rerr
-	}
-	if err != nil {
-		return cur, n, err
-	}
-	return s, n, nil
+	return s.cappedTable(ctx, db, name, cols, listCap{}, query, args...)
 }
 
 // readCells scans rows into cells, in batches, until the rows end or stop

@@ -36,6 +36,9 @@ type Input struct {
 	// the workbook is mostly excelize writing rows on one core, and a
 	// caller can use the other.
 	Lists func()
+	// FindingsFiles names the run's findings files, for the note over a
+	// list cut short (empty: findings.csv).
+	FindingsFiles string
 }
 
 // Sheet names, in workbook order.
@@ -405,7 +408,7 @@ func actionSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf stri
 	      WHERE f.rule IN ` + chainRules + `
 	        AND (f.status = 'overdue' OR (f.status = 'upcoming' AND f.due <= wd_after(as_of(), 20)))
 	      ORDER BY f.due, f.child`
-	if _, _, err := s.queryTable(ctx, db, "Actions", cols, q); err != nil {
+	if _, _, err := s.cappedTable(ctx, db, "Actions", cols, capOf(in, findingsFiles(in), "most urgent first"), q); err != nil {
 		return err
 	}
 	return s.flush()
@@ -438,7 +441,7 @@ func exceptionSheets(ctx context.Context, db *store.DB, b *book, in Input, asOf 
 		q := `SELECT title, child, period_start, due, done, status, days_late, team, social_worker, iro
 		      FROM wx WHERE family = ?`
 		name := strings.NewReplacer(" ", "", "-", "").Replace(string(fam))
-		if _, _, err := s.queryTable(ctx, db, name, cols, q, string(fam)); err != nil {
+		if _, _, err := s.cappedTable(ctx, db, name, cols, capOf(in, findingsFiles(in), "most urgent first"), q, string(fam)); err != nil {
 			return err
 		}
 		if err := s.flush(); err != nil {
@@ -673,7 +676,7 @@ func qualitySheet(ctx context.Context, db *store.DB, b *book, in Input, asOf str
 	if err := s.heading("Rejected rows"); err != nil {
 		return err
 	}
-	if _, _, err := s.queryTable(ctx, db, "Rejects", cols, `SELECT source, line, column_name, value, reason FROM rejects ORDER BY source, line, column_name`); err != nil {
+	if _, _, err := s.cappedTable(ctx, db, "Rejects", cols, capOf(in, "rejects.csv", "by file and line"), `SELECT source, line, column_name, value, reason FROM rejects ORDER BY source, line, column_name`); err != nil {
 		return err
 	}
 	if err := s.flush(); err != nil {
@@ -684,7 +687,7 @@ func qualitySheet(ctx context.Context, db *store.DB, b *book, in Input, asOf str
 	if err != nil {
 		return err
 	}
-	if _, _, err := w.queryTable(ctx, db, "Warnings", wcols, `SELECT table_name, message, child, record_date, detail FROM dq_warnings ORDER BY table_name, message, child, record_date`); err != nil {
+	if _, _, err := w.cappedTable(ctx, db, "Warnings", wcols, capOf(in, "the database (lacaudit.duckdb, table dq_warnings)", "by table and warning"), `SELECT table_name, message, child, record_date, detail FROM dq_warnings ORDER BY table_name, message, child, record_date`); err != nil {
 		return err
 	}
 	return w.flush()

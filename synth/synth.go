@@ -23,7 +23,23 @@ type Options struct {
 	// of CSV files; with Format "xlsx" every table goes into extract.xlsx.
 	XLSXTables []string
 	Format     string // "csv" (default) or "xlsx"
+	// Shape is ShapeStandard (empty) or ShapeHeavy.
+	Shape string
 }
+
+// The shapes of an extract.
+const (
+	// ShapeStandard is about 29 input rows a child over ten years: visits
+	// only in a placement's first and latest months, PEPs each term or two
+	// of school age, health assessments as the timescales require.
+	ShapeStandard = "standard"
+	// ShapeHeavy is the shape of a case-management system that exports all
+	// its activity, about 37 rows a child over ten years: every statutory
+	// visit of every placement, a PEP each term from age 3 to 17, review
+	// details for every review, and health assessments every six months
+	// at every age.
+	ShapeHeavy = "heavy"
+)
 
 // Table names and columns, in the order written.
 var tableColumns = []struct {
@@ -96,6 +112,7 @@ type generator struct {
 	iros    []string
 	alertNo int
 	out     sink
+	heavy   bool // ShapeHeavy
 }
 
 type worker struct{ name, team string }
@@ -127,6 +144,11 @@ func Generate(dir string, o Options) error {
 	if o.Format != "" && o.Format != "csv" && o.Format != "xlsx" {
 		return fmt.Errorf("format %q: expected csv or xlsx", o.Format)
 	}
+	switch o.Shape {
+	case "", ShapeStandard, ShapeHeavy:
+	default:
+		return fmt.Errorf("shape %q: expected %s or %s", o.Shape, ShapeStandard, ShapeHeavy)
+	}
 	if err := claim(dir); err != nil {
 		return err
 	}
@@ -143,7 +165,7 @@ func Generate(dir string, o Options) error {
 	if err != nil {
 		return err
 	}
-	g := &generator{o: o, extract: fromTime(o.Extract), out: out}
+	g := &generator{o: o, extract: fromTime(o.Extract), out: out, heavy: o.Shape == ShapeHeavy}
 	g.start = g.extract - day(o.Years*365)
 	nTeams := min(max(3, o.Children/250), 400)
 	for i := 0; i < max(4, o.Children/14); i++ {
@@ -471,7 +493,7 @@ func (g *generator) periodRecords(r *rand.Rand, id string, dob day, p period) er
 		if err := g.emit(tReviews, txt(id), dt(dob), dt(d), txt(code)); err != nil {
 			return err
 		}
-		if k > 0 && reviews[k-1] == d || !chance(r, 0.88) {
+		if k > 0 && reviews[k-1] == d || !chance(r, 0.88) && !g.heavy {
 			continue
 		}
 		if err := g.reviewDetails(r, id, d, ltf && k >= 3); err != nil {
@@ -479,9 +501,13 @@ func (g *generator) periodRecords(r *rand.Rand, id string, dob day, p period) er
 		}
 	}
 	// Personal education plans while of school age.
+	pepLo, pepHi, pepFrom, pepTo := 110, 200, 4, 16
+	if g.heavy {
+		pepLo, pepHi, pepFrom, pepTo = 80, 125, 3, 17
+	}
 	if pd, ok := onTime(r, p.start.addWorking(20), 10, 30, 0.1, 0.03); ok {
-		for t := pd; t < end && t <= g.extract; t += day(between(r, 110, 200)) {
-			if a := ageOn(dob, t); a >= 4 && a <= 16 {
+		for t := pd; t < end && t <= g.extract; t += day(between(r, pepLo, pepHi)) {
+			if a := ageOn(dob, t); a >= pepFrom && a <= pepTo {
 				if err := g.emit(tPeps, txt(id), dt(t)); err != nil {
 					return err
 				}
@@ -527,7 +553,7 @@ func (g *generator) periodRecords(r *rand.Rand, id string, dob day, p period) er
 			}
 			typ = "RHA"
 			gap := 365
-			if ageOn(dob, t) < 5 {
+			if ageOn(dob, t) < 5 || g.heavy {
 				gap = 183
 			}
 			t += day(gap - between(r, 0, 40))
@@ -548,7 +574,7 @@ func (g *generator) periodRecords(r *rand.Rand, id string, dob day, p period) er
 			t += day(between(r, 5, 30))
 		}
 		for ; t < pe && t <= g.extract; t += day(between(r, 20, 48)) {
-			if t-ps > 10 && pe-t > 200 {
+			if t-ps > 10 && pe-t > 200 && !g.heavy {
 				continue
 			}
 			if err := g.emit(tVisits, txt(id), dt(t), yn(!chance(r, 0.03)), yn(chance(r, 0.55))); err != nil {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,5 +88,54 @@ func TestCivilDates(t *testing.T) {
 		if int(d.weekday()) != int(tm.Weekday()) {
 			t.Errorf("%s: weekday %d, want %d", s, d.weekday(), tm.Weekday())
 		}
+	}
+}
+
+// The heavy shape has more visits, PEPs, review details and health
+// assessments a child than the standard one, the same children, periods and
+// reviews (but for the draws of a second period), and about 37 rows a
+// child in all.
+func TestHeavyShape(t *testing.T) {
+	ex := time.Date(2026, 10, 30, 0, 0, 0, 0, time.UTC)
+	std, heavy := t.TempDir(), t.TempDir()
+	const n = 2000
+	if err := Generate(std, Options{Children: n, Seed: 7, Extract: ex, Years: 10}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Generate(heavy, Options{Children: n, Seed: 7, Extract: ex, Years: 10, Shape: ShapeHeavy}); err != nil {
+		t.Fatal(err)
+	}
+	lines := func(dir, table string) int {
+		b, err := os.ReadFile(filepath.Join(dir, table+".csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Count(string(b), "\n") - 1
+	}
+	total := 0
+	for _, tc := range tableColumns {
+		s, h := lines(std, tc.name), lines(heavy, tc.name)
+		total += h
+		t.Logf("%s: %d standard, %d heavy", tc.name, s, h)
+		switch tc.name {
+		case "visits", "peps", "review_details", "health_assessments":
+			if float64(h) < 1.1*float64(s) {
+				t.Errorf("%s: %d rows heavy, %d standard; want at least 10%% more", tc.name, h, s)
+			}
+		case "header":
+			if h != s {
+				t.Errorf("%s: %d rows heavy, %d standard; want the same", tc.name, h, s)
+			}
+		case "episodes", "reviews": // a second period draws differently
+			if d := float64(h-s) / float64(s); d < -0.02 || d > 0.02 {
+				t.Errorf("%s: %d rows heavy, %d standard; want within 2%%", tc.name, h, s)
+			}
+		}
+	}
+	if per := float64(total) / n; per < 34 || per > 44 {
+		t.Errorf("heavy shape: %.1f rows a child, want about 37", per)
+	}
+	if err := Generate(t.TempDir(), Options{Children: 10, Shape: "huge"}); err == nil || !strings.Contains(err.Error(), `shape "huge"`) {
+		t.Errorf("an unknown shape: %v", err)
 	}
 }

@@ -401,8 +401,12 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	pseudo := fs.Bool("pseudonymise", false, "replace child identifiers and worker names in every output with keyed hashes, for sharing")
 	keyFile := fs.String("pseudonymise-key-file", "", "file holding the pseudonymisation key (default: $"+pseudonym.EnvKey+")")
 	acceptDrop := fs.Bool("accept-drop", false, "accept, this once, a table's rows or the children looked after falling by more than drop_threshold_percent (default 10) against the last successful run")
+	findings := fs.String("findings", job.FindingsAuto, "findings file: csv, parquet, both, or auto (csv, and findings.parquet too above a million findings)")
 	if c := parse(fs, args); c >= 0 {
 		return c
+	}
+	if err := job.CheckFindings(*findings); err != nil {
+		return usageFail(stderr, "run", err.Error())
 	}
 	stderr = sh.failures(stderr)
 	s, log, cleanup, err := sh.prepare()
@@ -410,6 +414,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
+	s.Findings = *findings
 	if *pseudo {
 		key, err := pseudonym.Key(*keyFile)
 		if err != nil {
@@ -487,6 +492,7 @@ func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	years := fs.Int("years", 6, "years of history before the extract date (1 to 30)")
 	extract := fs.String("extract-date", "", "the day the extract is taken, YYYY-MM-DD (default: today)")
 	xlsxTables := fs.StringSlice("xlsx-tables", nil, "with --format csv, tables to write as sheets of extensions.xlsx instead")
+	shape := fs.String("shape", synth.ShapeStandard, "standard (about 29 rows a child over ten years), or heavy (about 37: every visit, termly PEPs, six-monthly health assessments)")
 	if c := parse(fs, args); c >= 0 {
 		return c
 	}
@@ -506,12 +512,15 @@ func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		ex = t
 	}
+	if *shape != synth.ShapeStandard && *shape != synth.ShapeHeavy {
+		return usageFail(stderr, "sample", fmt.Sprintf("--shape %q: expected standard or heavy", *shape))
+	}
 	if *format != "csv" && *format != "xlsx" {
 		return usageFail(stderr, "sample", fmt.Sprintf("--format %q: expected csv or xlsx", *format))
 	}
 	start := time.Now()
 	err := synth.Generate(*out, synth.Options{Children: *children, Seed: *seed, Extract: ex, Years: *years,
-		Format: *format, XLSXTables: *xlsxTables})
+		Format: *format, XLSXTables: *xlsxTables, Shape: *shape})
 	if fe := (*synth.FolderError)(nil); errors.As(err, &fe) {
 		// One line, no usage hint: the flag is well formed, its folder is
 		// not one to write over.
@@ -548,6 +557,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	threads := fs.Int("threads", 0, "DuckDB worker threads (default: all cores)")
 	memoryLimit := fs.String("memory-limit", job.AutoMemory, "DuckDB memory limit of the runs (auto: sized to each sample, as for run)")
 	repeat := fs.Int("repeat", 1, "runs of the floor and the job on each sample, the sizes taking turns; the median is reported")
+	shapes := fs.StringSlice("shapes", []string{synth.ShapeStandard}, "sample shapes: standard, heavy, or both as standard,heavy")
 	if c := parse(fs, args); c >= 0 {
 		return c
 	}
@@ -562,6 +572,11 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return usageFail(stderr, "bench", "--sizes must each be from 10 to 1,000,000")
 		}
 	}
+	for _, sh := range *shapes {
+		if sh != synth.ShapeStandard && sh != synth.ShapeHeavy {
+			return usageFail(stderr, "bench", fmt.Sprintf("--shapes %q: expected standard, heavy or standard,heavy", sh))
+		}
+	}
 	if err := job.CheckMemoryLimit(*memoryLimit); err != nil {
 		return usageFail(stderr, "bench", err.Error())
 	}
@@ -572,7 +587,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	}
 	if _, err := bench.Run(ctx, bench.Options{Sizes: *sizes, Work: *work, Seed: *seed, Threads: *threads,
-		MemoryLimit: *memoryLimit, Repeat: *repeat, Progress: stderr}, stdout); err != nil {
+		MemoryLimit: *memoryLimit, Repeat: *repeat, Shapes: *shapes, Progress: stderr}, stdout); err != nil {
 		fmt.Fprintf(stderr, "lacaudit bench: %v\n", err)
 		return 1
 	}

@@ -1,0 +1,102 @@
+package job
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/lacaudit/lacaudit/audit"
+	"github.com/lacaudit/lacaudit/store"
+)
+
+// The formats of the findings file (--findings).
+const (
+	FindingsAuto    = "auto"    // csv up to FindingsAutoBoth findings, both above
+	FindingsCSV     = "csv"     // findings.csv only
+	FindingsParquet = "parquet" // findings.parquet only
+	FindingsBoth    = "both"    // findings.csv and findings.parquet
+)
+
+// FindingsAutoBoth is the number of findings above which --findings auto
+// writes findings.parquet beside findings.csv: the rows of one Excel sheet
+// under its header (1,048,576 rows in all). Below it findings.csv opens in
+// Excel and is all a single authority (a few hundred thousand findings at
+// most) needs; above it the CSV no longer opens whole in Excel and runs to
+// gigabytes, and the Parquet file, a tenth of its size and typed, is what
+// Power BI, pandas, R and DuckDB read. findings.csv is still written above
+// it, so that scripts that read it keep working as an extract grows; a
+// national hub that needs only Parquet says --findings parquet and saves
+// the CSV's time.
+var FindingsAutoBoth int64 = 1_048_575
+
+// CheckFindings checks the --findings value.
+func CheckFindings(v string) error {
+	switch v {
+	case FindingsAuto, FindingsCSV, FindingsParquet, FindingsBoth:
+		return nil
+	}
+	return fmt.Errorf("--findings %q: expected auto, csv, parquet or both", v)
+}
+
+// findingsFiles is the findings files a run writes for the --findings
+// setting v (empty: auto) and n findings.
+func findingsFiles(v string, n int64) []string {
+	switch v {
+	case FindingsCSV:
+		return []string{"findings.csv"}
+	case FindingsParquet:
+		return []string{"findings.parquet"}
+	case FindingsBoth:
+		return []string{"findings.csv", "findings.parquet"}
+	}
+	if n > FindingsAutoBoth {
+		return []string{"findings.csv", "findings.parquet"}
+	}
+	return []string{"findings.csv"}
+}
+
+// writeFindingsFiles writes the findings files named into dir.
+func writeFindingsFiles(ctx context.Context, db *store.DB, dir string, names []string) error {
+	for _, n := range names {
+		write := audit.WriteFindings
+		if n == "findings.parquet" {
+			write = audit.WriteFindingsParquet
+		}
+		if err := write(ctx, db, filepath.Join(dir, n)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// removeStaleFindings removes from out the findings file of the format
+// this run did not write: left there, an earlier night's findings.csv
+// beside tonight's findings.parquet would be read as tonight's. It runs
+// once the night's outputs are committed, so that a failed run keeps every
+// earlier output; a run killed between the two leaves the older file until
+// the next run, which removes it. A file that cannot be removed is logged.
+func removeStaleFindings(out string, written []string, log *slog.Logger) {
+	for _, n := range []string{"findings.csv", "findings.parquet"} {
+		if containsName(written, n) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(out, n)); err != nil && !os.IsNotExist(err) {
+			log.Warn("could not remove the findings file of the format not written tonight; it is an earlier night's", "file", n, "error", err)
+		}
+	}
+}
+
+func containsName(names []string, n string) bool {
+	for _, x := range names {
+		if x == n {
+			return true
+		}
+	}
+	return false
+}
+
+// findingsLabel names the findings files for the workbook's notes.
+func findingsLabel(names []string) string { return strings.Join(names, " and ") }
