@@ -98,6 +98,7 @@ func TestBoundariesAroundTheAsOfDate(t *testing.T) {
 		},
 		"review_details": {"CHILD,REVIEW,MEETING_HELD,ADJOURNMENTS,ADJOURNED_TO,CONSULTATION,INVITES_SENT,SW_REPORT," +
 			"DECISIONS_ISSUED,CARE_PLAN_UPDATED,RECORD_COMPLETED,RECORD_DISTRIBUTED,LONG_TERM_FOSTER",
+			"REVIEW_TODAY,14/06/2024,,,,,,11/06/2024,,,,,",
 			"DECISIONS_DUE_TODAY,07/06/2024,,,,,,,,,,,",
 			"DECISIONS_DUE_YESTERDAY,06/06/2024,,,,,,,,,,,",
 			"PREP_HELD,20/05/2024,,,,19/04/2024,20/05/2024,16/05/2024,28/05/2024,05/06/2024,11/06/2024,,",
@@ -142,6 +143,19 @@ func TestBoundariesAroundTheAsOfDate(t *testing.T) {
 		want{"REV_INITIAL", "2024-07-01", "2024-06-14", "met", 0},
 		want{"REV_SECOND", "2024-09-13", "", "upcoming", 0})
 	expect(t, fs, chain, "REVIEW_TOMORROW", want{"REV_INITIAL", "2024-07-01", "", "upcoming", 0})
+	// The details of a review held on the as-of date count: its report, 3
+	// working days before Fri 14 Jun (13, 12, 11 Jun), done on Tue 11 Jun. Its
+	// consultation (20 working days before) and invitations (10 before: 31
+	// May) fell before the child came into care on 3 Jun: not owed. The
+	// second review, due Fri 13 Sep, is planned for: consultation 20 working
+	// days before (9-12 Sep, 2-6, 26-30 Aug (26th a holiday), 19-23, 15-16)
+	// Thu 15 Aug; invitations 10 (9-12, 2-6, 30 Aug) Fri 30 Aug; report 5
+	// (12, 11, 10, 9, 6) Fri 6 Sep.
+	expect(t, fs, "PREP_SW_REPORT", "REVIEW_TODAY",
+		want{"PREP_SW_REPORT", "2024-06-11", "2024-06-11", "met", 0},
+		want{"PREP_SW_REPORT", "2024-09-06", "", "upcoming", 0})
+	expect(t, fs, "PREP_CONSULTATION", "REVIEW_TODAY", want{"PREP_CONSULTATION", "2024-08-15", "", "upcoming", 0})
+	expect(t, fs, "PREP_INVITATIONS", "REVIEW_TODAY", want{"PREP_INVITATIONS", "2024-08-30", "", "upcoming", 0})
 
 	// Due on the as-of date: upcoming (met when done); due the day before:
 	// overdue by 1. Snapshot: visits on 3 May and 2 May + 42 = 14 and 13 Jun.
