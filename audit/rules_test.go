@@ -125,7 +125,7 @@ func TestPermanenceBySecondReview(t *testing.T) {
 // creates no obligation, met or not (RULES.md §4.2).
 func TestPermanenceLapsesWithTheLookedAfterChain(t *testing.T) {
 	ex := extract{
-		"header": {hHeader, "PA,01/01/2020", "PB,01/01/2012", "PC,01/01/2020", "PD,01/01/2020"},
+		"header": {hHeader, "PA,01/01/2020", "PB,01/01/2012", "PC,01/01/2020", "PD,01/01/2020", "PE,01/01/2020"},
 		"episodes": {hEpisodes,
 			// PA: placed for adoption on 1 Mar 2024, before the second review was due.
 			"PA,08/01/2024,S,C2,U3,01/03/2024,X1,CARPL", "PA,01/03/2024,P,E1,A3,,,",
@@ -135,9 +135,11 @@ func TestPermanenceLapsesWithTheLookedAfterChain(t *testing.T) {
 			"PC,08/01/2024,S,C2,U3,20/05/2024,X1,CARPL", "PC,20/05/2024,P,E1,A3,,,",
 			// PD: placed for adoption on the day the second review was due.
 			"PD,08/01/2024,S,C2,U3,30/04/2024,X1,CARPL", "PD,30/04/2024,P,E1,A3,,,",
+			// PE: as PD, with a plan made before it.
+			"PE,08/01/2024,S,C2,U3,30/04/2024,X1,CARPL", "PE,30/04/2024,P,E1,A3,,,",
 		},
-		"reviews":          {hReviews, "PA,30/01/2024,PN1", "PB,30/01/2024,PN1", "PC,30/01/2024,PN1", "PD,30/01/2024,PN1"},
-		"permanence_plans": {"CHILD,PLAN_DATE,PLAN_TYPE", "PB,2024-02-01,RETURN"},
+		"reviews":          {hReviews, "PA,30/01/2024,PN1", "PB,30/01/2024,PN1", "PC,30/01/2024,PN1", "PD,30/01/2024,PN1", "PE,30/01/2024,PN1"},
+		"permanence_plans": {"CHILD,PLAN_DATE,PLAN_TYPE", "PB,2024-02-01,RETURN", "PE,2024-04-15,ADOPTION"},
 	}
 	fs, _, _ := audited(t, ex, "2024-08-01")
 	// Every initial review was held on 30 Jan: the second is due 30 Jan + 91
@@ -150,8 +152,10 @@ func TestPermanenceLapsesWithTheLookedAfterChain(t *testing.T) {
 	expect(t, fs, "PERM_BY_SECOND", "PB")
 	// PC's chain lapsed on 20 May with no plan: missed, 20 days late.
 	expect(t, fs, "PERM_BY_SECOND", "PC", want{"PERM_BY_SECOND", "2024-04-30", "", "missed", 20})
-	// PD's lapse is the due date itself: no obligation.
+	// PD's lapse is the due date itself: no obligation; nor PE's, though a
+	// plan was made (not met).
 	expect(t, fs, "PERM_BY_SECOND", "PD")
+	expect(t, fs, "PERM_BY_SECOND", "PE")
 }
 
 // A step done after the as-of date was not done yet on it (RULES.md §1.4).
