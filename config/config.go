@@ -42,7 +42,11 @@ type Config struct {
 	// looked after, may fall against the last successful run before the
 	// run stops as a partial export (0.10 = 10 %).
 	DropThreshold float64
-	Targets       []Target
+	// StaleExtractDays is how many days the newest record of the extract
+	// may be older than the as-of date before the run warns that the
+	// export may have stopped refreshing (0: never).
+	StaleExtractDays int
+	Targets          []Target
 	// Source is the file the configuration was read from, empty for defaults.
 	Source string
 }
@@ -88,6 +92,7 @@ func Default() *Config {
 		BreakdownReasons: []string{"CREQB", "CREQO", "CHILD", "LAREQ", "ALLEG", "STAND", "APPRR"},
 		RejectThreshold:  0.05,
 		DropThreshold:    0.10,
+		StaleExtractDays: 14,
 		Targets: []Target{
 			{"reviews_in_timescale", 0.95, 0.85, "reviews held in timescale, of those due in the last 12 months"},
 			{"initial_in_timescale", 0.95, 0.85, "initial reviews held in timescale, of those due in the last 12 months"},
@@ -235,6 +240,13 @@ func (c *Config) set(k, v string) error {
 			return fmt.Errorf("expected a percentage from 0 to 100")
 		}
 		c.DropThreshold = p / 100
+		return nil
+	case k == "stale_extract_days":
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 3650 {
+			return fmt.Errorf("expected a whole number of days from 0 to 3650")
+		}
+		c.StaleExtractDays = n
 		return nil
 	case strings.HasPrefix(k, "target."):
 		name := strings.TrimPrefix(k, "target.")

@@ -40,6 +40,11 @@ func Example() string {
 # with --accept-drop accepts it once.
 #drop_threshold_percent = 10
 
+# Days the newest record of the extract may be older than the as-of date
+# before the run warns that the export may have stopped refreshing (in the
+# log and at the top of the Summary; the run goes on); 0 never warns.
+#stale_extract_days = ` + fmt.Sprint(d.StaleExtractDays) + `
+
 # Workbook targets: green at or above the first percentage, amber at or
 # above the second, red below.
 `)

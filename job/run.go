@@ -161,6 +161,10 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (_ *Summary, err err
 		return nil, err
 	}
 	timed("checks", read, t0)
+	stale, err := staleExtract(ctx, db, s, log)
+	if err != nil {
+		return nil, err
+	}
 	if s.PseudonymKey != nil {
 		if err := pseudonym.Apply(ctx, db, s.PseudonymKey); err != nil {
 			return nil, err
@@ -254,7 +258,7 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (_ *Summary, err err
 	err = reports.Prepare(ctx, db, s.AsOf)
 	book := WorkbookName(s.AsOf)
 	if err == nil {
-		err = writeWorkbook(ctx, db, s, filepath.Join(stage, book), res, ar, notes, started, start)
+		err = writeWorkbook(ctx, db, s, filepath.Join(stage, book), res, ar, notes, stale, started, start)
 	}
 	if err != nil && !filesStarted {
 		// The workbook failed before its lists: the run fails, and there are
@@ -301,16 +305,20 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (_ *Summary, err err
 
 // writeWorkbook writes the nightly workbook to path and copies it to
 // latest.xlsx beside it.
-func writeWorkbook(ctx context.Context, db *store.DB, s Settings, path string, res *ingest.Result, ar *audit.Result, notes [][2]string, started time.Time, lists func()) error {
+func writeWorkbook(ctx context.Context, db *store.DB, s Settings, path string, res *ingest.Result, ar *audit.Result, notes [][2]string, stale string, started time.Time, lists func()) error {
 	style, err := templates.Load(s.Template)
 	if err != nil {
 		return err
 	}
-	if err := reports.WriteWorkbook(ctx, db, path, reports.Input{
+	in := reports.Input{
 		AsOf: s.AsOf, Config: s.Config, Style: style, Version: s.Version, InputLabel: s.InputLabel,
 		Tables: res.Tables, Ignored: ignoredWithWhy(res), Coverage: ar.Coverage, Started: started,
 		Pseudonymised: s.PseudonymKey != nil, Lists: lists, Notes: notes,
-	}); err != nil {
+	}
+	if stale != "" {
+		in.Alerts = []string{stale}
+	}
+	if err := reports.WriteWorkbook(ctx, db, path, in); err != nil {
 		return err
 	}
 	return copyFile(path, filepath.Join(filepath.Dir(path), LatestWorkbook))
