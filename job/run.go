@@ -160,11 +160,11 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (_ *Summary, err err
 	if _, err := ingest.Checks(ctx, db, s.AsOf); err != nil {
 		return nil, err
 	}
-	timed("checks", read, t0)
 	stale, err := staleExtract(ctx, db, s, log)
 	if err != nil {
 		return nil, err
 	}
+	timed("checks", read, t0)
 	if s.PseudonymKey != nil {
 		if err := pseudonym.Apply(ctx, db, s.PseudonymKey); err != nil {
 			return nil, err
