@@ -298,4 +298,5 @@ func PrintCatalogue(w io.Writer, cfg *config.Config) {
 	}
 	fmt.Fprintf(w, "Rejected rows allowed per table: %.1f %%\n", 100*cfg.RejectThreshold)
 	fmt.Fprintf(w, "Fall in a table's rows or the children looked after allowed against the last successful run: %.1f %%\n", 100*cfg.DropThreshold)
+	fmt.Fprintf(w, "Days the newest record may be before the as-of date before the extract is said to be out of date: %d\n", cfg.StaleExtractDays)
 }

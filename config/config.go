@@ -46,6 +46,10 @@ type Config struct {
 	// shows (exceptions, actions, rejected rows, warnings), most urgent
 	// first; the rest are in findings.csv, rejects.csv or the database.
 	WorkbookListRows int
+	// StaleExtractDays is how many days the newest record of the extract
+	// may be older than the as-of date before the run warns that the
+	// export may have stopped refreshing (0: never).
+	StaleExtractDays int
 	Targets          []Target
 	// Source is the file the configuration was read from, empty for defaults.
 	Source string
@@ -101,6 +105,7 @@ func Default() *Config {
 		RejectThreshold:  0.05,
 		DropThreshold:    0.10,
 		WorkbookListRows: DefaultWorkbookListRows,
+		StaleExtractDays: 14,
 		Targets: []Target{
 			{"reviews_in_timescale", 0.95, 0.85, "reviews held in timescale, of those due in the last 12 months"},
 			{"initial_in_timescale", 0.95, 0.85, "initial reviews held in timescale, of those due in the last 12 months"},
@@ -262,6 +267,13 @@ func (c *Config) set(k, v string) error {
 			return fmt.Errorf("expected a whole number of rows from 100 to 1000000")
 		}
 		c.WorkbookListRows = n
+		return nil
+	case k == "stale_extract_days":
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 3650 {
+			return fmt.Errorf("expected a whole number of days from 0 to 3650")
+		}
+		c.StaleExtractDays = n
 		return nil
 	case strings.HasPrefix(k, "target."):
 		name := strings.TrimPrefix(k, "target.")

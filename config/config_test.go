@@ -184,3 +184,26 @@ func TestRepeatedSettingRefused(t *testing.T) {
 		t.Errorf("two closures: %v, %v", c, err)
 	}
 }
+
+// stale_extract_days is a whole number of days, 14 by default, 0 to switch
+// the warning off; anything else is refused with its line.
+func TestStaleExtractDays(t *testing.T) {
+	if d := Default().StaleExtractDays; d != 14 {
+		t.Errorf("default %d, want 14", d)
+	}
+	for text, want := range map[string]int{"stale_extract_days = 30\n": 30, "stale_extract_days = 0\n": 0} {
+		path := filepath.Join(t.TempDir(), "c.conf")
+		os.WriteFile(path, []byte(text), 0o600)
+		c, err := Load(path)
+		if err != nil || c.StaleExtractDays != want {
+			t.Errorf("%q: %v, %v", text, c, err)
+		}
+	}
+	for _, text := range []string{"stale_extract_days = -1\n", "stale_extract_days = 2 weeks\n", "stale_extract_days = 1.5\n"} {
+		path := filepath.Join(t.TempDir(), "c.conf")
+		os.WriteFile(path, []byte(text), 0o600)
+		if _, err := Load(path); err == nil || !strings.Contains(err.Error(), "c.conf line 1") {
+			t.Errorf("%q: err = %v, want it refused on line 1", text, err)
+		}
+	}
+}

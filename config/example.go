@@ -45,6 +45,10 @@ func Example() string {
 # rows, warnings), most urgent first; the note above a longer list says how
 # many more there are and where (findings.csv, rejects.csv, the database).
 #workbook_list_rows = ` + strconv.Itoa(d.WorkbookListRows) + `
+# Days the newest record of the extract may be older than the as-of date
+# before the run warns that the export may have stopped refreshing (in the
+# log and at the top of the Summary; the run goes on); 0 never warns.
+#stale_extract_days = ` + fmt.Sprint(d.StaleExtractDays) + `
 
 # Workbook targets: green at or above the first percentage, amber at or
 # above the second, red below.

@@ -24,6 +24,11 @@ const (
 // carriage return alone (classic Mac OS), read as if they ended in a line feed.
 const crOnlyNote = ", CR line ends"
 
+// crcrlfNote is added to the encoding of a file whose every line ends in CR
+// CR LF (a Windows file whose line ends were converted a second time), read
+// as if they ended in CR LF.
+const crcrlfNote = ", CR CR LF line ends"
+
 // csvFile is a CSV extract made ready for DuckDB's reader.
 type csvFile struct {
 	// path is what DuckDB reads: the file itself, or a private copy in the
@@ -91,6 +96,8 @@ func prepareCSV(src Source, tmpDir string) (*csvFile, error) {
 		lf, bareCR     int64
 		pos            int64
 		prevCR         bool
+		crcrlf         int64  // CR CR LF sequences
+		tail           []byte // the last two bytes of the previous chunk
 		carry          []byte // an incomplete UTF-8 sequence at the end of a chunk
 	)
 	first := &recordScanner{}
@@ -118,6 +125,9 @@ func prepareCSV(src Source, tmpDir string) (*csvFile, error) {
 				}
 			}
 			prevCR = chunk[n-1] == '\r'
+			seam := append(tail, chunk[:min(2, n)]...)
+			crcrlf += int64(bytes.Count(seam, []byte("\r\r\n")) + bytes.Count(chunk, []byte("\r\r\n")))
+			tail = append([]byte(nil), chunk[max(0, n-2):]...)
 		}
 		if bytes.IndexByte(chunk, 0) >= 0 {
 			for i, b := range chunk {
@@ -194,6 +204,12 @@ func prepareCSV(src Source, tmpDir string) (*csvFile, error) {
 	if crOnly {
 		cf.encoding += crOnlyNote
 	}
+	// Every line ending in CR CR LF, and no other bare carriage return: the
+	// first CR of each is dropped in the copy.
+	crcrlfEnds := lf > 0 && crcrlf == lf && bareCR == crcrlf
+	if crcrlfEnds {
+		cf.encoding += crcrlfNote
+	}
 
 	sc := first
 	copyNeeded := !validUTF8 || bareCR > 0 || duckPattern(src.Path)
@@ -215,7 +231,7 @@ func prepareCSV(src Source, tmpDir string) (*csvFile, error) {
 			}
 		}()
 		w := bufio.NewWriterSize(out, 1<<20)
-		sc = &recordScanner{crOnly: crOnly, cp1252: !validUTF8, w: w}
+		sc = &recordScanner{crOnly: crOnly, crcrlf: crcrlfEnds, cp1252: !validUTF8, w: w}
 		sc.start()
 		for {
 			n, rerr := f.Read(buf)
@@ -249,6 +265,14 @@ func prepareCSV(src Source, tmpDir string) (*csvFile, error) {
 		}
 		return nil, inputErrorf("%s line %d: the last row has %d of the header's %d fields and no line end: the file looks cut off; export it again", label, sc.recordLine, sc.fields, sc.headerFields)
 	}
+	if sc.crLines[1] {
+		// The header with a bare carriage return would be refused as not
+		// text; say what it is.
+		if copyNeeded {
+			os.Remove(cf.path)
+		}
+		return nil, inputErrorf("%s line 1: the header holds a carriage return that does not end the line (line ends such as CR CR CR LF, from converting them twice?); export it again", label)
+	}
 	cf.crLines = sc.crLines
 	return cf, nil
 }
@@ -266,6 +290,7 @@ const (
 // file in chunks (feed), then told the file ended (finish).
 type recordScanner struct {
 	crOnly bool          // bare carriage returns end lines
+	crcrlf bool          // lines end in CR CR LF: a bare carriage return is dropped
 	cp1252 bool          // the file is Windows-1252: write it as UTF-8
 	w      *bufio.Writer // the private copy, or nil
 
@@ -325,6 +350,8 @@ func (s *recordScanner) cr(beforeLF bool) {
 			_ = s.w.WriteByte('\n')
 		}
 		s.newLine()
+	case s.crcrlf:
+		// The first CR of a CR CR LF line end.
 	case s.state == stQuoted:
 		if s.w != nil {
 			_ = s.w.WriteByte('\r')

@@ -174,6 +174,36 @@ func TestCROnlyLineEnds(t *testing.T) {
 	}
 }
 
+// CR CR LF line ends (a Windows file converted a second time) are read as
+// lines, with the lines of rejected rows right; a header with some other
+// bare carriage return is refused naming it, not as "not UTF-8".
+func TestCRCRLFLineEnds(t *testing.T) {
+	dir := coreDir(t)
+	write(t, dir, "reviews.csv", "CHILD,REVIEW\r\r\n00123,20/03/2024\r\r\n00123,31/02/2024\r\r\n00123,22/03/2024\r\r\n")
+	res, db, err := load(t, dir, 0.5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(reviewDates(t, db), ","); got != "00123 2024-03-20,00123 2024-03-22" {
+		t.Errorf("reviews read %v", got)
+	}
+	rj := rejects(t, db)
+	if len(rj) != 1 || rj[0].Line != 3 || rj[0].Column != "REVIEW" || rj[0].Value != "31/02/2024" {
+		t.Errorf("rejects %+v", rj)
+	}
+	if e := res.Table("reviews").Encoding; e != EncodingUTF8+crcrlfNote {
+		t.Errorf("encoding %q", e)
+	}
+
+	dir = coreDir(t)
+	write(t, dir, "reviews.csv", "CHILD,REVIEW\r\r\r\n00123,20/03/2024\r\r\r\n")
+	_, _, err = load(t, dir, 0.5)
+	wantInputError(t, err, "reviews.csv line 1: the header holds a carriage return")
+	if strings.Contains(err.Error(), "\n") {
+		t.Errorf("message on more than one line: %s", err)
+	}
+}
+
 // A file separated by semicolons or tabs is refused naming the separator.
 func TestOtherSeparatorsAreNamed(t *testing.T) {
 	for sep, name := range map[string]string{";": "semicolons", "\t": "tabs"} {

@@ -61,6 +61,10 @@ func Check(ctx context.Context, s Settings, log *slog.Logger) (_ *CheckReport, e
 	if _, err := ingest.Checks(ctx, db, s.AsOf); err != nil {
 		return rep, err
 	}
+	// As run does, a warning when the extract looks out of date.
+	if _, err := staleExtract(ctx, db, s, log); err != nil {
+		return rep, err
+	}
 	if err := db.LockDown(ctx); err != nil {
 		return rep, err
 	}

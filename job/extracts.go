@@ -20,6 +20,9 @@ import (
 type UnusedTable struct {
 	Table, Source string
 	Why           string // "12 of 40 rows rejected (30.0 %), over the 5.0 % threshold"
+	// Empty says the table has its header and no data rows: read, it would
+	// make every child's first one overdue, so it is taken as absent.
+	Empty bool
 }
 
 // loadExtracts is how every command reads the extracts into db: the load
@@ -49,6 +52,16 @@ func loadExtracts(ctx context.Context, db *store.DB, s Settings, log *slog.Logge
 	var over []string
 	var unused []UnusedTable
 	for _, t := range res.Tables {
+		if t.Present && t.Read == 0 && !isCore(t.Table) {
+			// The load refuses a core table with no rows.
+			if _, err := db.ExecContext(ctx, "UPDATE input_tables SET present = false WHERE table_name = ?", t.Table); err != nil {
+				return res, nil, fmt.Errorf("leave out %s: %w", t.Source, err)
+			}
+			log.Warn("optional table not used: it has no data rows (only its header); the rules that need it are not assessed",
+				"table", t.Table, "file", t.Source)
+			unused = append(unused, UnusedTable{Table: t.Table, Source: t.Source, Why: "no data rows (only its header)", Empty: true})
+			continue
+		}
 		if t.Read == 0 || float64(t.Rejected) <= threshold*float64(t.Read) {
 			continue
 		}
@@ -94,7 +107,11 @@ func explainUnused(ctx context.Context, db *store.DB, ar *audit.Result, unused [
 	for i, c := range ar.Coverage {
 		reason := c.Reason
 		for _, u := range unused {
-			reason = strings.ReplaceAll(reason, "no "+u.Table+" table", u.Table+" not used: "+u.Why)
+			why := u.Table + " not used: " + u.Why
+			if u.Empty {
+				why = u.Table + " has no rows"
+			}
+			reason = strings.ReplaceAll(reason, "no "+u.Table+" table", why)
 		}
 		if reason == c.Reason {
 			continue

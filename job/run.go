@@ -160,6 +160,10 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (_ *Summary, err err
 	if _, err := ingest.Checks(ctx, db, s.AsOf); err != nil {
 		return nil, err
 	}
+	stale, err := staleExtract(ctx, db, s, log)
+	if err != nil {
+		return nil, err
+	}
 	timed("checks", read, t0)
 	if s.PseudonymKey != nil {
 		if err := pseudonym.Apply(ctx, db, s.PseudonymKey); err != nil {
@@ -255,7 +259,7 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (_ *Summary, err err
 	err = reports.Prepare(ctx, db, s.AsOf)
 	book := WorkbookName(s.AsOf)
 	if err == nil {
-		err = writeWorkbook(ctx, db, s, filepath.Join(stage, book), res, ar, notes, started, start, findingsLabel(findingsNames))
+		err = writeWorkbook(ctx, db, s, filepath.Join(stage, book), res, ar, notes, stale, started, start, findingsLabel(findingsNames))
 	}
 	if err != nil && !filesStarted {
 		// The workbook failed before its lists: the run fails, and there are
@@ -303,16 +307,20 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (_ *Summary, err err
 
 // writeWorkbook writes the nightly workbook to path and copies it to
 // latest.xlsx beside it.
-func writeWorkbook(ctx context.Context, db *store.DB, s Settings, path string, res *ingest.Result, ar *audit.Result, notes [][2]string, started time.Time, lists func(), findings string) error {
+func writeWorkbook(ctx context.Context, db *store.DB, s Settings, path string, res *ingest.Result, ar *audit.Result, notes [][2]string, stale string, started time.Time, lists func(), findings string) error {
 	style, err := templates.Load(s.Template)
 	if err != nil {
 		return err
 	}
-	if err := reports.WriteWorkbook(ctx, db, path, reports.Input{
+	in := reports.Input{
 		AsOf: s.AsOf, Config: s.Config, Style: style, Version: s.Version, InputLabel: s.InputLabel,
 		Tables: res.Tables, Ignored: ignoredWithWhy(res), Coverage: ar.Coverage, Started: started,
 		Pseudonymised: s.PseudonymKey != nil, Lists: lists, Notes: notes, FindingsFiles: findings,
-	}); err != nil {
+	}
+	if stale != "" {
+		in.Alerts = []string{stale}
+	}
+	if err := reports.WriteWorkbook(ctx, db, path, in); err != nil {
 		return err
 	}
 	return copyFile(path, filepath.Join(filepath.Dir(path), LatestWorkbook))

@@ -32,6 +32,9 @@ type Input struct {
 	// table: what the partial-export guard compared, a fall accepted, an
 	// optional table not used.
 	Notes [][2]string
+	// Alerts are lines shown prominently at the top of the Summary, above
+	// the figures: an extract that looks out of date.
+	Alerts []string
 	// Lists, when set, is called as the exception sheets begin: from there
 	// the workbook is mostly excelize writing rows on one core, and a
 	// caller can use the other.
@@ -269,9 +272,14 @@ func headlineFigures(ctx context.Context, db *store.DB) ([]figure, error) {
 func summarySheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string) error {
 	s, err := b.newSheet(SheetSummary, "Children looked after: reviews and plans",
 		"As of "+asOf+". Figures count obligations in RULES.md timescales; red, amber and green compare them with the targets set in the configuration.",
-		[]float64{58, 13, 16, 11, 11, 26}, 6)
+		[]float64{58, 13, 16, 11, 11, 26}, 6+len(in.Alerts))
 	if err != nil {
 		return err
+	}
+	for _, a := range in.Alerts {
+		if err := s.put([]any{cell(a, b.st.heading)}, 18); err != nil {
+			return err
+		}
 	}
 	figs, err := headlineFigures(ctx, db)
 	if err != nil {
@@ -330,6 +338,15 @@ func summarySheet(ctx context.Context, db *store.DB, b *book, in Input, asOf str
 	if err := s.finishTable("Headline", cols, first-1); err != nil {
 		return err
 	}
+	unread, err := unreadRows(ctx, db, in.Tables)
+	if err != nil {
+		return err
+	}
+	for _, n := range unread {
+		if err := s.note(n); err != nil {
+			return err
+		}
+	}
 	for _, n := range []string{
 		"Reviews in timescale: the looked-after chain's reviews due in the 12 months to the as-of date, held on or before the due date, out of all of them: met, late, missed and overdue (one due today and not held yet is not counted; one overdue since before the 12 months is in Reviews overdue now). Initial, second and subsequent add up to it; adoption reviews are apart. Permanence plans and disruption meetings are counted the same way.",
 		"PEPs, health assessments and visits: in date out of the children looked after now whose first one is due or done; a child with none whose first is not yet due is counted on the line beneath, neither in date nor against.",
@@ -379,6 +396,47 @@ func summarySheet(ctx context.Context, db *store.DB, b *book, in Input, asOf str
 		})
 	}
 	return s.flush()
+}
+
+// unreadRows are the Summary's lines for the tables used with rejected
+// rows, core tables first: the figures built on them may be understated (a
+// review that could not be read looks not held). A table left out for its
+// rejects is not used at all, and is among the rules not assessed instead.
+func unreadRows(ctx context.Context, db *store.DB, tables []ingest.TableStat) ([]string, error) {
+	used := map[string]bool{}
+	rows, err := db.QueryContext(ctx, "SELECT table_name FROM input_tables WHERE present")
+	if err != nil {
+		return nil, fmt.Errorf("read the tables used: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, err
+		}
+		used[t] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, core := range []bool{true, false} {
+		for _, t := range ingest.Tables {
+			if t.Core != core {
+				continue
+			}
+			for _, st := range tables {
+				if st.Table == t.Name && st.Rejected > 0 && used[t.Name] {
+					rows := "rows"
+					if st.Rejected == 1 {
+						rows = "row"
+					}
+					out = append(out, fmt.Sprintf("%d %s of %s could not be read (see Data quality): figures that depend on them may be understated", st.Rejected, rows, t.Name))
+				}
+			}
+		}
+	}
+	return out, nil
 }
 
 func strPtr(s string) *string { return &s }

@@ -91,6 +91,14 @@ twin clean
 norejects`, func(c map[string][]byte) map[string][]byte {
 		return all(c, func(b []byte) []byte { return bytes.ReplaceAll(b, []byte("\n"), []byte("\r")) })
 	})
+	variant("cr-cr-lf-line-ends", `
+# a Windows file whose line ends were converted a second time: CR CR LF
+exit 0
+twin clean
+norejects
+stderr encoding="UTF-8, CR CR LF line ends"`, func(c map[string][]byte) map[string][]byte {
+		return all(c, func(b []byte) []byte { return bytes.ReplaceAll(b, []byte("\n"), []byte("\r\r\n")) })
+	})
 	variant("case-system-midnight-times", `
 # a case-system export that writes every date with a midnight time part
 exit 0
