@@ -114,6 +114,17 @@ func discover(dir, tmpDir string, lim Limits) (_ *Discovery, err error) {
 		}
 		path := filepath.Join(dir, name)
 		stem := strings.ToLower(strings.TrimSpace(strings.TrimSuffix(name, filepath.Ext(name))))
+		if f := FormatOf(name); f == CSV || f == XLSX {
+			// An extract is a regular file: a named pipe or a device (or a
+			// link to one) would never end, a dangling link has nothing.
+			fi, err := os.Stat(path)
+			if err != nil {
+				return nil, inputErrorf("%s cannot be read: it is a link to a file that does not exist, or cannot be opened", name)
+			}
+			if !fi.Mode().IsRegular() {
+				return nil, inputErrorf("%s is not a regular file (a named pipe, a device, or a link to one): lacaudit reads extracts from regular files only", name)
+			}
+		}
 		switch FormatOf(name) {
 		case Skipped:
 			why := "a hidden file"

@@ -388,6 +388,11 @@ func loadCSV(ctx context.Context, db *store.DB, t Table, s Source, header []stri
 		st.Rejected = int64(len(rejectedLines)) + countDistinctOrds(valueRejects)
 	}
 	st.Read = accepted + int64(len(rejectedLines))
+	if st.Read != cf.records {
+		// A row neither read nor rejected (DuckDB's reader passes over a
+		// line longer than it reads, for one): the file is not read in part.
+		return st, inputErrorf("%s holds %d rows of data, but %d were read or rejected: some rows could not be read at all (a line of many megabytes?); export it again", s.Label(), cf.records, st.Read)
+	}
 	if err := createTyped(ctx, db, t, stage, stageName, len(valueRejects) > 0); err != nil {
 		return st, err
 	}

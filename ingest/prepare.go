@@ -41,6 +41,9 @@ type csvFile struct {
 	// crLines are the lines (header = 1) of records with a carriage return
 	// inside a value that is not quoted: each is a rejected row.
 	crLines map[int64]bool
+	// records is how many rows of data the file holds (blank lines apart):
+	// every one must be read or rejected, never dropped (loadCSV checks).
+	records int64
 }
 
 // crSentinel replaces a bare carriage return in the private copy: it is not
@@ -264,6 +267,13 @@ func prepareCSV(src Source, tmpDir string) (*csvFile, error) {
 			os.Remove(cf.path)
 		}
 		return nil, inputErrorf("%s line %d: the last row has %d of the header's %d fields and no line end: the file looks cut off; export it again", label, sc.recordLine, sc.fields, sc.headerFields)
+	case !sc.endsWithLineEnd && sc.recordHasContent && sc.records > 0:
+		// A whole last row without its line end cannot be told from one
+		// cut inside its last value (a code, a name, a date cut short).
+		if copyNeeded {
+			os.Remove(cf.path)
+		}
+		return nil, inputErrorf("%s line %d: the last row has no line end, as when a file is cut off inside its last value; export it again (an export must end every row, the last one too, with a line end)", label, sc.recordLine)
 	}
 	if sc.crLines[1] {
 		// The header with a bare carriage return would be refused as not
@@ -274,6 +284,7 @@ func prepareCSV(src Source, tmpDir string) (*csvFile, error) {
 		return nil, inputErrorf("%s line 1: the header holds a carriage return that does not end the line (line ends such as CR CR CR LF, from converting them twice?); export it again", label)
 	}
 	cf.crLines = sc.crLines
+	cf.records = sc.records
 	return cf, nil
 }
 
@@ -302,7 +313,8 @@ type recordScanner struct {
 	headerFields     int
 	recordHasContent bool
 	endsWithLineEnd  bool
-	pendingCR        bool // the last chunk ended in a carriage return
+	records          int64 // rows of data ended so far (blank lines apart)
+	pendingCR        bool  // the last chunk ended in a carriage return
 	crLines          map[int64]bool
 }
 
@@ -314,9 +326,7 @@ func (s *recordScanner) start() {
 func (s *recordScanner) newLine() {
 	s.line++
 	if s.state != stQuoted {
-		if s.recordHasContent && s.headerFields == 0 {
-			s.headerFields = s.fields
-		}
+		s.endRecord()
 		s.state = stFieldStart
 		s.fields = 1
 		s.recordHasContent = false
@@ -451,11 +461,27 @@ func (s *recordScanner) feed(p []byte) {
 // unquotedStop are the bytes that end a run of a value that is not quoted.
 var unquotedStop = [256]bool{',': true, '\n': true, '\r': true}
 
-// finish ends the file: a carriage return at its very end.
+// endRecord counts the record just ended: the first with content is the
+// header, the others rows of data.
+func (s *recordScanner) endRecord() {
+	switch {
+	case !s.recordHasContent:
+	case s.headerFields == 0:
+		s.headerFields = s.fields
+	default:
+		s.records++
+	}
+}
+
+// finish ends the file: a carriage return at its very end, and a last
+// record with no line end.
 func (s *recordScanner) finish() {
 	if s.pendingCR {
 		s.pendingCR = false
 		s.cr(false)
+	}
+	if !s.endsWithLineEnd && s.state != stQuoted {
+		s.endRecord()
 	}
 }
 

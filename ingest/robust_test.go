@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -79,11 +80,27 @@ func TestCSVCutOffIsRefused(t *testing.T) {
 		_, _, err := load(t, dir, 0.9)
 		wantInputError(t, err, "reviews.csv", c.want)
 	}
+	// A last row with all its fields but no line end may be cut inside its
+	// last value (PN3 cut to nothing, a date cut short): refused too.
 	dir := coreDir(t)
-	write(t, dir, "reviews.csv", "CHILD,REVIEW\n00123,20/03/2024\n00123,21/03/2024")
+	write(t, dir, "reviews.csv", "CHILD,REVIEW,REVIEW_CODE\n00123,20/03/2024,PN1\n00123,21/03/2024,")
+	_, _, err := load(t, dir, 0.9)
+	wantInputError(t, err, "reviews.csv", "line 3: the last row has no line end")
+	// A header alone without a line end is an empty table, refused as such;
+	// every row ended is read.
+	write(t, dir, "reviews.csv", "CHILD,REVIEW\n00123,20/03/2024\n00123,21/03/2024\n")
 	if _, db, err := load(t, dir, 0.05); err != nil || len(reviewDates(t, db)) != 2 {
-		t.Errorf("whole last row without a line end: %v", err)
+		t.Errorf("every row with its line end: %v", err)
 	}
+}
+
+// A row longer than DuckDB's reader reads is neither read nor rejected by
+// it: the file is refused rather than read without it.
+func TestEveryRowReadOrRejected(t *testing.T) {
+	dir := coreDir(t)
+	write(t, dir, "reviews.csv", "CHILD,REVIEW,REVIEW_CODE\n00123,20/03/2024,PN1\n00123,21/03/2024,PN1"+strings.Repeat(" ", 34_000_000)+"\n00123,22/03/2024,PN1\n")
+	_, _, err := load(t, dir, 0.9)
+	wantInputError(t, err, "reviews.csv holds 3 rows of data, but 2 were read or rejected")
 }
 
 // Windows-1252 (Excel's "CSV (comma delimited)" on a UK machine) is read
@@ -545,4 +562,28 @@ func TestXLSXRowBeyondExcelIsRefused(t *testing.T) {
 	})
 	_, _, err := load(t, dir, 0.05)
 	wantInputError(t, err, "extract.xlsx is damaged", "beyond Excel's 1048576")
+}
+
+// Only regular files are extracts: a named pipe or a device named like a
+// table would never end (the run hung, deaf to SIGTERM), a dangling link
+// has nothing to read; each is refused naming it.
+func TestOnlyRegularFilesAreRead(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		make func(path string) error
+		want string
+	}{
+		{"fifo", func(p string) error { return syscall.Mkfifo(p, 0o600) }, "reviews.csv is not a regular file"},
+		{"device", func(p string) error { return os.Symlink("/dev/zero", p) }, "reviews.csv is not a regular file"},
+		{"dangling", func(p string) error { return os.Symlink(filepath.Join(t.TempDir(), "gone.csv"), p) }, "reviews.csv cannot be read"},
+	} {
+		dir := coreDir(t)
+		path := filepath.Join(dir, "reviews.csv")
+		os.Remove(path)
+		if err := c.make(path); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		_, _, err := load(t, dir, 0.9)
+		wantInputError(t, err, c.want)
+	}
 }
