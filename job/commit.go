@@ -314,7 +314,8 @@ func readManifest(stage, dbPath string) ([]move, error) {
 				return nil, bad(e)
 			}
 			if abs, err := filepath.Abs(dbDir); err != nil || m.DBFolder != abs {
-				return nil, fmt.Errorf("a run killed while moving its outputs into place used the database %s, not %s: run again with that --db to restore it", filepath.Join(m.DBFolder, db), dbPath)
+				// Never trusted: a planted manifest could name any folder.
+				return nil, fmt.Errorf("the manifest %s, left by a run killed while moving its outputs into place, names the database folder %s, not this run's %s: refused; check that folder's %s by hand, then remove %s", path, m.DBFolder, dbDir, db, stage)
 			}
 			mv = move{Staged: filepath.Join(dbDir, e.Staged), Target: dbPath}
 			if e.Backup != "" {
