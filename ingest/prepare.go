@@ -29,6 +29,11 @@ const crOnlyNote = ", CR line ends"
 // as if they ended in CR LF.
 const crcrlfNote = ", CR CR LF line ends"
 
+// mixedNote is added to the encoding of a file whose lines end some in CR
+// LF and some in LF alone (rows appended by another tool), read as if all
+// ended in LF.
+const mixedNote = ", CR LF and LF line ends mixed"
+
 // csvFile is a CSV extract made ready for DuckDB's reader.
 type csvFile struct {
 	// path is what DuckDB reads: the file itself, or a private copy in the
@@ -100,6 +105,7 @@ func prepareCSV(src Source, tmpDir string) (*csvFile, error) {
 		pos            int64
 		prevCR         bool
 		crcrlf         int64  // CR CR LF sequences
+		crlf           int64  // CR LF sequences
 		tail           []byte // the last two bytes of the previous chunk
 		carry          []byte // an incomplete UTF-8 sequence at the end of a chunk
 	)
@@ -127,6 +133,10 @@ func prepareCSV(src Source, tmpDir string) (*csvFile, error) {
 					bareCR++
 				}
 			}
+			if prevCR && chunk[0] == '\n' {
+				crlf++
+			}
+			crlf += int64(bytes.Count(chunk, []byte("\r\n")))
 			prevCR = chunk[n-1] == '\r'
 			seam := append(tail, chunk[:min(2, n)]...)
 			crcrlf += int64(bytes.Count(seam, []byte("\r\r\n")) + bytes.Count(chunk, []byte("\r\r\n")))
@@ -213,9 +223,15 @@ func prepareCSV(src Source, tmpDir string) (*csvFile, error) {
 	if crcrlfEnds {
 		cf.encoding += crcrlfNote
 	}
+	// Some lines in CR LF and some in LF alone, which DuckDB's reader
+	// refuses: the copy ends them all in LF.
+	mixed := !crcrlfEnds && crlf > 0 && crlf < lf
+	if mixed {
+		cf.encoding += mixedNote
+	}
 
 	sc := first
-	copyNeeded := !validUTF8 || bareCR > 0 || duckPattern(src.Path)
+	copyNeeded := !validUTF8 || bareCR > 0 || mixed || duckPattern(src.Path)
 	var out *os.File
 	if copyNeeded {
 		// The second pass, for the few files that need it: the records
@@ -234,7 +250,7 @@ func prepareCSV(src Source, tmpDir string) (*csvFile, error) {
 			}
 		}()
 		w := bufio.NewWriterSize(out, 1<<20)
-		sc = &recordScanner{crOnly: crOnly, crcrlf: crcrlfEnds, cp1252: !validUTF8, w: w}
+		sc = &recordScanner{crOnly: crOnly, crcrlf: crcrlfEnds, lfOnly: mixed, cp1252: !validUTF8, w: w}
 		sc.start()
 		for {
 			n, rerr := f.Read(buf)
@@ -302,6 +318,7 @@ const (
 type recordScanner struct {
 	crOnly bool          // bare carriage returns end lines
 	crcrlf bool          // lines end in CR CR LF: a bare carriage return is dropped
+	lfOnly bool          // line ends are mixed: the copy ends every line in LF
 	cp1252 bool          // the file is Windows-1252: write it as UTF-8
 	w      *bufio.Writer // the private copy, or nil
 
@@ -352,7 +369,7 @@ func (s *recordScanner) put(b byte) {
 func (s *recordScanner) cr(beforeLF bool) {
 	switch {
 	case beforeLF:
-		if s.w != nil {
+		if s.w != nil && !s.lfOnly {
 			_ = s.w.WriteByte('\r')
 		}
 	case s.crOnly:

@@ -587,3 +587,20 @@ func TestOnlyRegularFilesAreRead(t *testing.T) {
 		wantInputError(t, err, c.want)
 	}
 }
+
+// A file whose lines end some in CR LF and some in LF alone (rows appended
+// by another tool) is read as it reads either way, and said.
+func TestMixedLineEnds(t *testing.T) {
+	dir := coreDir(t)
+	write(t, dir, "reviews.csv", "CHILD,REVIEW,REVIEW_CODE\r\n00123,20/03/2024,PN1\r\n00123,21/03/2024,PN1\n00123,22/03/2024,PN1\n")
+	res, db, err := load(t, dir, 0.05)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(reviewDates(t, db)); got != 3 {
+		t.Errorf("%d reviews read, want 3", got)
+	}
+	if enc := res.Table("reviews").Encoding; !strings.Contains(enc, "mixed") {
+		t.Errorf("encoding %q does not say the line ends are mixed", enc)
+	}
+}
