@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lacaudit/lacaudit/calendar"
 )
@@ -162,6 +163,9 @@ func Load(path string) (*Config, error) {
 	for sc.Scan() {
 		n++
 		text := sc.Text()
+		if !utf8.ValidString(text) {
+			return nil, fmt.Errorf("%s line %d: not UTF-8 text (saved as UTF-16, or \"Unicode\"?): save the configuration as UTF-8", path, n)
+		}
 		if n == 1 {
 			// A file saved with a UTF-8 byte order mark (Notepad, some
 			// editors on Windows) starts with it: it is not part of the key.

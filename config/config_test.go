@@ -207,3 +207,14 @@ func TestStaleExtractDays(t *testing.T) {
 		}
 	}
 }
+
+// A configuration saved as UTF-16 is refused in one line that echoes none
+// of its bytes.
+func TestNotUTF8Refused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "u16.conf")
+	os.WriteFile(path, []byte("\xff\xfes\x00e\x00c\x00\n\x00"), 0o600)
+	_, err := Load(path)
+	if err == nil || !strings.Contains(err.Error(), "u16.conf line 1: not UTF-8 text") || strings.ContainsAny(err.Error(), "\x00\xff") {
+		t.Errorf("err = %q", err)
+	}
+}

@@ -397,8 +397,15 @@ func openWorkspace(s *Settings, dbPath string, log *slog.Logger) (*workspace, er
 	if s.FileMode == 0 {
 		s.FileMode = 0o600
 	}
-	if err := os.MkdirAll(s.Out, dirMode(s.FileMode)); err != nil {
-		return nil, fmt.Errorf("create output folder %s: %w", s.Out, err)
+	if _, err := os.Stat(s.Out); os.IsNotExist(err) {
+		if err := os.MkdirAll(s.Out, dirMode(s.FileMode)); err != nil {
+			return nil, fmt.Errorf("create output folder %s: %w", s.Out, err)
+		}
+		// The process's umask (077) would keep a group from a new folder
+		// that --file-mode 0640 means it to read.
+		if err := os.Chmod(s.Out, dirMode(s.FileMode)); err != nil {
+			return nil, fmt.Errorf("create output folder %s: %w", s.Out, err)
+		}
 	}
 	if err := privateDir(s.Out, "output folder", true); err != nil {
 		return nil, err

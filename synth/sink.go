@@ -197,5 +197,9 @@ func (s *xlsxSink) close() error {
 	if err := s.f.SaveAs(s.path); err != nil {
 		return fmt.Errorf("write %s: %w", s.path, err)
 	}
+	// excelize creates the file executable (0700); it is data, as the CSVs.
+	if err := os.Chmod(s.path, 0o600); err != nil {
+		return err
+	}
 	return s.f.Close()
 }

@@ -63,6 +63,10 @@ func TestXLSXHasASheetPerTable(t *testing.T) {
 	if err := Generate(dir, Options{Children: 50, Seed: 3, Extract: ex, Years: 6, Format: "xlsx"}); err != nil {
 		t.Fatal(err)
 	}
+	// Data, not a program: excelize would leave it 0700.
+	if st, err := os.Stat(filepath.Join(dir, "extract.xlsx")); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("extract.xlsx: %v, %v; want mode 0600", st.Mode(), err)
+	}
 	f, err := excelize.OpenFile(filepath.Join(dir, "extract.xlsx"))
 	if err != nil {
 		t.Fatal(err)

@@ -283,6 +283,11 @@ func TestAwkwardPathsAndPermissions(t *testing.T) {
 	if st, _ := os.Stat(filepath.Join(group, "findings.csv")); st.Mode().Perm() != 0o640 {
 		t.Errorf("--file-mode 0640 gave %v", st.Mode().Perm())
 	}
+	// The new output folder lets the group in to read them, whatever the
+	// process's umask (077).
+	if st, _ := os.Stat(group); st.Mode().Perm() != 0o750 {
+		t.Errorf("--file-mode 0640 made the output folder %v, want 0750", st.Mode().Perm())
+	}
 	// The database holds the raw extract: the owner's only, whatever
 	// --file-mode says, and one left group-readable by an earlier version
 	// is closed again.
