@@ -63,6 +63,42 @@ var windows1252 = [32]rune{
 	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
 }
 
+// utf8Letters says whether f, read from its start, holds a sequence of two
+// or more bytes that is a valid UTF-8 letter (é as C3 A9): in a file that is
+// not UTF-8 as a whole, the sign of UTF-8 and Windows-1252 mixed. (In
+// Windows-1252 such a pair would read as two letters such as Ã©, which no
+// name holds.)
+func utf8Letters(f *os.File) (bool, error) {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return false, err
+	}
+	r := bufio.NewReaderSize(f, 1<<20)
+	for {
+		b, err := r.ReadByte()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return false, nil
+			}
+			return false, err
+		}
+		if b < 0xC2 || b > 0xF4 {
+			continue
+		}
+		// A lead byte: are the next bytes its continuation?
+		need := 1
+		if b >= 0xE0 {
+			need = 2
+		}
+		if b >= 0xF0 {
+			need = 3
+		}
+		next, _ := r.Peek(need)
+		if len(next) == need && utf8.Valid(append([]byte{b}, next...)) {
+			return true, nil
+		}
+	}
+}
+
 // duckPattern says whether DuckDB would read path as a pattern (a glob) or
 // expand it, rather than as the one file it is.
 func duckPattern(path string) bool {
@@ -212,6 +248,16 @@ func prepareCSV(src Source, tmpDir string) (*csvFile, error) {
 		return nil, inputErrorf("%s is neither UTF-8 nor Windows-1252 text (it holds bytes neither defines): save it as \"CSV UTF-8 (comma delimited)\"", label)
 	case !validUTF8:
 		cf.encoding = EncodingWindows1252
+		// A file that is mostly UTF-8 with a few Windows-1252 bytes (rows
+		// pasted in from another tool) would have its UTF-8 letters read
+		// wrong (Zoë as ZoÃ«): refused rather than half mangled.
+		mixed, err := utf8Letters(f)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", src.Path, err)
+		}
+		if mixed {
+			return nil, inputErrorf("%s mixes UTF-8 and Windows-1252 text (some rows saved by another program?): save it again as \"CSV UTF-8 (comma delimited)\"", label)
+		}
 	}
 	crOnly := lf == 0 && bareCR > 0
 	if crOnly {

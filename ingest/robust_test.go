@@ -604,3 +604,12 @@ func TestMixedLineEnds(t *testing.T) {
 		t.Errorf("encoding %q does not say the line ends are mixed", enc)
 	}
 }
+
+// A file mostly UTF-8 with a Windows-1252 byte among it is refused, not read
+// as Windows-1252 with its UTF-8 letters mangled.
+func TestMixedEncodingsRefused(t *testing.T) {
+	dir := coreDir(t)
+	write(t, dir, "allocations.csv", "CHILD,ROLE,WORKER,START\n00123,SW,Zo\xc3\xab Brown,01/03/2024\n00123,IRO,Dav\xedes,01/03/2024\n")
+	_, _, err := load(t, dir, 0.9)
+	wantInputError(t, err, "allocations.csv mixes UTF-8 and Windows-1252 text")
+}
