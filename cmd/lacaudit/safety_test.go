@@ -475,8 +475,9 @@ func TestPseudonymisedDatabaseFileHoldsNoRawRecord(t *testing.T) {
 	}
 	leaked := 0
 	for n := range names {
-		if bytes.Contains(file, []byte(n)) {
+		if i := bytes.Index(file, []byte(n)); i >= 0 {
 			leaked++
+			t.Logf("%q at byte %d: %q", n, i, file[max(0, i-60):min(len(file), i+len(n)+60)])
 		}
 	}
 	if leaked > 0 {
