@@ -68,6 +68,14 @@ func annualReportOf(t *testing.T, extract map[string]string, extra ...string) ma
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
 	path := filepath.Join(out, "lacaudit-annual-2024-25.xlsx")
+	sheets := sheetsOf(t, path)
+	sheets["_path"] = [][]string{{path}}
+	return sheets
+}
+
+// sheetsOf reads every sheet of a workbook, its cells' raw values.
+func sheetsOf(t *testing.T, path string) map[string][][]string {
+	t.Helper()
 	wb, err := excelize.OpenFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +86,6 @@ func annualReportOf(t *testing.T, extract map[string]string, extra ...string) ma
 		rows, _ := wb.GetRows(s, excelize.Options{RawCellValue: true})
 		sheets[s] = rows
 	}
-	sheets["_path"] = [][]string{{path}}
 	return sheets
 }
 

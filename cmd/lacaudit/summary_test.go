@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/xuri/excelize/v2"
 )
 
 // nightlyExtract is a hand-built extract audited as of Monday 30 June 2025;
@@ -102,17 +101,7 @@ func nightlyWorkbook(t *testing.T, extract map[string]string) map[string][][]str
 	if r := lacaudit(t, "run", "--input", in, "--out", out, "--as-of", "2025-06-30"); r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	wb, err := excelize.OpenFile(filepath.Join(out, "latest.xlsx"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wb.Close()
-	sheets := map[string][][]string{}
-	for _, s := range wb.GetSheetList() {
-		rows, _ := wb.GetRows(s, excelize.Options{RawCellValue: true})
-		sheets[s] = rows
-	}
-	return sheets
+	return sheetsOf(t, filepath.Join(out, "latest.xlsx"))
 }
 
 // lookup is row without stopping the test: the row whose first cell is
