@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
 )
 
 // nightlyExtract is a hand-built extract audited as of Monday 30 June 2025;
