@@ -114,7 +114,8 @@ func discover(dir, tmpDir string, lim Limits) (_ *Discovery, err error) {
 		}
 		path := filepath.Join(dir, name)
 		stem := strings.ToLower(strings.TrimSpace(strings.TrimSuffix(name, filepath.Ext(name))))
-		if f := FormatOf(name); f == CSV || f == XLSX {
+		format := FormatOf(name)
+		if format == CSV || format == XLSX {
 			// An extract is a regular file: a named pipe or a device (or a
 			// link to one) would never end, a dangling link has nothing.
 			fi, err := os.Stat(path)
@@ -125,7 +126,7 @@ func discover(dir, tmpDir string, lim Limits) (_ *Discovery, err error) {
 				return nil, inputErrorf("%s is not a regular file (a named pipe, a device, or a link to one): lacaudit reads extracts from regular files only", name)
 			}
 		}
-		switch FormatOf(name) {
+		switch format {
 		case Skipped:
 			why := "a hidden file"
 			if strings.HasPrefix(name, "~$") {
