@@ -241,3 +241,22 @@ func (d *DB) WithConn(ctx context.Context, fn func(driver.Conn) error) error {
 		return fn(c)
 	})
 }
+
+// Append appends rows to table with DuckDB's Appender, on a connection of
+// the handle: fill calls add once per row, in the table's column order. The
+// appender is closed whatever happens, which flushes the rows: an error
+// from fill (or from add, which fill returns) is returned, and otherwise
+// the error of closing it.
+func (d *DB) Append(ctx context.Context, table string, fill func(add func(vals ...driver.Value) error) error) error {
+	return d.WithConn(ctx, func(c driver.Conn) error {
+		a, err := duckdb.NewAppenderFromConn(c, "", table)
+		if err != nil {
+			return fmt.Errorf("append to %s: %w", table, err)
+		}
+		err = fill(a.AppendRow)
+		if cerr := a.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("append to %s: %w", table, cerr)
+		}
+		return err
+	})
+}
