@@ -28,7 +28,14 @@ var (
 	writeFindingsSQL string
 	//go:embed sql/write/done.sql
 	writeDoneSQL string
+	//go:embed sql/write/published.sql
+	publishedSQL string
 )
+
+// Published are the views the audit leaves for reports and job
+// (sql/write/published.sql; doc.go says what each holds). With the tables
+// findings and rule_coverage, they are all that others read of the audit.
+var Published = []string{"periods", "looked_after_now", "known_episodes", "allocations_now", "held_reviews", "breakdowns"}
 
 // addsObligations matches a statement that adds obligations.
 var addsObligations = regexp.MustCompile(`(?m)^INSERT INTO obligations\b`)
@@ -156,6 +163,9 @@ func Run(ctx context.Context, db *store.DB, cfg *config.Config, asOf time.Time) 
 		return nil, err
 	}
 	if err := db.Exec(ctx, "sql/write/done.sql", writeDoneSQL); err != nil {
+		return nil, err
+	}
+	if err := db.Exec(ctx, "sql/write/published.sql", publishedSQL); err != nil {
 		return nil, err
 	}
 	res.Timings = append(res.Timings, Timing{File: "write/findings.sql", Seconds: time.Since(t0).Seconds()})

@@ -396,7 +396,7 @@ func countByStatus(ctx context.Context, db *store.DB) (map[string]int64, error) 
 func appendHistory(ctx context.Context, db *store.DB, s Settings, sum *Summary, started time.Time) error {
 	_, err := db.ExecContext(ctx, `INSERT INTO run_history
 		SELECT now()::TIMESTAMP, ?::DATE, ?, ?,
-		       (SELECT count(*) FROM a_current),
+		       (SELECT count(*) FROM looked_after_now),
 		       ?, ?, ?, ?, ?, ?, ?,
 		       (SELECT count(*) FROM findings WHERE status = 'overdue'
 		            AND rule IN (SELECT rule FROM rule_coverage WHERE chain IS NOT NULL)),

@@ -87,14 +87,14 @@ func ComputeYear(ctx context.Context, db *store.DB, y Year, alertsPresent bool) 
 	if err != nil {
 		return nil, err
 	}
-	one(&f.LookedAfterDuring, fmt.Sprintf(`SELECT count(DISTINCT child) FROM a_periods WHERE NOT short_breaks
+	one(&f.LookedAfterDuring, fmt.Sprintf(`SELECT count(DISTINCT child) FROM periods WHERE NOT short_breaks
 		AND start <= DATE '%s' AND (period_end IS NULL OR period_end > DATE '%s')`, end, start))
-	one(&f.LookedAfterEnd, "SELECT count(*) FROM a_current WHERE NOT short_breaks")
+	one(&f.LookedAfterEnd, "SELECT count(*) FROM looked_after_now WHERE NOT short_breaks")
 	// Children, as the DfE's looked-after statistics count them: a child who
 	// started (or ceased) twice in the year counts once.
-	one(&f.Started, "SELECT count(DISTINCT child) FROM a_periods WHERE NOT short_breaks AND NOT anchored AND "+yearCond("start", y))
-	one(&f.Ceased, "SELECT count(DISTINCT child) FROM a_periods WHERE NOT short_breaks AND "+yearCond("period_end", y))
-	one(&f.ReviewsHeld, "SELECT count(*) FROM a_held_reviews WHERE "+yearCond("review", y))
+	one(&f.Started, "SELECT count(DISTINCT child) FROM periods WHERE NOT short_breaks AND NOT anchored AND "+yearCond("start", y))
+	one(&f.Ceased, "SELECT count(DISTINCT child) FROM periods WHERE NOT short_breaks AND "+yearCond("period_end", y))
+	one(&f.ReviewsHeld, "SELECT count(*) FROM held_reviews WHERE "+yearCond("review", y))
 	due := dueIn("", y, y)
 	shareOf := func(rules string) string {
 		return fmt.Sprintf("SELECT count(*) FILTER (WHERE status = 'met'), count(*) FROM wf WHERE rule IN %s AND %s", rules, due)
@@ -122,7 +122,7 @@ func ComputeYear(ctx context.Context, db *store.DB, y Year, alertsPresent bool) 
 	}
 	snap(&f.PEP, &f.PEPNotYetDue, "PEP_CURRENT")
 	snap(&f.Health, &f.HealthNotYetDue, "HEALTH_ASSESSMENT")
-	two(&f.Breakdowns, `SELECT count(*) FILTER (WHERE done IS NOT NULL AND done <= due), count(*) FROM a_breakdown_status WHERE `+yearCond("ended", y))
+	two(&f.Breakdowns, `SELECT count(*) FILTER (WHERE done IS NOT NULL AND done <= due), count(*) FROM breakdowns WHERE `+yearCond("ended", y))
 	if alertsPresent {
 		one(&f.AlertsRaised, "SELECT count(*) FROM qa_alerts WHERE "+yearCond("raised", y))
 		one(&f.AlertsResolved10, "SELECT count(*) FROM qa_alerts WHERE resolved IS NOT NULL AND resolved <= wd_after(raised, days('qa_resolution_working_days')) AND "+yearCond("raised", y))

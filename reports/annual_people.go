@@ -16,7 +16,7 @@ func annualParticipation(ctx context.Context, db *store.DB, b *book, in AnnualIn
 		return err
 	}
 	counts := map[string]int64{}
-	rows, err := scanAll(ctx, db, "SELECT coalesce(code, 'none'), count(*) FROM a_held_reviews WHERE "+yearCond("review", in.Year.Year)+" GROUP BY ALL")
+	rows, err := scanAll(ctx, db, "SELECT coalesce(code, 'none'), count(*) FROM held_reviews WHERE "+yearCond("review", in.Year.Year)+" GROUP BY ALL")
 	if err != nil {
 		return err
 	}
@@ -99,13 +99,13 @@ func annualEqualities(ctx context.Context, db *store.DB, b *book, in AnnualInput
 			    SELECT %[1]s AS g, count(*) FILTER (WHERE f.status = 'met') AS met, count(*) AS due
 			    FROM (SELECT *, coalesce(done, due) AS on_day FROM wf WHERE rule IN %[4]s AND %[2]s) f
 			    LEFT JOIN (SELECT DISTINCT ON (child) * FROM header ORDER BY child, dob) h ON h.child = f.child
-			    ASOF LEFT JOIN a_ep e ON e.child = f.child AND f.on_day >= e.decom
+			    ASOF LEFT JOIN known_episodes e ON e.child = f.child AND f.on_day >= e.decom
 			    GROUP BY ALL
 			), p AS (
 			    SELECT %[1]s AS g, count(*) FILTER (WHERE r.code IN ('PN1','PN2','PN3','PN4','PN5','PN6')) AS took_part, count(*) AS held
-			    FROM (SELECT * FROM a_held_reviews WHERE coalesce(code, '') <> 'PN0' AND %[3]s) r
+			    FROM (SELECT * FROM held_reviews WHERE coalesce(code, '') <> 'PN0' AND %[3]s) r
 			    LEFT JOIN (SELECT DISTINCT ON (child) * FROM header ORDER BY child, dob) h ON h.child = r.child
-			    ASOF LEFT JOIN a_ep e ON e.child = r.child AND r.review >= e.decom
+			    ASOF LEFT JOIN known_episodes e ON e.child = r.child AND r.review >= e.decom
 			    GROUP BY ALL
 			)
 			SELECT coalesce(t.g, p.g), coalesce(t.met, 0), coalesce(t.due, 0), coalesce(p.took_part, 0), coalesce(p.held, 0)
@@ -151,7 +151,7 @@ func annualIROs(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub 
 		           greatest(a.start, p.start, DATE '%[1]s') AS s,
 		           least(coalesce(a."end", DATE '%[2]s'), coalesce(p.period_end - 1, DATE '%[2]s'), DATE '%[2]s') AS e
 		    FROM allocations a  -- as the audit reads them (audit/sql/05_allocations.sql)
-		    JOIN a_periods p ON p.child = a.child AND NOT p.short_breaks
+		    JOIN periods p ON p.child = a.child AND NOT p.short_breaks
 		    WHERE a.start <= as_of() AND (a."end" IS NULL OR a."end" >= a.start)
 		      AND a.role = 'IRO' AND a.start <= DATE '%[2]s' AND (a."end" IS NULL OR a."end" >= DATE '%[1]s')
 		), caseload AS (
@@ -159,7 +159,7 @@ func annualIROs(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub 
 		    FROM al GROUP BY worker
 		), at_end AS (
 		    SELECT a.worker, count(DISTINCT c.child) AS n
-		    FROM a_current c JOIN a_allocations a ON a.child = c.child AND a.role = 'IRO'
+		    FROM looked_after_now c JOIN allocations_now a ON a.child = c.child AND a.role = 'IRO'
 		         AND a.start <= as_of() AND (a."end" IS NULL OR a."end" >= as_of())
 		    WHERE NOT c.short_breaks GROUP BY a.worker
 		), chaired AS (
@@ -169,7 +169,7 @@ func annualIROs(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub 
 		    -- as the audit names a finding's IRO (audit/sql/05_allocations.sql)
 		    SELECT worker, count(*) AS held FROM (
 		        SELECT r.child, r.review, arg_max(a.worker, a.start) AS worker
-		        FROM a_held_reviews r
+		        FROM held_reviews r
 		        JOIN allocations a ON a.child = r.child AND a.role = 'IRO' AND a.start <= r.review
 		             AND (a."end" IS NULL OR a."end" >= r.review) AND a.start <= as_of()
 		        WHERE %[4]s

@@ -92,9 +92,9 @@ func teamSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string
 		return err
 	}
 	rows, err := scanAll(ctx, db, `SELECT a.worker, coalesce(arg_max(t.worker, t.start), ''), count(DISTINCT c.child)
-		FROM a_current c
-		JOIN a_allocations a ON a.child = c.child AND a.role = 'SW' AND a.start <= as_of() AND (a."end" IS NULL OR a."end" >= as_of())
-		LEFT JOIN a_allocations t ON t.child = c.child AND t.role = 'TEAM' AND t.start <= as_of() AND (t."end" IS NULL OR t."end" >= as_of())
+		FROM looked_after_now c
+		JOIN allocations_now a ON a.child = c.child AND a.role = 'SW' AND a.start <= as_of() AND (a."end" IS NULL OR a."end" >= as_of())
+		LEFT JOIN allocations_now t ON t.child = c.child AND t.role = 'TEAM' AND t.start <= as_of() AND (t."end" IS NULL OR t."end" >= as_of())
 		WHERE NOT c.short_breaks
 		GROUP BY a.worker ORDER BY 3 DESC, 1`)
 	if err != nil {
@@ -138,7 +138,7 @@ func iroSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string)
 // of role allocated on the as-of date.
 func childrenNow(ctx context.Context, db *store.DB, role string) ([][]any, error) {
 	return scanAll(ctx, db, `SELECT coalesce(a.worker, '(none recorded)'), count(DISTINCT c.child)
-		FROM a_current c LEFT JOIN a_allocations a ON a.child = c.child AND a.role = ?
+		FROM looked_after_now c LEFT JOIN allocations_now a ON a.child = c.child AND a.role = ?
 		     AND a.start <= as_of() AND (a."end" IS NULL OR a."end" >= as_of())
 		WHERE NOT c.short_breaks GROUP BY ALL`, role)
 }

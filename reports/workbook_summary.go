@@ -27,7 +27,7 @@ type figure struct {
 // (and, for a share, of those that match its denominator).
 func headlineFigures(ctx context.Context, db *store.DB) ([]figure, error) {
 	var current, shortBreaks int64
-	if err := db.QueryRowContext(ctx, "SELECT count(*) FILTER (WHERE NOT short_breaks), count(*) FILTER (WHERE short_breaks) FROM a_current").
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FILTER (WHERE NOT short_breaks), count(*) FILTER (WHERE short_breaks) FROM looked_after_now").
 		Scan(&current, &shortBreaks); err != nil {
 		return nil, fmt.Errorf("summary figures: %w", err)
 	}
