@@ -5,8 +5,8 @@
 // list is streamed, so that a workbook of a national extract takes little
 // memory.
 //
-// A file per sheet family. The nightly workbook: workbook.go (WriteWorkbook,
-// the order of the sheets, and the SQL fragments they share),
+// A file per sheet family. The nightly workbook: workbook.go (WriteWorkbook
+// and Workbook, the order of the sheets, the SQL fragments they share),
 // workbook_summary.go (Summary), workbook_lists.go (Action list and the
 // exception lists), workbook_caseloads.go (By team, By IRO),
 // workbook_trend.go (Trend), workbook_quality.go (Data quality, Warnings),
@@ -18,6 +18,6 @@
 // cap.go (capped lists), zip.go (the workbook's parallel zip writer).
 //
 // Adding a sheet: write its function beside its family, in the form
-// func(ctx, db, b, in, asOf) error, and add it to the list of steps in
-// WriteWorkbook (or WriteAnnual).
+// func(ctx, db, b, in, asOf) error, and add it to figureSheets or
+// listSheets in workbook.go (or to the steps of WriteAnnual).
 package reports

@@ -32,10 +32,6 @@ type Input struct {
 	// Alerts are lines shown prominently at the top of the Summary, above
 	// the figures: an extract that looks out of date.
 	Alerts []string
-	// Lists, when set, is called as the exception sheets begin: from there
-	// the workbook is mostly excelize writing rows on one core, and a
-	// caller can use the other.
-	Lists func()
 	// FindingsFiles names the run's findings files, for the note over a
 	// list cut short (empty: findings.csv).
 	FindingsFiles string
@@ -96,34 +92,86 @@ const laChain = `(SELECT rule FROM rule_coverage WHERE chain = '` + string(audit
 const adoptChain = `(SELECT rule FROM rule_coverage WHERE chain = '` + string(audit.Adoption) + `')`
 
 // WriteWorkbook writes the nightly performance workbook to path. The audit
-// must have run in db (its findings, rule_coverage and helper tables), and
-// Prepare after it.
+// must have run in db (its findings, rule_coverage and published views),
+// and Prepare after it.
 func WriteWorkbook(ctx context.Context, db *store.DB, path string, in Input) error {
-	b, err := newBook(in.Style)
+	w, err := NewWorkbook(in)
 	if err != nil {
 		return err
 	}
-	defer b.f.Close()
-	asOf := in.AsOf.Format("2 January 2006")
-	steps := []func(context.Context, *store.DB, *book, Input, string) error{
-		summarySheet, actionSheet, exceptionSheets, teamSheet, iroSheet, trendSheet, qualitySheet, methodSheet,
+	defer w.Close()
+	if err := w.WriteFigures(ctx, db); err != nil {
+		return err
 	}
+	if err := w.WriteLists(ctx, db); err != nil {
+		return err
+	}
+	return w.Save(path)
+}
+
+// Workbook is a nightly workbook being written in two parts: its figures
+// (the Summary and the Action list), then its lists (the exception lists
+// to the Method sheet). From the lists on, writing is mostly excelize
+// writing rows on one core, so a caller can start other work between the
+// two.
+type Workbook struct {
+	b    *book
+	in   Input
+	asOf string
+}
+
+// NewWorkbook starts a nightly workbook in the house style of in.
+func NewWorkbook(in Input) (*Workbook, error) {
+	b, err := newBook(in.Style)
+	if err != nil {
+		return nil, err
+	}
+	return &Workbook{b: b, in: in, asOf: in.AsOf.Format("2 January 2006")}, nil
+}
+
+// figureSheets and listSheets are the workbook's sheets, in order.
+var (
+	figureSheets = []func(context.Context, *store.DB, *book, Input, string) error{summarySheet, actionSheet}
+	listSheets   = []func(context.Context, *store.DB, *book, Input, string) error{
+		exceptionSheets, teamSheet, iroSheet, trendSheet, qualitySheet, methodSheet,
+	}
+)
+
+// WriteFigures writes the Summary and the Action list.
+func (w *Workbook) WriteFigures(ctx context.Context, db *store.DB) error {
+	return w.write(ctx, db, figureSheets)
+}
+
+// WriteLists writes the exception lists and the sheets after them.
+func (w *Workbook) WriteLists(ctx context.Context, db *store.DB) error {
+	return w.write(ctx, db, listSheets)
+}
+
+func (w *Workbook) write(ctx context.Context, db *store.DB, steps []func(context.Context, *store.DB, *book, Input, string) error) error {
 	for _, step := range steps {
-		if err := step(ctx, db, b, in, asOf); err != nil {
+		if err := step(ctx, db, w.b, w.in, w.asOf); err != nil {
 			return err
 		}
 	}
-	if err := b.f.SetDocProps(docProps("Children looked after: reviews and plans, as of "+asOf, in.Version, in.Started)); err != nil {
+	return nil
+}
+
+// Save writes the workbook to path.
+func (w *Workbook) Save(path string) error {
+	if err := w.b.f.SetDocProps(docProps("Children looked after: reviews and plans, as of "+w.asOf, w.in.Version, w.in.Started)); err != nil {
 		return err
 	}
 	// The Summary, the first sheet, is active in a new workbook. (Calling
 	// SetActiveSheet would make excelize read every streamed sheet back
 	// into memory.)
-	if err := b.f.SaveAs(path); err != nil {
+	if err := w.b.f.SaveAs(path); err != nil {
 		return fmt.Errorf("write workbook %s: %w", path, err)
 	}
 	return nil
 }
+
+// Close releases the workbook's temporary files.
+func (w *Workbook) Close() error { return w.b.f.Close() }
 
 // findingsAsText is the findings table with its ENUM columns as text.
 const findingsAsText = `SELECT rule::VARCHAR AS rule, child, period_start, due, done, status::VARCHAR AS status, days_late,

@@ -48,9 +48,6 @@ func widths(cols []col) []float64 {
 }
 
 func exceptionSheets(ctx context.Context, db *store.DB, b *book, in Input, asOf string) error {
-	if in.Lists != nil {
-		in.Lists()
-	}
 	cols := []col{
 		{"Obligation", 40, kText}, {"Child", 12, kText}, {"Period start", 12, kDate}, {"Due", 12, kDate}, {"Done", 12, kDate},
 		{"Status", 10, kText}, {"Days late", 10, kInt}, {"Team", 20, kText}, {"Social worker", 20, kText}, {"IRO", 20, kText},
