@@ -221,7 +221,7 @@ func (s *shared) registerFlags(fs *pflag.FlagSet, withOut, withDB bool) {
 	s.name = fs.Name()
 	fs.StringVar(&s.input, "input", "", "folder of extracts (default: the bundled sample data)")
 	if withOut {
-		fs.StringVar(&s.out, "out", "reports", "output folder")
+		fs.StringVar(&s.out, "out", "out", "output folder")
 		fs.StringVar(&s.fileMode, "file-mode", "0600", "permissions of output files: 0600, or 0640 to let a group read them")
 		fs.StringVar(&s.template, "template", "", "house-style workbook (default: templates/house-style.xlsx, bundled)")
 	}
