@@ -104,7 +104,7 @@ func Load(ctx context.Context, db *store.DB, o Options) (*Result, error) {
 		}
 		plans[t.Name] = h
 	}
-	if err := db.Exec(ctx, "setup", setupSQL); err != nil {
+	if err := db.Exec(ctx, "ingest/sql/setup.sql", setupSQL); err != nil {
 		return nil, err
 	}
 	res := &Result{Ignored: d.Ignored, Files: d.Files}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -178,5 +179,26 @@ func TestAppendAlwaysCloses(t *testing.T) {
 	}
 	if got != "one two three" {
 		t.Errorf("table holds %q, want the rows added before each error flushed: one two three", got)
+	}
+}
+
+// Each statement carries the line it starts on, past the blank lines and
+// comments above it, and a failing one is named by file and line.
+func TestStatementLinesAndErrorsNameFileAndLine(t *testing.T) {
+	script := "-- header comment\n\nCREATE TABLE t (n INTEGER);\n\n-- the rows\nINSERT INTO t\n    VALUES (1);\nSELECT ';'\n  || 'x';\n\n\n  SELECT nonsense FROM nowhere;\n"
+	var got []int
+	for _, st := range SplitStatements(script) {
+		got = append(got, st.Line)
+	}
+	if want := []int{3, 6, 8, 12}; !slices.Equal(got, want) {
+		t.Errorf("statement lines %v, want %v", got, want)
+	}
+	err := memDB(t).Exec(context.Background(), "audit/sql/99_test.sql", script)
+	if err == nil || !strings.HasPrefix(err.Error(), "audit/sql/99_test.sql:12: ") {
+		t.Errorf("error %v, want it to start audit/sql/99_test.sql:12: ", err)
+	}
+	err = memDB(t).Exec(context.Background(), "consistency checks", "SELECT 1;\nSELECT nonsense FROM nowhere;")
+	if err == nil || !strings.HasPrefix(err.Error(), "consistency checks, line 2: ") {
+		t.Errorf("error %v, want it to start consistency checks, line 2: ", err)
 	}
 }

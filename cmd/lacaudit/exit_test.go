@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -50,6 +51,24 @@ func TestExitMapsEachErrorToItsStatusAndMessage(t *testing.T) {
 		}
 		if tc.name == "as JSON" && !strings.Contains(got, `"exit_status":3`) {
 			t.Errorf("as JSON: %q does not carry the exit status", got)
+		}
+	}
+}
+
+// The manual (doc.go, what `go doc ./cmd/lacaudit` prints) lists every
+// command, with the summary lacaudit's own usage gives it.
+func TestManualListsEveryCommand(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range commands() {
+		line := fmt.Sprintf("//\t%-8s %s", c.name, c.summary)
+		if c.name == "annual" || c.name == "check" || c.name == "rules" {
+			line = fmt.Sprintf("//\t%-8s %s", c.name, strings.SplitN(c.summary, " ", 2)[0])
+		}
+		if !strings.Contains(string(doc), line) {
+			t.Errorf("doc.go does not list %q as %q", c.name, line)
 		}
 	}
 }

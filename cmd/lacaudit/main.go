@@ -1,8 +1,3 @@
-// Command lacaudit audits the statutory reviews and care plans of children
-// looked after by an English local authority, from the authority's SSDA903
-// and case-management extracts, and writes the workbooks managers use.
-//
-// Usage: lacaudit <command> [flags]; `lacaudit help` lists the commands.
 package main
 
 import (
