@@ -113,7 +113,8 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (_ *Summary, err err
 	limit := memoryLimit(s.MemoryLimit, s.Input)
 	log.Info("database memory limit", "limit", limit)
 	// A pseudonymised run works in memory, so that no raw record ever
-	// reaches a database file; pseudonym.Export writes the shared one.
+	// reaches a database file; a process that never held one writes the
+	// shared database (pseudonym.Build).
 	dbFile := stagedDB
 	if s.PseudonymKey != nil {
 		dbFile = ""
@@ -167,9 +168,6 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (_ *Summary, err err
 	timed("checks", read, t0)
 	if s.PseudonymKey != nil {
 		if err := pseudonym.Apply(ctx, db, s.PseudonymKey); err != nil {
-			return nil, err
-		}
-		if err := pseudonym.Attach(ctx, db, stagedDB); err != nil {
 			return nil, err
 		}
 		log.Info("children and workers pseudonymised in every output")
@@ -273,8 +271,12 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (_ *Summary, err err
 	if err != nil {
 		return nil, err
 	}
+	shared := filepath.Join(stage, "shared")
 	if s.PseudonymKey != nil {
-		if err := pseudonym.Export(ctx, db); err != nil {
+		if err := os.Mkdir(shared, 0o700); err != nil {
+			return nil, err
+		}
+		if err := pseudonym.Export(ctx, db, shared); err != nil {
 			return nil, err
 		}
 	}
@@ -288,6 +290,12 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (_ *Summary, err err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if s.PseudonymKey != nil {
+		if err := pseudonym.Build(ctx, shared, stagedDB, store.Options{Threads: s.Threads, MemoryLimit: limit}); err != nil {
+			return nil, err
+		}
+		_ = os.RemoveAll(shared)
 	}
 	// Everything is built: move it into place as one transaction.
 	var moves []move

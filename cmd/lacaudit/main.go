@@ -29,6 +29,7 @@ import (
 	"github.com/lacaudit/lacaudit/pseudonym"
 	"github.com/lacaudit/lacaudit/reports"
 	"github.com/lacaudit/lacaudit/sampledata"
+	"github.com/lacaudit/lacaudit/store"
 	"github.com/lacaudit/lacaudit/synth"
 )
 
@@ -107,6 +108,10 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		if c.name == args[0] {
 			return c.run(ctx, args[1:], stdout, stderr)
 		}
+	}
+	if args[0] == pseudonym.WriterCommand {
+		// Not a command for people: run starts it (pseudonym.Build).
+		return cmdWriteShared(ctx, args[1:], stderr)
 	}
 	fmt.Fprintf(stderr, "lacaudit: unknown command %q\n\n", args[0])
 	usage(stderr)
@@ -600,5 +605,26 @@ func cmdVersion(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return c
 	}
 	fmt.Fprintf(stdout, "lacaudit %s\n", version)
+	return 0
+}
+
+// cmdWriteShared is the hidden command a pseudonymised run starts to write
+// the shared database from its Parquet files, in a process that never held
+// the raw extract (pseudonym.Build).
+func cmdWriteShared(ctx context.Context, args []string, stderr io.Writer) int {
+	fs := pflag.NewFlagSet(pseudonym.WriterCommand, pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	dir := fs.String("dir", "", "")
+	db := fs.String("db", "", "")
+	threads := fs.Int("threads", 0, "")
+	memoryLimit := fs.String("memory-limit", "", "")
+	if err := fs.Parse(args); err != nil || *dir == "" || *db == "" || fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "lacaudit: %s is started by lacaudit run --pseudonymise, not by hand\n", pseudonym.WriterCommand)
+		return exitUsage
+	}
+	if err := pseudonym.WriteShared(ctx, *dir, *db, store.Options{Threads: *threads, MemoryLimit: *memoryLimit}); err != nil {
+		fmt.Fprintf(stderr, "lacaudit: %v\n", err)
+		return 1
+	}
 	return 0
 }
