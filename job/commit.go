@@ -82,6 +82,10 @@ func baseName(s string) bool {
 	return s != "" && s != "." && s != ".." && !strings.ContainsAny(s, "/\x00") && filepath.Base(s) == s
 }
 
+// commitStep is called after each step of commit that changes a file, with
+// the step's name; tests stop a commit there as a kill would.
+var commitStep = func(step string) {}
+
 // commit moves staged files into place, as described above. stage is an
 // absolute path, the output folder its parent; a file staged outside it is
 // the database.
@@ -131,6 +135,7 @@ func commit(stage string, moves []move, mode os.FileMode) error {
 			}
 			moves[i].Backup = b
 			e.Backup = filepath.Base(b)
+			commitStep("keep the previous " + e.Target)
 		}
 		m.Moves = append(m.Moves, e)
 	}
@@ -143,6 +148,7 @@ func commit(stage string, moves []move, mode os.FileMode) error {
 	if err := writeSynced(path, m); err != nil {
 		return err
 	}
+	commitStep("write the manifest")
 	for _, mv := range moves {
 		if err := os.Rename(mv.Staged, mv.Target); err != nil {
 			// Put back what was moved, then report.
@@ -152,6 +158,7 @@ func commit(stage string, moves []move, mode os.FileMode) error {
 			_ = os.Remove(path)
 			return fmt.Errorf("move %s into place: %w", filepath.Base(mv.Target), err)
 		}
+		commitStep("move " + filepath.Base(mv.Target))
 	}
 	for dir := range syncDirs {
 		if err := syncDir(dir); err != nil {
@@ -161,11 +168,13 @@ func commit(stage string, moves []move, mode os.FileMode) error {
 	if err := os.Remove(path); err != nil {
 		return err
 	}
+	commitStep("remove the manifest")
 	// Committed: the backups beside a database go (those in the staging
 	// folder go with it).
 	for _, mv := range moves {
 		if mv.Backup != "" && filepath.Dir(mv.Backup) != backups {
 			_ = os.Remove(mv.Backup)
+			commitStep("remove the previous " + filepath.Base(mv.Target))
 		}
 	}
 	return nil
