@@ -688,3 +688,99 @@ func modeOf(st os.FileInfo, err error) string {
 	}
 	return st.Mode().Perm().String()
 }
+
+// interruptedPublication leaves out as a run killed between two renames
+// leaves it: findings.csv and latest.xlsx are the killed run's, the rest
+// the previous run's, and the staging folder holds the backups and the
+// manifest (as job/commit.go writes them).
+func interruptedPublication(t *testing.T, out string) {
+	t.Helper()
+	abs, err := filepath.Abs(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stage := filepath.Join(out, ".lacaudit-run-killed")
+	if err := os.MkdirAll(filepath.Join(stage, "previous"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	manifest := `{"db_folder": "` + abs + `", "moves": [`
+	for i, f := range []string{"findings.csv", "latest.xlsx"} {
+		backup := fmt.Sprintf("%d-%s", i, f)
+		if err := os.Link(filepath.Join(out, f), filepath.Join(stage, "previous", backup)); err != nil {
+			t.Fatal(err)
+		}
+		if i > 0 {
+			manifest += ", "
+		}
+		manifest += `{"folder": "out", "target": "` + f + `", "staged": "` + f + `", "backup": "` + backup + `"}`
+	}
+	manifest += `]}`
+	if err := os.WriteFile(filepath.Join(stage, "commit.json"), []byte(manifest), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"findings.csv", "latest.xlsx"} {
+		if err := os.WriteFile(filepath.Join(stage, f), []byte("the killed run's "+f), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(filepath.Join(stage, f), filepath.Join(out, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Every command that writes into an output or database folder (run and
+// annual; bench through run, in its own folder) first undoes a publication
+// a kill interrupted, even when it then fails on its input. check reads the
+// extracts only: it takes no output folder or database, so it has none to
+// recover and cannot be pointed at one.
+func TestEveryCommandRecoversFirst(t *testing.T) {
+	in := t.TempDir()
+	if r := lacaudit(t, "sample", "--children", "60", "--extract-date", goldenAsOf, "--out", in); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	out := t.TempDir()
+	if r := lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", out); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	before := outputsOf(t, out)
+	for _, c := range []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"run, failing on its input", []string{"run", "--input", filepath.Join(in, "missing"), "--as-of", goldenAsOf, "--out", out}, 3},
+		{"annual", []string{"annual", "--year", "2025", "--input", in, "--as-of", goldenAsOf, "--out", out}, 0},
+		{"annual, failing on its year", []string{"annual", "--year", "2027", "--input", in, "--as-of", goldenAsOf, "--out", out}, 3},
+		{"run", []string{"run", "--input", in, "--as-of", goldenAsOf, "--out", out}, 0},
+	} {
+		interruptedPublication(t, out)
+		r := lacaudit(t, c.args...)
+		if r.code != c.code {
+			t.Fatalf("%s: exit %d, want %d: %s", c.name, r.code, c.code, r.stderr)
+		}
+		if !strings.Contains(r.stderr, "the outputs before it were restored") {
+			t.Errorf("%s: the recovery is not said: %s", c.name, r.stderr)
+		}
+		got := outputsOf(t, out)
+		if c.name == "run" {
+			// Its own outputs replace the restored ones: the same extract
+			// gives the same findings.
+			if got["findings.csv"] != before["findings.csv"] {
+				t.Errorf("%s: findings.csv is not the run's", c.name)
+			}
+			continue
+		}
+		for f := range got {
+			if strings.HasPrefix(f, "lacaudit-annual-") {
+				delete(got, f)
+			}
+		}
+		sameOutputs(t, c.name, got, before)
+	}
+	if r := lacaudit(t, "check", "--input", in, "--out", out); r.code != 2 || !strings.Contains(r.stderr, "unknown flag: --out") {
+		t.Errorf("check --out: exit %d, %s", r.code, r.stderr)
+	}
+	if r := lacaudit(t, "check", "--input", in, "--db", filepath.Join(out, "lacaudit.duckdb")); r.code != 2 || !strings.Contains(r.stderr, "unknown flag: --db") {
+		t.Errorf("check --db: exit %d, %s", r.code, r.stderr)
+	}
+}
