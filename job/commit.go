@@ -28,7 +28,8 @@ import (
 //
 // The next command in the folder (run or annual), holding the lock, finds a
 // manifest left by a run killed in step 2 and undoes its moves from the
-// backups (recover). A staging folder without a manifest is a run that
+// backups (recover), before anything else. Step 2 is not atomic across
+// files: docs/SECURITY.md says what a reader sees meanwhile, and why. A staging folder without a manifest is a run that
 // never reached step 2 and is deleted.
 //
 // The manifest names files by base name only, each in one of two folders:
