@@ -69,10 +69,10 @@ func cols(names string) map[string]treatment {
 }
 
 // The shared database is written by a process that never held the raw
-// extract. A DuckDB file carries whatever its writer's memory held in the
-// padding of its blocks: written from the run's own process, whose heap had
-// held every raw record, the file kept a social worker's name in about one
-// run in twenty. So the run writes the allow-listed tables as Parquet files
+// extract. A DuckDB file can carry what its writer's memory held before, in
+// the padding of its compressed string segments: written from the run's own
+// process, whose heap had held every raw record, the file kept social
+// workers' names in about one run in forty. So the run writes the allow-listed tables as Parquet files
 // into its private staging folder (Export), and a child process of the same
 // program, started with no shell and an empty environment, creates the
 // fresh database from those files alone (Build, which runs WriteShared).
@@ -209,7 +209,7 @@ func Build(ctx context.Context, dir, dbPath string, o store.Options) error {
 		msg, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n")
 		msg = strings.TrimPrefix(msg, "lacaudit: ")
 		if msg == "" {
-			msg = err.Error()
+			msg = "write the shared database: its process ended: " + err.Error()
 		}
 		return errors.New(msg)
 	}
