@@ -784,3 +784,71 @@ func TestEveryCommandRecoversFirst(t *testing.T) {
 		t.Errorf("check --db: exit %d, %s", r.code, r.stderr)
 	}
 }
+
+// The process writing a pseudonymised run's shared database dies with the
+// run: killed part-way, the run leaves no process writing beside the
+// database while the next run starts.
+func TestSharedDatabaseWriterDiesWithTheRun(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("needs /proc")
+	}
+	in := t.TempDir()
+	if r := lacaudit(t, "sample", "--children", "15000", "--seed", "6", "--extract-date", goldenAsOf, "--out", in); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	cmd := exec.Command(binary, "run", "--input", in, "--as-of", goldenAsOf, "--out", t.TempDir(), "--pseudonymise", "--pseudonymise-key-file", newKey(t))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	// The writer: a process of the run's whose command line names it.
+	writer := func() int {
+		procs, _ := os.ReadDir("/proc")
+		for _, p := range procs {
+			pid, err := strconv.Atoi(p.Name())
+			if err != nil {
+				continue
+			}
+			stat, err := os.ReadFile(filepath.Join("/proc", p.Name(), "stat"))
+			line, _ := os.ReadFile(filepath.Join("/proc", p.Name(), "cmdline"))
+			if err != nil || !bytes.Contains(line, []byte(pseudonym.WriterCommand)) {
+				continue
+			}
+			f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+			if len(f) > 1 && f[1] == strconv.Itoa(cmd.Process.Pid) {
+				return pid
+			}
+		}
+		return 0
+	}
+	child := 0
+	for child == 0 {
+		select {
+		case err := <-exited:
+			t.Fatalf("the run ended (%v) before its writer was seen", err)
+		case <-time.After(2 * time.Millisecond):
+		}
+		child = writer()
+	}
+	// Held still, so that it cannot finish on its own before the check.
+	_ = syscall.Kill(child, syscall.SIGSTOP)
+	_ = cmd.Process.Signal(syscall.SIGKILL)
+	<-exited
+	alive := func() bool {
+		stat, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(child), "stat"))
+		if err != nil {
+			return false
+		}
+		f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		return len(f) > 0 && f[0] != "Z" && f[0] != "X"
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for alive() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if alive() {
+		syscall.Kill(child, syscall.SIGKILL)
+		t.Error("the shared database's writer outlived the run killed while it wrote")
+	}
+}
