@@ -274,7 +274,7 @@ func Run(ctx context.Context, s Settings, log *slog.Logger) (_ *Summary, err err
 	shared := filepath.Join(stage, "shared")
 	if s.PseudonymKey != nil {
 		if err := os.Mkdir(shared, 0o700); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("write the shared database: %w", err)
 		}
 		if err := pseudonym.Export(ctx, db, shared); err != nil {
 			return nil, err
