@@ -98,7 +98,7 @@ ATTACH %[2]s AS control;
 // file's bytes. Written from the process whose heap held the raw records,
 // as runs did before, the file carries them in the padding of its
 // compressed string segments: the control shows that the seeding reaches
-// such a file (in 45 of 45 tries at the first attempt), so that the
+// such a file (in 50 of 50 tries, at the first attempt), so that the
 // marker's absence from Build's file means something.
 func TestSharedDatabaseHoldsNothingOfTheRunsHeap(t *testing.T) {
 	ctx := context.Background()
