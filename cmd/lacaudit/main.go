@@ -493,6 +493,7 @@ func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	extract := fs.String("extract-date", "", "the day the extract is taken, YYYY-MM-DD (default: today)")
 	xlsxTables := fs.StringSlice("xlsx-tables", nil, "with --format csv, tables to write as sheets of extensions.xlsx instead")
 	shape := fs.String("shape", synth.ShapeStandard, "standard (about 29 rows a child over ten years), or heavy (about 37: every visit, termly PEPs, six-monthly health assessments)")
+	returns := fs.Int("returns", 0, "write the history as N returns, one folder per collection year, the last the year of the extract date (CSV only)")
 	if c := parse(fs, args); c >= 0 {
 		return c
 	}
@@ -518,9 +519,15 @@ func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if *format != "csv" && *format != "xlsx" {
 		return usageFail(stderr, "sample", fmt.Sprintf("--format %q: expected csv or xlsx", *format))
 	}
+	if *returns < 0 || *returns > *years {
+		return usageFail(stderr, "sample", fmt.Sprintf("--returns %d: expected 1 to --years (%d)", *returns, *years))
+	}
+	if *returns > 0 && (*format != "csv" || len(*xlsxTables) > 0) {
+		return usageFail(stderr, "sample", "--returns writes CSV files: it takes no --format xlsx or --xlsx-tables")
+	}
 	start := time.Now()
 	err := synth.Generate(*out, synth.Options{Children: *children, Seed: *seed, Extract: ex, Years: *years,
-		Format: *format, XLSXTables: *xlsxTables, Shape: *shape})
+		Format: *format, XLSXTables: *xlsxTables, Shape: *shape, Returns: *returns})
 	if fe := (*synth.FolderError)(nil); errors.As(err, &fe) {
 		// One line, no usage hint: the flag is well formed, its folder is
 		// not one to write over.
