@@ -1,0 +1,232 @@
+package main
+
+import (
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// readFindings returns findings.csv's rows (without its header) in out.
+func readFindings(t *testing.T, out string) [][]string {
+	t.Helper()
+	f, err := os.Open(filepath.Join(out, "findings.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows[1:]
+}
+
+// sample writes a synthetic extract with the given extra flags into a new
+// folder and returns it.
+func sample(t *testing.T, args ...string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "extract")
+	if r := lacaudit(t, append([]string{"sample", "--out", dir}, args...)...); r.code != 0 {
+		t.Fatalf("sample: exit %d: %s", r.code, r.stderr)
+	}
+	return dir
+}
+
+func runOK(t *testing.T, args ...string) result {
+	t.Helper()
+	r := lacaudit(t, args...)
+	if r.code != 0 {
+		t.Fatalf("%s: exit %d: %s", args[0], r.code, r.stderr)
+	}
+	return r
+}
+
+// multiset counts rows, each joined into one string.
+func multiset(rows [][]string) map[string]int {
+	m := map[string]int{}
+	for _, r := range rows {
+		m[strings.Join(r, ",")]++
+	}
+	return m
+}
+
+// diffRows lists the rows of a that b lacks (as many times as it lacks them).
+func diffRows(a, b map[string]int) []string {
+	var out []string
+	for k, n := range a {
+		for i := b[k]; i < n; i++ {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// The audit of N consecutive returns cut by sample --returns equals the
+// audit of the full history they were cut from, for every obligation due
+// within the years the returns cover, with one exception the cut
+// genuinely hides: a period of care that began before the first return's
+// 1 April. The returns hold the episodes open on that day with their
+// original start, but neither that period's earlier episodes nor its
+// reviews before the first return, so its period start and its review chain
+// (initial, second review) are not the full history's. Those obligations
+// are compared apart: they must differ somewhere (or the test would not
+// show the exception is real), and everything else must be equal, row for
+// row. findings.csv columns: rule, child, period_start, due, ...
+func TestReturnsAuditEqualsFullHistory(t *testing.T) {
+	for _, c := range []struct {
+		seed, returns, first string
+	}{
+		{"1", "3", "2024-04-01"},
+		{"5", "4", "2023-04-01"},
+	} {
+		t.Run("seed "+c.seed+" returns "+c.returns, func(t *testing.T) {
+			common := []string{"--children", "200", "--seed", c.seed, "--extract-date", "2026-10-30", "--years", "6"}
+			full := sample(t, common...)
+			rets := sample(t, append(common, "--returns", c.returns)...)
+			for _, d := range []string{"2023-24", "2024-25", "2025-26", "2026-27"} {
+				_, err := os.Stat(filepath.Join(rets, d))
+				if want := d >= c.first[:4]; (err == nil) != want {
+					t.Errorf("folder %s exists %v, want %v", d, err == nil, want)
+				}
+			}
+			outFull, outRets := t.TempDir(), t.TempDir()
+			runOK(t, "run", "--input", full, "--as-of", "2026-10-30", "--out", outFull)
+			runOK(t, "run", "--input", rets, "--as-of", "2026-10-30", "--out", outRets)
+			split := func(rows [][]string) (kept, earlier [][]string) {
+				for _, r := range rows {
+					switch {
+					case r[3] < c.first: // due before the returns: not covered
+					case r[2] >= c.first:
+						kept = append(kept, r)
+					default:
+						earlier = append(earlier, r)
+					}
+				}
+				return kept, earlier
+			}
+			fk, fe := split(readFindings(t, outFull))
+			rk, re := split(readFindings(t, outRets))
+			if len(fk) < 1000 {
+				t.Fatalf("only %d obligations compared: the sample is too small to show anything", len(fk))
+			}
+			a, b := multiset(rk), multiset(fk)
+			if d := diffRows(a, b); len(d) > 0 {
+				t.Errorf("%d obligations of the returns not in the full history, such as %v", len(d), d[:min(5, len(d))])
+			}
+			if d := diffRows(b, a); len(d) > 0 {
+				t.Errorf("%d obligations of the full history not in the returns, such as %v", len(d), d[:min(5, len(d))])
+			}
+			// The exception is real: the periods begun before the first
+			// return do not come out the same.
+			if len(fe) == 0 || len(diffRows(multiset(fe), multiset(re))) == 0 {
+				t.Errorf("periods begun before %s: %d obligations, all equal; the exception is not shown", c.first, len(fe))
+			}
+		})
+	}
+}
+
+// The annual report's year-before column from the returns equals the full
+// history's. From two returns (the year and the year before) every count
+// and snapshot of the year before is equal, and so is the whole of this
+// year's column; the year before's review timeliness is not, for the
+// reason TestReturnsAuditEqualsFullHistory gives (its reviews before 1
+// April are in the return before, which is not there). From three returns
+// the whole Overview is equal.
+func TestAnnualYearBeforeFromReturns(t *testing.T) {
+	common := []string{"--children", "150", "--seed", "1", "--extract-date", "2026-03-31", "--years", "6"}
+	overview := func(in string) map[string][]string {
+		out := t.TempDir()
+		runOK(t, "annual", "--year", "2025", "--as-of", "2026-03-31", "--input", in, "--out", out)
+		rows := map[string][]string{}
+		for _, line := range strings.Split(sheetText(t, filepath.Join(out, "lacaudit-annual-2025-26.xlsx"), "Overview"), "\n") {
+			f := strings.Split(line, "\t")
+			if len(f) == 4 {
+				rows[strings.TrimSpace(f[0])] = f[1:]
+			}
+		}
+		return rows
+	}
+	full := overview(sample(t, common...))
+	two := overview(sample(t, append(common, "--returns", "2")...))
+	three := overview(sample(t, append(common, "--returns", "3")...))
+	if len(full) < 15 {
+		t.Fatalf("the Overview has %d figures: %v", len(full), full)
+	}
+	chain := map[string]bool{
+		"Reviews in timescale (obligations due in the year)": true, "initial reviews": true, "second reviews": true,
+		"subsequent reviews": true, "Permanence plan by the second review": true,
+	}
+	differ := 0
+	for name, f := range full {
+		if got := three[name]; strings.Join(got, "|") != strings.Join(f, "|") {
+			t.Errorf("three returns: %s is %v, full history %v", name, got, f)
+		}
+		got := two[name]
+		if len(got) != 3 {
+			t.Errorf("two returns: no %s", name)
+			continue
+		}
+		if got[0] != f[0] {
+			t.Errorf("two returns: this year's %s is %s, full history %s", name, got[0], f[0])
+		}
+		switch {
+		case got[1] == f[1]:
+		case chain[name]:
+			differ++
+		default:
+			t.Errorf("two returns: the year before's %s is %s, full history %s", name, got[1], f[1])
+		}
+	}
+	if differ == 0 {
+		t.Errorf("two returns: the year before's timeliness equals the full history's; the exception is not shown")
+	}
+}
+
+// Two returns one after the other in one folder's files (a regional
+// extract that appends each year's return): read as the folder of the same
+// two returns is, because the episode open in the older return and ended in
+// the newer is the ended one (without that rule the open row won, and the
+// sample's overdue reviews rose), with a warning each.
+func TestTwoReturnsInOneFile(t *testing.T) {
+	rets := sample(t, "--children", "150", "--seed", "1", "--extract-date", "2026-10-30", "--returns", "2")
+	core := []string{"header", "episodes", "reviews"}
+	split, joined := filepath.Join(t.TempDir(), "returns"), filepath.Join(t.TempDir(), "joined")
+	for _, table := range core {
+		var all []byte
+		for i, year := range []string{"2025-26", "2026-27"} {
+			b, err := os.ReadFile(filepath.Join(rets, year, table+".csv"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.MkdirAll(filepath.Join(split, year), 0o700)
+			if err := os.WriteFile(filepath.Join(split, year, table+".csv"), b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if i > 0 {
+				_, rest, _ := strings.Cut(string(b), "\n")
+				all = append(all, rest...)
+				continue
+			}
+			all = append(all, b...)
+		}
+		os.MkdirAll(joined, 0o700)
+		if err := os.WriteFile(filepath.Join(joined, table+".csv"), all, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	outSplit, outJoined := t.TempDir(), t.TempDir()
+	runOK(t, "run", "--input", split, "--as-of", "2026-10-30", "--out", outSplit)
+	runOK(t, "run", "--input", joined, "--as-of", "2026-10-30", "--out", outJoined)
+	a, b := multiset(readFindings(t, outJoined)), multiset(readFindings(t, outSplit))
+	if d := append(diffRows(a, b), diffRows(b, a)...); len(d) > 0 {
+		t.Errorf("%d findings differ between one file and two returns, such as %v", len(d), d[:min(5, len(d))])
+	}
+	r := runOK(t, "check", "--input", joined, "--as-of", "2026-10-30")
+	if !strings.Contains(r.stdout, "one episode recorded twice in one file, ended and open (the ended row is used)") {
+		t.Errorf("check does not warn of the episodes recorded twice:\n%s", r.stdout)
+	}
+}
