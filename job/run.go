@@ -314,7 +314,7 @@ func writeWorkbook(ctx context.Context, db *store.DB, s Settings, path string, r
 	}
 	in := reports.Input{
 		AsOf: s.AsOf, Config: s.Config, Style: style, Version: s.Version, InputLabel: s.InputLabel,
-		Tables: res.Tables, Ignored: ignoredWithWhy(res), Coverage: ar.Coverage, Started: started,
+		Tables: res.Tables, Returns: res.Returns, Ignored: ignoredWithWhy(res), Coverage: ar.Coverage, Started: started,
 		Pseudonymised: s.PseudonymKey != nil, Lists: lists, Notes: notes, FindingsFiles: findings,
 	}
 	if stale != "" {

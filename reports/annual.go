@@ -140,6 +140,7 @@ type AnnualInput struct {
 	Version        string
 	InputLabel     string
 	Tables         []ingest.TableStat
+	Returns        []ingest.ReturnFile // a folder of returns' files, by year
 	Coverage       []audit.Coverage
 	Started        time.Time
 	SuppressBelow  int64 // counts under it shown as [c]; 0 shows everything
@@ -760,6 +761,9 @@ func annualMethod(ctx context.Context, db *store.DB, b *book, in AnnualInput, su
 		return err
 	}
 	if err := inputsTable(s, in.Tables); err != nil {
+		return err
+	}
+	if err := returnsTable(s, in.Returns); err != nil {
 		return err
 	}
 	return s.flush()

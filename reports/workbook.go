@@ -23,6 +23,7 @@ type Input struct {
 	Version    string
 	InputLabel string
 	Tables     []ingest.TableStat
+	Returns    []ingest.ReturnFile // a folder of returns' files, by year
 	Ignored    []string
 	Coverage   []audit.Coverage
 	Started    time.Time
@@ -799,6 +800,9 @@ func methodSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf stri
 		return err
 	}
 	if err := inputsTable(s, in.Tables); err != nil {
+		return err
+	}
+	if err := returnsTable(s, in.Returns); err != nil {
 		return err
 	}
 	if len(in.Ignored) > 0 {

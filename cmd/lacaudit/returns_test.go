@@ -230,3 +230,39 @@ func TestTwoReturnsInOneFile(t *testing.T) {
 		t.Errorf("check does not warn of the episodes recorded twice:\n%s", r.stdout)
 	}
 }
+
+// returnsData is the ingest package's folders of returns, one a layout.
+var returnsData = filepath.Join("..", "..", "ingest", "testdata", "returns")
+
+// check and the Method sheet show how each file's collection year was read
+// (Reviews 2024.csv is 2023-24), and a rejected row and a warning name
+// their return's file.
+func TestReturnsShownInCheckAndMethod(t *testing.T) {
+	r := runOK(t, "check", "--input", filepath.Join(returnsData, "files"), "--as-of", "2025-01-01")
+	for _, w := range []string{"returns by collection year", "2023-24   reviews              Reviews 2024.csv", "2024-25   episodes             903 2024-25.xlsx[episodes]"} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("check lacks %q:\n%s", w, r.stdout)
+		}
+	}
+	in := filepath.Join(t.TempDir(), "in")
+	for _, y := range []string{"2023-24", "2024-25"} {
+		copyDir(t, filepath.Join(returnsData, "open-not-carried", y), filepath.Join(in, y))
+	}
+	os.WriteFile(filepath.Join(in, "2023-24", "reviews.csv"), []byte("CHILD,REVIEW\r\n00123,20/04/2023\r\n00123,31/02/2024\r\n00123,20/09/2023\r\n00123,20/12/2023\r\n00123,20/01/2024\r\n00123,20/03/2024\r\n00123,21/03/2024\r\n00123,22/03/2024\r\n00123,23/03/2024\r\n00123,24/03/2024\r\n00123,25/03/2024\r\n00123,26/03/2024\r\n00123,27/03/2024\r\n00123,28/03/2024\r\n00123,29/03/2024\r\n00123,30/03/2024\r\n00123,31/03/2024\r\n00123,01/03/2024\r\n00123,02/03/2024\r\n00123,03/03/2024\r\n00123,04/03/2024\r\n"), 0o600)
+	out := t.TempDir()
+	runOK(t, "run", "--input", in, "--as-of", "2025-01-01", "--out", out)
+	method := sheetText(t, filepath.Join(out, "latest.xlsx"), "Method")
+	for _, w := range []string{"Returns read, by collection year", "2023-24\tepisodes\t2023-24/episodes.csv\t1\t0\t0", "2024-25\tepisodes\t2024-25/episodes.csv\t1\t0\t1", "a single year such as 2024 is the year the collection year ends in"} {
+		if !strings.Contains(method, w) {
+			t.Errorf("Method sheet lacks %q:\n%s", w, clipText(method))
+		}
+	}
+	rejects, _ := os.ReadFile(filepath.Join(out, "rejects.csv"))
+	if !strings.Contains(string(rejects), "2023-24/reviews.csv,3,REVIEW") {
+		t.Errorf("rejects.csv does not name the return's file and line:\n%s", rejects)
+	}
+	quality := sheetText(t, filepath.Join(out, "latest.xlsx"), "Warnings")
+	if !strings.Contains(quality, "2023-24/episodes.csv (collection year 2023-24); the child is in the 2024-25 return") {
+		t.Errorf("Warnings sheet does not name the return:\n%s", clipText(quality))
+	}
+}
