@@ -3,6 +3,7 @@ package job
 import (
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/lacaudit/lacaudit/ingest"
 )
@@ -19,4 +20,25 @@ func printReturns(w io.Writer, returns []ingest.ReturnFile) {
 		fmt.Fprintf(w, "%-9s %-20s %-40s %10d %10d %10d\n", f.Year, f.Table, f.Source, f.Read, f.Rejected, f.Used)
 	}
 	fmt.Fprintln(w)
+}
+
+// returnBytes is what the extracts of one folder of a folder of returns
+// weigh for memoryLimit: a folder of returns is loaded whole, every return
+// into one database.
+func returnBytes(dir string) int64 {
+	var size int64
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || !info.Mode().IsRegular() {
+			continue
+		}
+		switch ingest.FormatOf(e.Name()) {
+		case ingest.CSV:
+			size += info.Size()
+		case ingest.XLSX:
+			size += info.Size() * xlsxExpansion
+		}
+	}
+	return size
 }
