@@ -42,3 +42,23 @@ func returnBytes(dir string) int64 {
 	}
 	return size
 }
+
+// overThreshold says whether more of table t's rows were rejected than the
+// threshold allows, and names the source and the share: the table's, or,
+// in a folder of returns, that of the first return's file over it (each
+// return's file is held to the threshold on its own, so that a broken
+// older return is not hidden by the good ones).
+func overThreshold(res *ingest.Result, t ingest.TableStat, threshold float64) (source, share string, over bool) {
+	shareOf := func(rejected, read int64) string {
+		return fmt.Sprintf("%d of %d rows rejected (%.1f %%)", rejected, read, 100*float64(rejected)/float64(read))
+	}
+	for _, f := range res.Returns {
+		if f.Table == t.Table && f.Read > 0 && float64(f.Rejected) > threshold*float64(f.Read) {
+			return f.Source, shareOf(f.Rejected, f.Read), true
+		}
+	}
+	if t.Read == 0 || float64(t.Rejected) <= threshold*float64(t.Read) {
+		return "", "", false
+	}
+	return t.Source, shareOf(t.Rejected, t.Read), true
+}

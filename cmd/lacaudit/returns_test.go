@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -264,5 +265,38 @@ func TestReturnsShownInCheckAndMethod(t *testing.T) {
 	quality := sheetText(t, filepath.Join(out, "latest.xlsx"), "Warnings")
 	if !strings.Contains(quality, "2023-24/episodes.csv (collection year 2023-24); the child is in the 2024-25 return") {
 		t.Errorf("Warnings sheet does not name the return:\n%s", clipText(quality))
+	}
+}
+
+// Each return's file is held to the reject threshold on its own: half of
+// an older return's reviews unreadable stops the run, though the returns'
+// reviews together are within it. And every conflict of DATA.md's "A
+// folder of returns" is exit status 3 naming what it found.
+func TestReturnsRefused(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "in")
+	for _, y := range []string{"2023-24", "2024-25"} {
+		copyDir(t, filepath.Join(returnsData, "open-not-carried", y), filepath.Join(in, y))
+	}
+	os.WriteFile(filepath.Join(in, "2023-24", "reviews.csv"), []byte("CHILD,REVIEW\r\n00123,20/04/2023\r\n00123,31/02/2024\r\n"), 0o600)
+	many := "CHILD,REVIEW\r\n"
+	for d := 1; d <= 28; d++ {
+		many += fmt.Sprintf("00123,%02d/05/2024\r\n", d)
+	}
+	os.WriteFile(filepath.Join(in, "2024-25", "reviews.csv"), []byte(many), 0o600)
+	r := lacaudit(t, "run", "--input", in, "--as-of", "2025-01-01", "--out", t.TempDir())
+	if r.code != 3 || !strings.Contains(r.stderr, "2023-24/reviews.csv: 1 of 2 rows rejected (50.0 %)") {
+		t.Errorf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, c := range []struct{ dir, want string }{
+		{"conflict-folders", "two folders of the 2024-25 return: 2025/ and 903_2024-25/"},
+		{"conflict-files", "in Episodes 2024.csv and in episodes_2023-24.csv"},
+		{"ambiguous-file", "reviews_2024-03-31.csv cannot be read"},
+		{"both-layouts", "keep one layout"},
+		{"core-missing", `core table "reviews" is missing from the 2024-25 return`},
+	} {
+		r := lacaudit(t, "check", "--input", filepath.Join(returnsData, c.dir), "--as-of", "2025-01-01")
+		if r.code != 3 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%s: exit %d, want 3 naming %q: %s", c.dir, r.code, c.want, r.stderr)
+		}
 	}
 }
