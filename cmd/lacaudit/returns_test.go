@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"os"
@@ -8,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/lacaudit/lacaudit/store"
 )
 
 // readFindings returns findings.csv's rows (without its header) in out.
@@ -298,5 +301,44 @@ func TestReturnsRefused(t *testing.T) {
 		if r.code != 3 || !strings.Contains(r.stderr, c.want) {
 			t.Errorf("%s: exit %d, want 3 naming %q: %s", c.dir, r.code, c.want, r.stderr)
 		}
+	}
+}
+
+// The database of a run on a folder of returns keeps every return's rows
+// with their file and year; a pseudonymised run's shared database has none
+// of them (TABLE_all holds raw identifiers), only the merged tables,
+// pseudonymised.
+func TestReturnsInTheDatabase(t *testing.T) {
+	in := sample(t, "--children", "100", "--seed", "2", "--extract-date", "2026-10-30", "--returns", "2")
+	out, shared := t.TempDir(), t.TempDir()
+	runOK(t, "run", "--input", in, "--as-of", "2026-10-30", "--out", out)
+	runOK(t, "run", "--input", in, "--as-of", "2026-10-30", "--out", shared, "--pseudonymise", "--pseudonymise-key-file", newKey(t))
+	count := func(dir, q string) int {
+		t.Helper()
+		db, err := store.Open(context.Background(), filepath.Join(dir, "lacaudit.duckdb"), store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var n int
+		if err := db.QueryRow(q).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return n
+	}
+	if n := count(out, "SELECT count(DISTINCT source || collection_year) FROM episodes_all WHERE source IN ('2025-26/episodes.csv', '2026-27/episodes.csv')"); n != 2 {
+		t.Errorf("episodes_all has %d of the 2 returns' files", n)
+	}
+	if n := count(out, "SELECT count(*) FROM episodes_all WHERE NOT used AND why_not = 'superseded by the 2026-27 return'"); n == 0 {
+		t.Errorf("no superseded episode kept")
+	}
+	if a, b := count(out, "SELECT count(*) FROM episodes"), count(out, "SELECT count(*) FROM episodes_all WHERE used"); a != b || a == 0 {
+		t.Errorf("episodes %d, used rows of episodes_all %d", a, b)
+	}
+	if n := count(shared, "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '%_all' OR table_name = 'input_returns'"); n != 0 {
+		t.Errorf("the shared database has %d tables of the returns' raw rows", n)
+	}
+	if n := count(shared, "SELECT count(*) FROM episodes WHERE child NOT LIKE 'C-%'"); n != 0 {
+		t.Errorf("%d episodes not pseudonymised", n)
 	}
 }
