@@ -402,7 +402,7 @@ func appendReturn(ctx context.Context, db *store.DB, t Table, start int, source 
 	q := fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %[1]s AS SELECT *, NULL::VARCHAR AS source, NULL::VARCHAR AS collection_year,
 		NULL::INTEGER AS return_year, NULL::BIGINT AS row_no, NULL::BOOLEAN AS used, NULL::VARCHAR AS why_not FROM %[2]s LIMIT 0;
 	INSERT INTO %[1]s BY NAME SELECT *, ? AS source, ? AS collection_year, ?::INTEGER AS return_year,
-		row_number() OVER () AS row_no FROM %[2]s`, all, store.Ident(t.Name))
+		rowid AS row_no FROM %[2]s`, all, store.Ident(t.Name))
 	stmts := strings.SplitN(q, ";", 2)
 	if _, err := db.ExecContext(ctx, stmts[0]); err != nil {
 		return fmt.Errorf("keep the %s return's %s: %w", CollectionYear(start), t.Name, err)
@@ -421,17 +421,16 @@ func mergeReturns(ctx context.Context, db *store.DB) error {
 	for _, t := range Tables {
 		key := strings.Join(naturalKey(t), ", ")
 		fmt.Fprintf(&script, `CREATE OR REPLACE TABLE %[1]s AS
-SELECT * REPLACE (return_year = newest AS used,
+SELECT * EXCLUDE (newest, newest_label) REPLACE (return_year = newest AS used,
        CASE WHEN return_year <> newest THEN 'superseded by the ' || newest_label || ' return' END AS why_not)
 FROM (SELECT *, max(return_year) OVER k AS newest, max(collection_year) OVER k AS newest_label
-      FROM %[1]s WINDOW k AS (PARTITION BY %[2]s));
-ALTER TABLE %[1]s DROP COLUMN newest;
-ALTER TABLE %[1]s DROP COLUMN newest_label;
+      FROM %[1]s WINDOW k AS (PARTITION BY %[2]s))
+ORDER BY return_year, row_no;
 `, store.Ident(t.Name+"_all"), key)
 	}
 	script.WriteString(returnsSQL)
 	for _, t := range Tables {
-		fmt.Fprintf(&script, "CREATE OR REPLACE TABLE %s AS SELECT * EXCLUDE (source, collection_year, return_year, row_no, used, why_not) FROM %s WHERE used ORDER BY return_year, row_no;\n",
+		fmt.Fprintf(&script, "CREATE OR REPLACE TABLE %s AS SELECT * EXCLUDE (source, collection_year, return_year, row_no, used, why_not) FROM %s WHERE used;\n",
 			store.Ident(t.Name), store.Ident(t.Name+"_all"))
 	}
 	return db.Exec(ctx, "merge the returns", script.String())
