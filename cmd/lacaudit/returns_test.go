@@ -145,6 +145,10 @@ func TestAnnualYearBeforeFromReturns(t *testing.T) {
 	overview := func(in string) map[string][]string {
 		out := t.TempDir()
 		runOK(t, "annual", "--year", "2025", "--as-of", "2026-03-31", "--input", in, "--out", out)
+		method := sheetText(t, filepath.Join(out, "lacaudit-annual-2025-26.xlsx"), "Method")
+		if _, err := os.Stat(filepath.Join(in, "2025-26")); err == nil && !strings.Contains(method, "2025-26\treviews\t2025-26/reviews.csv\t") {
+			t.Errorf("the annual report's Method sheet does not list the returns:\n%s", clipText(method))
+		}
 		rows := map[string][]string{}
 		for _, line := range strings.Split(sheetText(t, filepath.Join(out, "lacaudit-annual-2025-26.xlsx"), "Overview"), "\n") {
 			f := strings.Split(line, "\t")
