@@ -175,3 +175,20 @@ func TestOpenEpisodeNotCarriedByTheNewerReturn(t *testing.T) {
 		t.Errorf("why not used: %v", why)
 	}
 }
+
+// An episode an older return ended and a newer return has open: the newer
+// row is used (newest first), with a warning naming both files.
+func TestEndedEpisodeOpenAgainInANewerReturn(t *testing.T) {
+	_, db, err := load(t, filepath.Join(returnsData, "ended-then-open"), 0.05)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eps := strings1(t, db, `SELECT child || ' ' || coalesce(strftime(dec, '%d/%m/%Y'), 'open') FROM episodes`)
+	if strings.Join(eps, ", ") != "00123 open" {
+		t.Errorf("episodes %v", eps)
+	}
+	w := strings1(t, db, "SELECT check_name || ': ' || detail FROM load_warnings")
+	if want := "ended_episode_open_again: 2024-25/episodes.csv (collection year 2024-25); ended in 2023-24/episodes.csv"; strings.Join(w, "\n") != want {
+		t.Errorf("warnings %q, want %q", w, want)
+	}
+}

@@ -54,6 +54,18 @@ UPDATE episodes_all SET used = false, why_not = 'open here, and missing from the
 FROM open_not_carried o
 WHERE episodes_all.return_year = o.return_year AND episodes_all.row_no = o.row_no;
 
+-- An episode an older return ended that a newer return has open: the
+-- newer return's row is used (newest first), but one of the two is wrong.
+INSERT INTO load_warnings
+SELECT 'episodes', 'ended_episode_open_again',
+       'an episode ended in an older return is open in a newer one (the newer row is used: check both)',
+       n.child, n.decom, n.source || ' (collection year ' || n.collection_year || '); ended in ' || min(o.source)
+FROM episodes_all n JOIN episodes_all o
+  ON coalesce(o.la, '') = coalesce(n.la, '') AND o.child = n.child AND o.decom = n.decom
+ AND o.return_year < n.return_year AND o.dec IS NOT NULL
+WHERE n.used AND n.dec IS NULL
+GROUP BY n.child, n.decom, n.source, n.collection_year;
+
 DROP TABLE open_twice;
 DROP TABLE open_not_carried;
 DROP TABLE return_children;
