@@ -260,6 +260,7 @@ func loadReturns(ctx context.Context, db *store.DB, o Options, l *returnsLayout,
 	for i, t := range Tables {
 		sum[i] = TableStat{Table: t.Name}
 	}
+	kept := map[string][]returnTable{}
 	var ignored [][]any
 	for _, f := range l.files {
 		ignored = append(ignored, []any{f.Name, f.Why})
@@ -306,9 +307,11 @@ func loadReturns(ctx context.Context, db *store.DB, o Options, l *returnsLayout,
 			if t.Core && st.Read == 0 {
 				return nil, inputErrorf("%s has no data rows (only its header): the core table %s of the %s return cannot be empty; is the export complete?", st.Source, t.Name, year)
 			}
-			if err := appendReturn(ctx, db, t, r.start, st.Source); err != nil {
+			rt, err := keepReturn(ctx, db, t, r.start, st.Source)
+			if err != nil {
 				return nil, err
 			}
+			kept[t.Name] = append(kept[t.Name], rt)
 			if !st.Present {
 				continue
 			}
@@ -336,7 +339,7 @@ func loadReturns(ctx context.Context, db *store.DB, o Options, l *returnsLayout,
 	if err := db.InsertRows(ctx, "ignored_sources", ignored); err != nil {
 		return nil, err
 	}
-	if err := mergeReturns(ctx, db); err != nil {
+	if err := mergeReturns(ctx, db, kept); err != nil {
 		return nil, err
 	}
 	used, err := usedRows(ctx, db)
@@ -395,38 +398,46 @@ func union(a, b []string) []string {
 	return a
 }
 
-// appendReturn copies table t, as one return loaded it, into t_all with
-// its source and collection year.
-func appendReturn(ctx context.Context, db *store.DB, t Table, start int, source string) error {
-	all := store.Ident(t.Name + "_all")
-	q := fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %[1]s AS SELECT *, NULL::VARCHAR AS source, NULL::VARCHAR AS collection_year,
-		NULL::INTEGER AS return_year, NULL::BIGINT AS row_no, NULL::BOOLEAN AS used, NULL::VARCHAR AS why_not FROM %[2]s LIMIT 0;
-	INSERT INTO %[1]s BY NAME SELECT *, ? AS source, ? AS collection_year, ?::INTEGER AS return_year,
-		rowid AS row_no FROM %[2]s`, all, store.Ident(t.Name))
-	stmts := strings.SplitN(q, ";", 2)
-	if _, err := db.ExecContext(ctx, stmts[0]); err != nil {
-		return fmt.Errorf("keep the %s return's %s: %w", CollectionYear(start), t.Name, err)
-	}
-	if _, err := db.ExecContext(ctx, stmts[1], source, CollectionYear(start), start); err != nil {
-		return fmt.Errorf("keep the %s return's %s: %w", CollectionYear(start), t.Name, err)
-	}
-	return nil
+// returnTable is a table as one return loaded it, kept under a name of
+// its own (TABLE__YEAR) until mergeReturns builds TABLE_all from them.
+type returnTable struct {
+	name   string // TABLE__2023
+	start  int
+	source string
 }
 
-// mergeReturns marks, in every TABLE_all, the rows of the newest return
-// that has their natural key as used and the others as superseded, applies
-// returns.sql's episode rules, and rebuilds every table from its used rows.
-func mergeReturns(ctx context.Context, db *store.DB) error {
+// keepReturn renames table t, as one return loaded it, for mergeReturns:
+// the next return's load creates t afresh.
+func keepReturn(ctx context.Context, db *store.DB, t Table, start int, source string) (returnTable, error) {
+	rt := returnTable{name: fmt.Sprintf("%s__%d", t.Name, start), start: start, source: source}
+	if _, err := db.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s RENAME TO %s", store.Ident(t.Name), store.Ident(rt.name))); err != nil {
+		return rt, fmt.Errorf("keep the %s return's %s: %w", CollectionYear(start), t.Name, err)
+	}
+	return rt, nil
+}
+
+// mergeReturns builds every TABLE_all from the returns' tables, each row
+// with its source and collection year, the rows of the newest return that
+// has their natural key marked used and the others superseded; applies
+// returns.sql's episode rules; and builds every table from its used rows.
+func mergeReturns(ctx context.Context, db *store.DB, kept map[string][]returnTable) error {
 	var script strings.Builder
 	for _, t := range Tables {
-		key := strings.Join(naturalKey(t), ", ")
+		var parts []string
+		for _, rt := range kept[t.Name] {
+			parts = append(parts, fmt.Sprintf("SELECT *, %s AS source, %s AS collection_year, %d AS return_year, rowid AS row_no FROM %s",
+				store.Quote(rt.source), store.Quote(CollectionYear(rt.start)), rt.start, store.Ident(rt.name)))
+		}
 		fmt.Fprintf(&script, `CREATE OR REPLACE TABLE %[1]s AS
-SELECT * EXCLUDE (newest, newest_label) REPLACE (return_year = newest AS used,
-       CASE WHEN return_year <> newest THEN 'superseded by the ' || newest_label || ' return' END AS why_not)
+SELECT * EXCLUDE (newest, newest_label), return_year = newest AS used,
+       CASE WHEN return_year <> newest THEN 'superseded by the ' || newest_label || ' return' END AS why_not
 FROM (SELECT *, max(return_year) OVER k AS newest, max(collection_year) OVER k AS newest_label
-      FROM %[1]s WINDOW k AS (PARTITION BY %[2]s))
+      FROM (%[3]s) WINDOW k AS (PARTITION BY %[2]s))
 ORDER BY return_year, row_no;
-`, store.Ident(t.Name+"_all"), key)
+`, store.Ident(t.Name+"_all"), strings.Join(naturalKey(t), ", "), strings.Join(parts, "\nUNION ALL BY NAME\n"))
+		for _, rt := range kept[t.Name] {
+			fmt.Fprintf(&script, "DROP TABLE %s;\n", store.Ident(rt.name))
+		}
 	}
 	script.WriteString(returnsSQL)
 	for _, t := range Tables {
