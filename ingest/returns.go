@@ -252,7 +252,7 @@ func naturalKey(t Table) []string {
 // Load returns, with a table's figures summed over the returns and each
 // return's file in Result.Returns.
 func loadReturns(ctx context.Context, db *store.DB, o Options, l *returnsLayout, tmp string) (*Result, error) {
-	if err := db.Exec(ctx, "setup", setupSQL); err != nil {
+	if err := db.Exec(ctx, "ingest/sql/setup.sql", setupSQL); err != nil {
 		return nil, err
 	}
 	res := &Result{}
@@ -439,12 +439,18 @@ ORDER BY return_year, row_no;
 			fmt.Fprintf(&script, "DROP TABLE %s;\n", store.Ident(rt.name))
 		}
 	}
-	script.WriteString(returnsSQL)
+	if err := db.Exec(ctx, "merge the returns", script.String()); err != nil {
+		return err
+	}
+	if err := db.Exec(ctx, "ingest/sql/returns.sql", returnsSQL); err != nil {
+		return err
+	}
+	script.Reset()
 	for _, t := range Tables {
 		fmt.Fprintf(&script, "CREATE OR REPLACE TABLE %s AS SELECT * EXCLUDE (source, collection_year, return_year, row_no, used, why_not) FROM %s WHERE used;\n",
 			store.Ident(t.Name), store.Ident(t.Name+"_all"))
 	}
-	return db.Exec(ctx, "merge the returns", script.String())
+	return db.Exec(ctx, "build the tables from the returns' used rows", script.String())
 }
 
 // usedRows counts the used rows of each table and return, by table and year.
@@ -474,5 +480,5 @@ func usedRows(ctx context.Context, db *store.DB) (map[string]int64, error) {
 // the rule for two rows of one episode in one file, one ended and one open
 // (episode_states.sql): the ended one is the later state.
 func resolveEpisodeStates(ctx context.Context, db *store.DB) error {
-	return db.Exec(ctx, "resolve episodes recorded twice", episodeStatesSQL)
+	return db.Exec(ctx, "ingest/sql/episode_states.sql", episodeStatesSQL)
 }
