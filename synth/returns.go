@@ -46,6 +46,24 @@ func YearFolder(start int) string { return fmt.Sprintf("%d-%02d", start, (start+
 
 var yearFolderName = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}$`)
 
+// removeYearFolders removes an earlier sample's folders of returns from
+// dir (claim has checked it holds a sample), so that a new sample, of
+// returns or not, is never read with them.
+func removeYearFolders(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", dir, err)
+	}
+	for _, e := range entries {
+		if e.IsDir() && yearFolderName.MatchString(e.Name()) {
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+				return fmt.Errorf("remove the earlier sample's %s: %w", e.Name(), err)
+			}
+		}
+	}
+	return nil
+}
+
 // generateReturns writes the history Generate would write, cut into
 // o.Returns folders of returns (CutReturns), into dir.
 func generateReturns(dir string, o Options) error {
@@ -54,18 +72,6 @@ func generateReturns(dir string, o Options) error {
 	}
 	if err := claim(dir); err != nil {
 		return err
-	}
-	// An earlier sample of returns: its year folders go, as claim's files do.
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if e.IsDir() && yearFolderName.MatchString(e.Name()) {
-			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
-				return fmt.Errorf("remove the earlier sample's %s: %w", e.Name(), err)
-			}
-		}
 	}
 	full := filepath.Join(dir, ".full-history")
 	if err := os.RemoveAll(full); err != nil {

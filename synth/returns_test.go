@@ -63,3 +63,32 @@ func TestCutReturns(t *testing.T) {
 		t.Errorf("%d folders, want 3 (2023-24, 2024-25, 2025-26)", len(entries))
 	}
 }
+
+// A sample written over an earlier sample of returns leaves none of its
+// year folders, and a sample of returns none of an earlier sample's files.
+func TestSampleOverAnEarlierSampleOfReturns(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "s")
+	o := Options{Children: 20, Seed: 1, Extract: time.Date(2026, 10, 30, 0, 0, 0, 0, time.UTC), Years: 3, Returns: 2}
+	if err := Generate(dir, o); err != nil {
+		t.Fatal(err)
+	}
+	o.Returns = 0
+	if err := Generate(dir, o); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "2025-26")); err == nil {
+		t.Errorf("the earlier sample's 2025-26 folder is still there")
+	}
+	o.Returns = 2
+	if err := Generate(dir, o); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, " ") != ".lacaudit-sample 2025-26 2026-27" {
+		t.Errorf("folder holds %v", names)
+	}
+}
