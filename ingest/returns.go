@@ -428,13 +428,21 @@ func mergeReturns(ctx context.Context, db *store.DB, kept map[string][]returnTab
 			parts = append(parts, fmt.Sprintf("SELECT *, %s AS source, %s AS collection_year, %d AS return_year, rowid AS row_no FROM %s",
 				store.Quote(rt.source), store.Quote(CollectionYear(rt.start)), rt.start, store.Ident(rt.name)))
 		}
+		// The newest return of each key, joined back (a window over the
+		// rows took three to four times as long).
+		var ks, on []string
+		for i, k := range naturalKey(t) {
+			ks = append(ks, fmt.Sprintf("%s AS k%d", k, i))
+			on = append(on, fmt.Sprintf("%s IS NOT DISTINCT FROM m.k%d", k, i))
+		}
 		fmt.Fprintf(&script, `CREATE OR REPLACE TABLE %[1]s AS
-SELECT * EXCLUDE (newest, newest_label), return_year = newest AS used,
-       CASE WHEN return_year <> newest THEN 'superseded by the ' || newest_label || ' return' END AS why_not
-FROM (SELECT *, max(return_year) OVER k AS newest, max(collection_year) OVER k AS newest_label
-      FROM (%[3]s) WINDOW k AS (PARTITION BY %[2]s))
-ORDER BY return_year, row_no;
-`, store.Ident(t.Name+"_all"), strings.Join(naturalKey(t), ", "), strings.Join(parts, "\nUNION ALL BY NAME\n"))
+WITH u AS (%[2]s),
+m AS (SELECT %[3]s, max(return_year) AS newest, max(collection_year) AS newest_label FROM u GROUP BY ALL)
+SELECT u.*, u.return_year = m.newest AS used,
+       CASE WHEN u.return_year <> m.newest THEN 'superseded by the ' || m.newest_label || ' return' END AS why_not
+FROM u JOIN m ON %[4]s
+ORDER BY u.return_year, u.row_no;
+`, store.Ident(t.Name+"_all"), strings.Join(parts, "\nUNION ALL BY NAME\n"), strings.Join(ks, ", "), strings.Join(on, " AND "))
 		for _, rt := range kept[t.Name] {
 			fmt.Fprintf(&script, "DROP TABLE %s;\n", store.Ident(rt.name))
 		}
