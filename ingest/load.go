@@ -54,6 +54,9 @@ type Result struct {
 	// Files accounts for every file of the input folder and sheet of its
 	// workbooks: the table read from it, or why it was not read.
 	Files []InputFile
+	// Returns lists each return's file of each table, oldest first, when
+	// the input folder is a folder of returns (findReturns); else nil.
+	Returns []ReturnFile
 }
 
 // Table returns the statistics of the named table.
@@ -77,6 +80,13 @@ func Load(ctx context.Context, db *store.DB, o Options) (*Result, error) {
 		return nil, err
 	}
 	defer cleanup()
+	if l, err := findReturns(o.Dir, tmp, DefaultLimits(o.MemoryLimit)); err != nil || l != nil {
+		if err != nil {
+			return nil, err
+		}
+		defer l.close()
+		return loadReturns(ctx, db, o, l, tmp)
+	}
 	d, err := discover(o.Dir, tmp, DefaultLimits(o.MemoryLimit))
 	if err != nil {
 		return nil, err
@@ -149,6 +159,9 @@ func Load(ctx context.Context, db *store.DB, o Options) (*Result, error) {
 		return nil, err
 	}
 	if err := db.InsertRows(ctx, "input_columns", columns); err != nil {
+		return nil, err
+	}
+	if err := resolveEpisodeStates(ctx, db); err != nil {
 		return nil, err
 	}
 	var over []string

@@ -99,6 +99,7 @@ func PrintCheck(w io.Writer, rep *CheckReport) {
 			fmt.Fprintf(w, "%-20s   unknown column %s ignored\n", "", u)
 		}
 	}
+	printReturns(w, rep.Load.Returns)
 	for _, u := range rep.Unused {
 		fmt.Fprintf(w, "not used: %s: %s\n", u.Source, u.Why)
 	}

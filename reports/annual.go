@@ -139,6 +139,7 @@ type AnnualInput struct {
 	Version        string
 	InputLabel     string
 	Tables         []ingest.TableStat
+	Returns        []ingest.ReturnFile // a folder of returns' files, by year
 	Coverage       []audit.Coverage
 	Started        time.Time
 	SuppressBelow  int64 // counts under it shown as [c]; 0 shows everything

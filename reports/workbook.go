@@ -20,6 +20,7 @@ type Input struct {
 	Version    string
 	InputLabel string
 	Tables     []ingest.TableStat
+	Returns    []ingest.ReturnFile // a folder of returns' files, by year
 	Ignored    []string
 	Coverage   []audit.Coverage
 	Started    time.Time

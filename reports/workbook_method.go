@@ -62,6 +62,9 @@ func methodSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf stri
 	if err := inputsTable(s, in.Tables); err != nil {
 		return err
 	}
+	if err := returnsTable(s, in.Returns); err != nil {
+		return err
+	}
 	if len(in.Ignored) > 0 {
 		if err := s.note("Files and sheets of the input folder not read: " + strings.Join(in.Ignored, "; ") + "."); err != nil {
 			return err

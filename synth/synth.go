@@ -25,6 +25,9 @@ type Options struct {
 	Format     string // "csv" (default) or "xlsx"
 	// Shape is ShapeStandard (empty) or ShapeHeavy.
 	Shape string
+	// Returns, when above 0, writes the history as that many returns, one
+	// folder per collection year (CutReturns).
+	Returns int
 }
 
 // The shapes of an extract.
@@ -148,6 +151,9 @@ func Generate(dir string, o Options) error {
 	case "", ShapeStandard, ShapeHeavy:
 	default:
 		return fmt.Errorf("shape %q: expected %s or %s", o.Shape, ShapeStandard, ShapeHeavy)
+	}
+	if o.Returns > 0 {
+		return generateReturns(dir, o)
 	}
 	if err := claim(dir); err != nil {
 		return err
