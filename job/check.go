@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"log/slog"
 	"os"
 	"time"
@@ -93,6 +94,9 @@ func PrintCheck(w io.Writer, rep *CheckReport) {
 		src := t.Source
 		if !t.Present {
 			src = "(absent)"
+		}
+		if n := strings.Count(src, "; ") + 1; n > 1 {
+			src = fmt.Sprintf("%d returns (below)", n) // a folder of returns: each file in the table below
 		}
 		fmt.Fprintf(w, "%-20s %-32s %10d %10d\n", t.Table, src, t.Read, t.Rejected)
 		for _, u := range t.Unknown {
