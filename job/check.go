@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/lacaudit/lacaudit/audit"
