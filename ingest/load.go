@@ -702,6 +702,9 @@ func badChecks(sc stageColumn) [][2]string {
 		out = append(out, [2]string{fmt.Sprintf("%s IS NOT NULL AND %s NOT IN (%s)", typed, typed, strings.Join(q, ", ")),
 			"not one of " + strings.Join(sc.col.Allowed, ", ")})
 	}
+	if sc.col.Pattern != "" {
+		out = append(out, [2]string{fmt.Sprintf("%s IS NOT NULL AND NOT regexp_full_match(%s, %s)", typed, typed, store.Quote(sc.col.Pattern)), sc.col.PatternText})
+	}
 	return out
 }
 
@@ -1020,6 +1023,13 @@ func unexpectedValues(ctx context.Context, db *store.DB, t Table, stage string, 
 		}
 		if sc.col.Name == "CHILD" {
 			child = typedExpr(sc)
+		}
+	}
+	for _, sc := range cols {
+		// The row's authority goes with its child (LA, chr(31), child) until
+		// Authorities knows whether the extract holds more than one.
+		if sc.col.Name == "LA" && child != "" {
+			child = fmt.Sprintf("CASE WHEN %[1]s IS NULL THEN %[2]s ELSE %[1]s || chr(31) || %[2]s END", typedExpr(sc), child)
 		}
 	}
 	var out []warning

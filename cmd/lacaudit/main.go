@@ -493,11 +493,15 @@ func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	extract := fs.String("extract-date", "", "the day the extract is taken, YYYY-MM-DD (default: today)")
 	xlsxTables := fs.StringSlice("xlsx-tables", nil, "with --format csv, tables to write as sheets of extensions.xlsx instead")
 	shape := fs.String("shape", synth.ShapeStandard, "standard (about 29 rows a child over ten years), or heavy (about 37: every visit, termly PEPs, six-monthly health assessments)")
+	authorities := fs.Int("authorities", 1, "a regional group's extract: the children shared among this many authorities (2 to 99), an LA column on every table, child ids overlapping")
 	if c := parse(fs, args); c >= 0 {
 		return c
 	}
 	if *children < 10 || *children > 1_000_000 {
 		return usageFail(stderr, "sample", "--children must be from 10 to 1,000,000")
+	}
+	if *authorities < 1 || *authorities > synth.MaxAuthorities || *authorities*10 > *children {
+		return usageFail(stderr, "sample", fmt.Sprintf("--authorities %d: expected 1 to %d, with at least 10 children each", *authorities, synth.MaxAuthorities))
 	}
 	if *years < 1 || *years > 30 {
 		// A child looked after is under 18: thirty years covers any care
@@ -520,7 +524,7 @@ func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	start := time.Now()
 	err := synth.Generate(*out, synth.Options{Children: *children, Seed: *seed, Extract: ex, Years: *years,
-		Format: *format, XLSXTables: *xlsxTables, Shape: *shape})
+		Format: *format, XLSXTables: *xlsxTables, Shape: *shape, Authorities: *authorities})
 	if fe := (*synth.FolderError)(nil); errors.As(err, &fe) {
 		// One line, no usage hint: the flag is well formed, its folder is
 		// not one to write over.
