@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/lacaudit/lacaudit/audit"
@@ -24,6 +25,8 @@ type CheckReport struct {
 	Unused []UnusedTable
 	// NotAssessed are the rules that run would not assess, or only in part.
 	NotAssessed []audit.Coverage
+	// Authorities are the LA codes the extract names (none: no LA column).
+	Authorities []string
 }
 
 // Check reads and validates the extracts into an in-memory database and
@@ -76,6 +79,11 @@ func Check(ctx context.Context, s Settings, log *slog.Logger) (_ *CheckReport, e
 		return rep, err
 	}
 	rep.NotAssessed = ar.NotAssessed()
+	a, err := ingest.ReadAuthorities(ctx, db)
+	if err != nil {
+		return rep, err
+	}
+	rep.Authorities = a.Codes
 	if rep.Warnings, err = warningCounts(ctx, db); err != nil {
 		return rep, err
 	}
@@ -99,6 +107,13 @@ func PrintCheck(w io.Writer, rep *CheckReport) {
 		for _, u := range t.Unknown {
 			fmt.Fprintf(w, "%-20s   unknown column %s ignored\n", "", u)
 		}
+	}
+	switch len(rep.Authorities) {
+	case 0:
+	case 1:
+		fmt.Fprintf(w, "authority (LA): %s\n", rep.Authorities[0])
+	default:
+		fmt.Fprintf(w, "authorities (LA): %d, %s: a child is the pair (LA, CHILD)\n", len(rep.Authorities), strings.Join(rep.Authorities, ", "))
 	}
 	for _, u := range rep.Unused {
 		fmt.Fprintf(w, "not used: %s: %s\n", u.Source, u.Why)
