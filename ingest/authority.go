@@ -82,27 +82,28 @@ func ResolveAuthorities(ctx context.Context, db *store.DB) (Authorities, error) 
 		if !present {
 			continue
 		}
-		q := fmt.Sprintf("SELECT count(*), count(*) FILTER (WHERE la IS NULL) FROM %s", store.Ident(t.Name))
-		if err := db.QueryRowContext(ctx, q).Scan(&tl.rows, &tl.empty); err != nil {
+		// One scan: the rows of each code, and of none.
+		rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT la, count(*) FROM %s GROUP BY la", store.Ident(t.Name)))
+		if err != nil {
 			return Authorities{}, fmt.Errorf("read the LA column of %s: %w", t.Name, err)
 		}
-		if tl.hasLA {
-			rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT DISTINCT la FROM %s WHERE la IS NOT NULL", store.Ident(t.Name)))
-			if err != nil {
-				return Authorities{}, fmt.Errorf("read the LA column of %s: %w", t.Name, err)
-			}
-			for rows.Next() {
-				var c string
-				if err := rows.Scan(&c); err != nil {
-					rows.Close()
-					return Authorities{}, err
-				}
-				seen[c] = true
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
+		for rows.Next() {
+			var c *string
+			var n int64
+			if err := rows.Scan(&c, &n); err != nil {
+				rows.Close()
 				return Authorities{}, err
 			}
+			tl.rows += n
+			if c == nil {
+				tl.empty += n
+			} else {
+				seen[*c] = true
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return Authorities{}, err
 		}
 		tables = append(tables, tl)
 	}
