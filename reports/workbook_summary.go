@@ -26,8 +26,14 @@ type figure struct {
 // scan of wf: each figure is a count of the findings that match a condition
 // (and, for a share, of those that match its denominator).
 func headlineFigures(ctx context.Context, db *store.DB) ([]figure, error) {
+	return headlineFiguresWhere(ctx, db, "true")
+}
+
+// headlineFiguresWhere is headlineFigures of the children where says (a
+// condition on the child key: one authority's, on the By authority sheet).
+func headlineFiguresWhere(ctx context.Context, db *store.DB, where string) ([]figure, error) {
 	var current, shortBreaks int64
-	if err := db.QueryRowContext(ctx, "SELECT count(*) FILTER (WHERE NOT short_breaks), count(*) FILTER (WHERE short_breaks) FROM looked_after_now").
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FILTER (WHERE NOT short_breaks), count(*) FILTER (WHERE short_breaks) FROM looked_after_now WHERE "+where).
 		Scan(&current, &shortBreaks); err != nil {
 		return nil, fmt.Errorf("summary figures: %w", err)
 	}
@@ -88,7 +94,7 @@ func headlineFigures(ctx context.Context, db *store.DB) ([]figure, error) {
 			dest = append(dest, &specs[i].of)
 		}
 	}
-	if err := db.QueryRowContext(ctx, "SELECT "+strings.Join(aggs, ",\n")+"\nFROM wf").Scan(dest...); err != nil {
+	if err := db.QueryRowContext(ctx, "SELECT "+strings.Join(aggs, ",\n")+"\nFROM wf WHERE "+where).Scan(dest...); err != nil {
 		return nil, fmt.Errorf("summary figures: %w", err)
 	}
 	figs := []figure{{label: "Children looked after now", count: current}}

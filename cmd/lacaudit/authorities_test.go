@@ -80,14 +80,19 @@ func TestTwoAuthoritiesStayApart(t *testing.T) {
 		t.Fatal(r.stderr)
 	}
 	alone := splitByAuthority(t, in, "101", "102")
+	if r := lacaudit(t, "check", "--input", in, "--as-of", "2026-10-30"); r.code != 0 || !strings.Contains(r.stdout, "authorities (LA): 2, 101, 102") {
+		t.Errorf("check: exit %d, does not name the authorities:\n%s", r.code, r.stdout)
+	}
 	both := runInto(t, in)
 	head, rows := csvLines(t, filepath.Join(both, "findings.csv"))
 	if want := "rule,child,period_start,due,done,status,days_late,team,social_worker,iro,la"; head != want {
 		t.Fatalf("findings.csv header %q, want %q", head, want)
 	}
 	var union []string
+	outs := map[string]string{}
 	for _, code := range []string{"101", "102"} {
-		h, r := csvLines(t, filepath.Join(runInto(t, alone[code]), "findings.csv"))
+		outs[code] = runInto(t, alone[code])
+		h, r := csvLines(t, filepath.Join(outs[code], "findings.csv"))
 		if h != head {
 			t.Fatalf("%s alone: header %q", code, h)
 		}
@@ -131,6 +136,9 @@ func TestTwoAuthoritiesStayApart(t *testing.T) {
 		t.Error("no child id has findings in both authorities: the test proves nothing")
 	}
 
+	workbookApart(t, both, outs)
+	annualApart(t, in, alone)
+
 	// A pseudonymised run keeps the LA code; the child is its pseudonym,
 	// and the findings are the same but for it.
 	pseud := runInto(t, in, "--pseudonymise", "--pseudonymise-key-file", newKey(t))
@@ -151,5 +159,245 @@ func TestTwoAuthoritiesStayApart(t *testing.T) {
 	}
 	if !slices.Equal(withoutChild(prows), withoutChild(rows)) {
 		t.Error("the pseudonymised run's findings, child apart, are not the run's: an LA code was lost or two children merged")
+	}
+}
+
+// listAfter is the rows of the first table of rows whose header starts
+// with first (and second, when given), down to its first empty row.
+func listAfter(rows [][]string, first, second string) ([][]string, bool) {
+	for i, r := range rows {
+		if len(r) > 1 && r[0] == first && (second == "" || r[1] == second) {
+			var out [][]string
+			for _, d := range rows[i+1:] {
+				if len(d) == 0 || d[0] == "" {
+					break
+				}
+				if len(d) == 1 && d[0] == "None." { // an empty table
+					continue
+				}
+				out = append(out, d)
+			}
+			return out, true
+		}
+	}
+	return nil, false
+}
+
+// joined is rows as lines, sorted, each prefixed with prefix.
+func joined(rows [][]string, prefix string) []string {
+	var out []string
+	for _, r := range rows {
+		out = append(out, prefix+strings.Join(r, "|"))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// workbookApart checks the joint run's workbook against each authority's
+// own: every list is the two authorities' lists, each row with its LA
+// column, and the By authority sheet gives each authority's Summary
+// figures, and all of them together the joint Summary's.
+func workbookApart(t *testing.T, both string, alone map[string]string) {
+	t.Helper()
+	joint := sheetsOf(t, filepath.Join(both, "latest.xlsx"))
+	single := map[string]map[string][][]string{}
+	for code, dir := range alone {
+		single[code] = sheetsOf(t, filepath.Join(dir, "latest.xlsx"))
+		if _, ok := single[code]["By authority"]; ok {
+			t.Errorf("one authority's workbook has a By authority sheet")
+		}
+	}
+	// Each list's header, alone and joint, and where the LA column goes.
+	lists := []struct {
+		sheet, first, second, jointFirst, jointSecond string
+		at                                            int
+	}{
+		{"Action list", "Child", "Review", "LA", "Child", 0},
+		{"Reviews", "Obligation", "Child", "Obligation", "LA", 1},
+		{"Plans and education", "Obligation", "Child", "Obligation", "LA", 1},
+		{"Health and visits", "Obligation", "Child", "Obligation", "LA", 1},
+		{"Warnings", "Table", "Warning", "Table", "Warning", 2},
+	}
+	for _, l := range lists {
+		var want []string
+		for code, sh := range single {
+			rows, ok := listAfter(sh[l.sheet], l.first, l.second)
+			if !ok {
+				t.Fatalf("%s alone: no list on %s", code, l.sheet)
+			}
+			for _, r := range rows {
+				for len(r) < l.at {
+					r = append(r, "")
+				}
+				withLA := append(append(append([]string{}, r[:l.at]...), code), r[l.at:]...)
+				want = append(want, strings.Join(withLA, "|"))
+			}
+		}
+		slices.Sort(want)
+		rows, ok := listAfter(joint[l.sheet], l.jointFirst, l.jointSecond)
+		if !ok {
+			t.Fatalf("joint workbook: no list on %s headed %s, %s", l.sheet, l.jointFirst, l.jointSecond)
+		}
+		got := joined(rows, "")
+		if len(want) == 0 {
+			t.Fatalf("%s: both authorities' lists are empty: the test proves nothing", l.sheet)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: the joint list's %d rows are not the authorities' %d", l.sheet, len(got), len(want))
+		}
+	}
+	// By team and By IRO: each authority's teams and workers apart, the
+	// authority's code before the name.
+	groups := []struct{ sheet, first, second string }{
+		{"By team", "Team", "Children now"}, {"By team", "Social worker", "Team"}, {"By IRO", "IRO", "Children now"},
+	}
+	for _, g := range groups {
+		var want []string
+		for code, sh := range single {
+			rows, ok := listAfter(sh[g.sheet], g.first, g.second)
+			if !ok {
+				t.Fatalf("%s alone: no %s table on %s", code, g.first, g.sheet)
+			}
+			for _, r := range rows {
+				want = append(want, code+" "+strings.Join(r, "|"))
+			}
+		}
+		slices.Sort(want)
+		rows, ok := listAfter(joint[g.sheet], g.first, g.second)
+		if !ok || len(want) == 0 {
+			t.Fatalf("joint workbook: no %s table on %s, or nothing to compare", g.first, g.sheet)
+		}
+		if got := joined(rows, ""); !slices.Equal(got, want) {
+			t.Errorf("%s, %s: the joint table's %d rows are not the authorities' %d", g.sheet, g.first, len(got), len(want))
+		}
+	}
+	table, ok := listAfter(joint["By authority"], "Figure", "Green from")
+	if !ok {
+		t.Fatal("no By authority sheet in the joint workbook")
+	}
+	var by [][]string
+	for _, r := range table {
+		if len(r) > 1 { // the note beneath is one cell
+			by = append(by, r)
+		}
+	}
+	summary := func(sh map[string][][]string) map[string]string {
+		rows, ok := listAfter(sh["Summary"], "Figure", "Value")
+		if !ok {
+			t.Fatal("no headline figures on the Summary")
+		}
+		m := map[string]string{}
+		for _, r := range rows {
+			if len(r) > 1 { // the notes beneath are one cell
+				m[r[0]] = r[1]
+			}
+		}
+		return m
+	}
+	jointSummary := summary(joint)
+	if len(by) != len(jointSummary) {
+		t.Errorf("By authority has %d figures, the Summary %d", len(by), len(jointSummary))
+	}
+	for i, code := range []string{"101", "102"} {
+		s := summary(single[code])
+		for _, r := range by {
+			if got, want := at(r, 3+i), s[r[0]]; got != want {
+				t.Errorf("By authority, %s, LA %s: %q, its own Summary %q", r[0], code, got, want)
+			}
+		}
+	}
+	for _, r := range by {
+		if at(r, 5) != jointSummary[r[0]] {
+			t.Errorf("By authority, %s, All: %q, the Summary %q", r[0], at(r, 5), jointSummary[r[0]])
+		}
+	}
+}
+
+// at is r[i], or empty past the row's last cell.
+func at(r []string, i int) string {
+	if i < len(r) {
+		return r[i]
+	}
+	return ""
+}
+
+// annualApart checks the joint annual report against each authority's
+// own: its By authority tables are each authority's Overview and
+// Timeliness by review, with the authority's code in the last column.
+func annualApart(t *testing.T, in string, alone map[string]string) {
+	t.Helper()
+	annual := func(in string) map[string][][]string {
+		out := t.TempDir()
+		if r := lacaudit(t, "annual", "--year", "2025", "--input", in, "--out", out, "--as-of", "2026-10-30"); r.code != 0 {
+			t.Fatalf("annual on %s: exit %d: %s", in, r.code, r.stderr)
+		}
+		return sheetsOf(t, filepath.Join(out, "lacaudit-annual-2025-26.xlsx"))
+	}
+	joint := annual(in)
+	own := map[string]map[string][][]string{}
+	for code, dir := range alone {
+		own[code] = annual(dir)
+	}
+	// The IRO caseloads: each authority's IROs apart, its code before the name.
+	var want []string
+	for code, sh := range own {
+		rows, ok := listAfter(sh["IRO caseloads"], "IRO", "")
+		if !ok {
+			t.Fatalf("%s alone: no IRO caseloads", code)
+		}
+		for _, r := range rows {
+			want = append(want, code+" "+strings.Join(r, "|"))
+		}
+	}
+	slices.Sort(want)
+	rows, ok := listAfter(joint["IRO caseloads"], "IRO", "")
+	if got := joined(rows, ""); !ok || len(want) == 0 || !slices.Equal(got, want) {
+		t.Errorf("IRO caseloads: the joint report's %d rows are not the authorities' %d", len(got), len(want))
+	}
+	tables := []struct{ sheet, first, second, heading string }{
+		{"Overview", "Figure", "2025-26", "By authority"},
+		{"Timeliness", "Reviews", "Due in the year", "By review and authority"},
+	}
+	for _, tb := range tables {
+		var want []string
+		for code, sh := range own {
+			rows, ok := listAfter(sh[tb.sheet], tb.first, tb.second)
+			if !ok {
+				t.Fatalf("%s alone: no table on %s", code, tb.sheet)
+			}
+			for _, r := range rows {
+				if len(r) < 2 { // the notes beneath
+					continue
+				}
+				// Alone, the timeliness rows name the timescale in force.
+				r[0], _, _ = strings.Cut(r[0], " (")
+				want = append(want, strings.Join(append(r, code), "|"))
+			}
+		}
+		slices.Sort(want)
+		if len(want) == 0 {
+			t.Fatalf("%s: the authorities' own tables are empty: the test proves nothing", tb.sheet)
+		}
+		var sub [][]string
+		for i, r := range joint[tb.sheet] {
+			if len(r) == 1 && r[0] == tb.heading {
+				sub = joint[tb.sheet][i:]
+			}
+		}
+		rows, ok := listAfter(sub, tb.first, tb.second)
+		if !ok {
+			t.Fatalf("joint annual report: no %s table on %s", tb.heading, tb.sheet)
+		}
+		var got []string
+		for _, r := range rows {
+			if len(r) > 1 {
+				r[0], _, _ = strings.Cut(r[0], " (")
+				got = append(got, strings.Join(r, "|"))
+			}
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s, %s: the joint report's %d rows are not the authorities' own %d:\n%q\n%q", tb.sheet, tb.heading, len(got), len(want), got, want)
+		}
 	}
 }
