@@ -2,11 +2,15 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // splitByAuthority writes each authority's rows of a sample's CSV files to
@@ -160,6 +164,26 @@ func TestTwoAuthoritiesStayApart(t *testing.T) {
 	if !slices.Equal(withoutChild(prows), withoutChild(rows)) {
 		t.Error("the pseudonymised run's findings, child apart, are not the run's: an LA code was lost or two children merged")
 	}
+	// Its workbook has the same figures by authority, and the lists the codes.
+	psheets, jsheets := sheetsOf(t, filepath.Join(pseud, "latest.xlsx")), sheetsOf(t, filepath.Join(both, "latest.xlsx"))
+	if !slices.EqualFunc(psheets["By authority"], jsheets["By authority"], slices.Equal) {
+		t.Error("the pseudonymised workbook's By authority sheet is not the run's")
+	}
+	if list, ok := listAfter(psheets["Action list"], "LA", "Child"); !ok || len(list) == 0 || (list[0][0] != "101" && list[0][0] != "102") || !strings.HasPrefix(list[0][1], "C-") {
+		t.Errorf("the pseudonymised Action list does not show the LA code and the child's pseudonym: %q", list)
+	}
+
+	// LibreOffice opens the joint workbook, By authority and all.
+	if _, err := exec.LookPath("soffice"); err == nil || os.Getenv("LACAUDIT_REQUIRE_SOFFICE") != "" {
+		conv := t.TempDir()
+		if err := sofficeCSV(filepath.Join(both, "latest.xlsx"), conv); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(conv, "latest-By authority.csv"))
+		if err != nil || !strings.Contains(string(b), "LA 101") {
+			t.Errorf("LibreOffice did not read the By authority sheet: %v", err)
+		}
+	}
 }
 
 // listAfter is the rows of the first table of rows whose header starts
@@ -270,6 +294,34 @@ func workbookApart(t *testing.T, both string, alone map[string]string) {
 		if got := joined(rows, ""); !slices.Equal(got, want) {
 			t.Errorf("%s, %s: the joint table's %d rows are not the authorities' %d", g.sheet, g.first, len(got), len(want))
 		}
+	}
+	if r, ok := listAfter(joint["Method"], "Item", "Value"); !ok || !slices.ContainsFunc(r, func(r []string) bool {
+		return r[0] == "Authorities (LA)" && strings.HasPrefix(at(r, 1), "2: 101, 102")
+	}) {
+		t.Error("the Method sheet does not list the authorities")
+	}
+	// Each share with a target is coloured red, amber or green, on every
+	// authority's cell and the total's (D to F).
+	wb, err := excelize.OpenFile(filepath.Join(both, "latest.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf, err := wb.GetConditionalFormats("By authority")
+	wb.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	targets := 0
+	for i, r := range joint["By authority"] {
+		if at(r, 1) != "" && at(r, 1) != "Green from" {
+			targets++
+			if _, ok := cf[fmt.Sprintf("D%d:F%d", i+1, i+1)]; !ok {
+				t.Errorf("By authority: %q is not coloured against its target", r[0])
+			}
+		}
+	}
+	if targets < 10 || len(cf) != targets {
+		t.Errorf("By authority: %d figures with a target, %d coloured ranges", targets, len(cf))
 	}
 	table, ok := listAfter(joint["By authority"], "Figure", "Green from")
 	if !ok {
