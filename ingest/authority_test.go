@@ -47,6 +47,13 @@ func TestResolveAuthorities(t *testing.T) {
 				"reviews.csv":  "LA,CHILD,REVIEW,REVIEW_CODE\n201,C1,20/03/2024,PN9\n",
 			},
 			codes: []string{"201"}, children: []string{"C1", "C2"}, warned: []string{"C1"}},
+		{name: "an LA column with no value: no code, read as a single authority's",
+			files: map[string]string{
+				"header.csv":   "LA,CHILD,DOB\n,C1,01/02/2015\n,C2,01/02/2015\n",
+				"episodes.csv": "LA,CHILD,DECOM,RNE,LS,PLACE,DEC,REC\n,C1,01/03/2024,S,C2,U3,,\n",
+				"reviews.csv":  "CHILD,REVIEW,REVIEW_CODE\nC1,20/03/2024,PN9\n",
+			},
+			children: []string{"C1", "C2"}, warned: []string{"C1"}},
 		{name: "two authorities, a table without the column",
 			files:   with("reviews.csv", "CHILD,REVIEW\nC1,20/03/2024\n"),
 			refused: []string{"reviews.csv has no LA column", "2 local authorities (201, 202)"}},
