@@ -118,6 +118,7 @@ type run struct {
 	stagedDB string // the database as it is built, beside dbPath
 	db, side *store.DB
 	dbClosed bool
+	limit    string // the database's memory limit
 
 	res    *ingest.Result
 	unused []UnusedTable
@@ -188,8 +189,10 @@ func (r *run) open(ctx context.Context) error {
 	ResetPeakRSS()
 	limit := memoryLimit(r.s.MemoryLimit, r.s.Input)
 	r.log.Info("database memory limit", "limit", limit)
+	r.limit = limit
 	// A pseudonymised run works in memory, so that no raw record ever
-	// reaches a database file; pseudonym.Export writes the shared one.
+	// reaches a database file; a process that never held one writes the
+	// shared database (pseudonym.Build).
 	dbFile := r.stagedDB
 	if r.s.PseudonymKey != nil {
 		dbFile = ""
@@ -254,9 +257,6 @@ func (r *run) check(ctx context.Context) error {
 	r.timed("checks", r.read, t0)
 	if r.s.PseudonymKey != nil {
 		if err := pseudonym.Apply(ctx, r.db, r.s.PseudonymKey); err != nil {
-			return err
-		}
-		if err := pseudonym.Attach(ctx, r.db, r.stagedDB); err != nil {
 			return err
 		}
 		r.log.Info("children and workers pseudonymised in every output")
@@ -408,8 +408,12 @@ func (r *run) waitFiles(context.Context) error {
 // timings of the two overlapping stages (each its own time, and the peak of
 // both), and closes the database.
 func (r *run) finish(ctx context.Context) error {
+	shared := filepath.Join(r.stage, "shared")
 	if r.s.PseudonymKey != nil {
-		if err := pseudonym.Export(ctx, r.db); err != nil {
+		if err := os.Mkdir(shared, 0o700); err != nil {
+			return fmt.Errorf("write the shared database: %w", err)
+		}
+		if err := pseudonym.Export(ctx, r.db, shared); err != nil {
 			return err
 		}
 	}
@@ -420,7 +424,16 @@ func (r *run) finish(ctx context.Context) error {
 	if err := r.db.Close(); err != nil {
 		return fmt.Errorf("close database: %w", err)
 	}
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if r.s.PseudonymKey != nil {
+		if err := pseudonym.Build(ctx, shared, r.stagedDB, store.Options{Threads: r.s.Threads, MemoryLimit: r.limit}); err != nil {
+			return err
+		}
+		_ = os.RemoveAll(shared)
+	}
+	return nil
 }
 
 // commit moves everything built into place as one transaction.

@@ -24,6 +24,7 @@ import (
 	"github.com/lacaudit/lacaudit/pseudonym"
 	"github.com/lacaudit/lacaudit/reports"
 	"github.com/lacaudit/lacaudit/sampledata"
+	"github.com/lacaudit/lacaudit/store"
 	"github.com/lacaudit/lacaudit/synth"
 )
 
@@ -105,6 +106,10 @@ func route(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if c.name == args[0] {
 			return c.run(ctx, args[1:], stdout, stderr)
 		}
+	}
+	if args[0] == pseudonym.WriterCommand {
+		// Not a command for people: run starts it (pseudonym.Build).
+		return cmdWriteShared(ctx, args[1:])
 	}
 	return usageError{msg: fmt.Sprintf("unknown command %q", args[0]), list: true}
 }
@@ -634,4 +639,20 @@ func cmdVersion(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintf(stdout, "lacaudit %s\n", version)
 	return nil
+}
+
+// cmdWriteShared is the hidden command a pseudonymised run starts to write
+// the shared database from its Parquet files, in a process that never held
+// the raw extract (pseudonym.Build).
+func cmdWriteShared(ctx context.Context, args []string) error {
+	fs := pflag.NewFlagSet(pseudonym.WriterCommand, pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	dir := fs.String("dir", "", "")
+	db := fs.String("db", "", "")
+	threads := fs.Int("threads", 0, "")
+	memoryLimit := fs.String("memory-limit", "", "")
+	if err := fs.Parse(args); err != nil || *dir == "" || *db == "" || fs.NArg() > 0 {
+		return usageError{msg: pseudonym.WriterCommand + " is started by lacaudit run --pseudonymise, not by hand"}
+	}
+	return pseudonym.WriteShared(ctx, *dir, *db, store.Options{Threads: *threads, MemoryLimit: *memoryLimit})
 }
