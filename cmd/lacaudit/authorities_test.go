@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/lacaudit/lacaudit/store"
 )
 
 // splitByAuthority writes each authority's rows of a sample's CSV files to
@@ -164,6 +167,25 @@ func TestTwoAuthoritiesStayApart(t *testing.T) {
 	if !slices.Equal(withoutChild(prows), withoutChild(rows)) {
 		t.Error("the pseudonymised run's findings, child apart, are not the run's: an LA code was lost or two children merged")
 	}
+	// Its shared database keeps the codes and the pairs, never a raw id.
+	db, err := store.Open(context.Background(), filepath.Join(pseud, "lacaudit.duckdb"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]int{
+		"SELECT count(*) FROM authorities": 2,
+		"SELECT count(*) FROM findings WHERE NOT regexp_full_match(child, '10[12]:C-[0-9a-f]{16}')": 0,
+		"SELECT count(*) FROM header WHERE NOT regexp_full_match(child, '10[12]:C-[0-9a-f]{16}')":   0,
+		"SELECT count(*) FROM header WHERE la <> substr(child, 1, 3)":                               0,
+		"SELECT (count(DISTINCT substr(child, 5)) < count(DISTINCT child))::INTEGER FROM header":    1,
+	} {
+		var n int
+		if err := db.QueryRowContext(context.Background(), q).Scan(&n); err != nil || n != want {
+			t.Errorf("shared database: %s: %d (%v), want %d", q, n, err, want)
+		}
+	}
+	db.Close()
+
 	// Its workbook has the same figures by authority, and the lists the codes.
 	psheets, jsheets := sheetsOf(t, filepath.Join(pseud, "latest.xlsx")), sheetsOf(t, filepath.Join(both, "latest.xlsx"))
 	if !slices.EqualFunc(psheets["By authority"], jsheets["By authority"], slices.Equal) {
