@@ -217,12 +217,21 @@ func summarySheet(ctx context.Context, db *store.DB, b *book, in Input, asOf str
 	if err := s.heading("Sheets"); err != nil {
 		return err
 	}
-	for _, line := range []string{
+	sheets := []string{
 		"Action list: every review overdue now or due in the next 20 working days, with its preparation deadlines, most urgent first.",
 		"Reviews, After-review records, Plans and education, Placements and disruption, Health and visits, Allocation: the exceptions (late, overdue, missed, not met) of the last 12 months and everything overdue now.",
 		"By team and By IRO: obligations in timescale per rule family, and caseloads. Trend: the last " + fmt.Sprint(trendMonths) + " months and past nights.",
 		"Data quality: rows that could not be read and warnings. Method: rules, timescales, configuration and input files.",
-	} {
+	}
+	a, err := ingest.ReadAuthorities(ctx, db)
+	if err != nil {
+		return err
+	}
+	if a.Several() {
+		sheets = append([]string{fmt.Sprintf("By authority: the figures above for each of the %d authorities of the extract (%s), side by side.",
+			len(a.Codes), strings.Join(a.Codes, ", "))}, sheets...)
+	}
+	for _, line := range sheets {
 		if err := s.note(line); err != nil {
 			return err
 		}

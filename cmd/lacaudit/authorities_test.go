@@ -369,6 +369,14 @@ func workbookApart(t *testing.T, both string, alone map[string]string) {
 		return m
 	}
 	jointSummary := summary(joint)
+	says := func(sh map[string][][]string) bool {
+		return slices.ContainsFunc(sh["Summary"], func(r []string) bool {
+			return strings.HasPrefix(at(r, 0), "By authority: the figures above for each of the 2 authorities of the extract (101, 102)")
+		})
+	}
+	if !says(joint) || says(single["101"]) {
+		t.Error("the Summary does not point to By authority, or one authority's does")
+	}
 	if len(by) != len(jointSummary) {
 		t.Errorf("By authority has %d figures, the Summary %d", len(by), len(jointSummary))
 	}
