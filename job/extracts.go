@@ -88,6 +88,10 @@ func loadExtracts(ctx context.Context, db *store.DB, s Settings, log *slog.Logge
 		return res, unused, &ingest.InputError{Rejects: true,
 			Msg: fmt.Sprintf("too many rejected rows (threshold %.1f %%), the export looks broken: %s", 100*threshold, strings.Join(over, "; "))}
 	}
+	// Several authorities: a child is the pair (LA, child) from here on.
+	if _, err := ingest.ResolveAuthorities(ctx, db); err != nil {
+		return res, unused, err
+	}
 	return res, unused, nil
 }
 

@@ -532,11 +532,15 @@ func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	xlsxTables := fs.StringSlice("xlsx-tables", nil, "with --format csv, tables to write as sheets of extensions.xlsx instead")
 	shape := fs.String("shape", synth.ShapeStandard, "standard (about 29 rows a child over ten years), or heavy (about 37: every visit, termly PEPs, six-monthly health assessments)")
 	returns := fs.Int("returns", 0, "write the history as N returns, one folder per collection year, the last the year of the extract date (CSV only)")
+	authorities := fs.Int("authorities", 1, "a regional group's extract: the children shared among this many authorities (2 to 99), an LA column on every table, child ids overlapping")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *children < 10 || *children > 1_000_000 {
 		return usageError{msg: "--children must be from 10 to 1,000,000", cmd: "sample"}
+	}
+	if *authorities < 1 || *authorities > synth.MaxAuthorities || *authorities*10 > *children {
+		return usageError{msg: fmt.Sprintf("--authorities %d: expected 1 to %d, with at least 10 children each", *authorities, synth.MaxAuthorities), cmd: "sample"}
 	}
 	if *years < 1 || *years > 30 {
 		// A child looked after is under 18: thirty years covers any care
@@ -565,7 +569,7 @@ func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	start := time.Now()
 	err := synth.Generate(*out, synth.Options{Children: *children, Seed: *seed, Extract: ex, Years: *years,
-		Format: *format, XLSXTables: *xlsxTables, Shape: *shape, Returns: *returns})
+		Format: *format, XLSXTables: *xlsxTables, Shape: *shape, Returns: *returns, Authorities: *authorities})
 	if fe := (*synth.FolderError)(nil); errors.As(err, &fe) {
 		// One line, no usage hint: the flag is well formed, its folder is
 		// not one to write over.
