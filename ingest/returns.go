@@ -355,22 +355,7 @@ func loadReturns(ctx context.Context, db *store.DB, o Options, l *returnsLayout,
 	if err := db.InsertRows(ctx, "input_returns", rets); err != nil {
 		return nil, err
 	}
-	var tables, columns [][]any
-	for i, t := range Tables {
-		st := sum[i]
-		tables = append(tables, []any{st.Table, st.Source, st.Present, st.Read, st.Rejected, st.SHA256, t.Core, st.Encoding})
-		for _, c := range st.Columns {
-			columns = append(columns, []any{st.Table, c, true})
-		}
-		for _, c := range st.Unknown {
-			columns = append(columns, []any{st.Table, c, false})
-		}
-		res.Tables = append(res.Tables, st)
-	}
-	if err := db.InsertRows(ctx, "input_tables", tables); err != nil {
-		return nil, err
-	}
-	if err := db.InsertRows(ctx, "input_columns", columns); err != nil {
+	if err := recordTables(ctx, db, res, sum); err != nil {
 		return nil, err
 	}
 	var over []string
