@@ -23,12 +23,21 @@ func AnnualName(y int) string { return "lacaudit-annual-" + reports.FinancialYea
 func Annual(ctx context.Context, s Settings, log *slog.Logger, year int, suppress int) (_ string, err error) {
 	defer func() { err = explain(err, s) }()
 	started := time.Now()
-	ws, err := openWorkspace(&s, filepath.Join(s.Out, DBFileName), log)
+	// The nightly run's database is locked, and put back if a kill
+	// interrupted its publication, though annual does not use it.
+	dbPath := s.DB
+	if dbPath == "" {
+		dbPath = filepath.Join(s.Out, DBFileName)
+	}
+	ws, err := openWorkspace(&s, dbPath, log)
 	if err != nil {
 		return "", err
 	}
 	defer ws.close()
 	stage := ws.stage
+	if err := useBundledSample(&s, stage); err != nil {
+		return "", err
+	}
 	cur, prev := reports.FinancialYear(year), reports.FinancialYear(year-1)
 	asOf := func(y reports.Year) time.Time {
 		if s.AsOf.Before(y.End) {

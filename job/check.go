@@ -41,6 +41,9 @@ func Check(ctx context.Context, s Settings, log *slog.Logger) (_ *CheckReport, e
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
+	if err := useBundledSample(&s, tmp); err != nil {
+		return nil, err
+	}
 	limit := memoryLimit(s.MemoryLimit, s.Input)
 	db, err := store.Open(ctx, "", store.Options{Threads: s.Threads, MemoryLimit: limit, TempDir: tmp})
 	if err != nil {

@@ -106,12 +106,12 @@ func commit(stage string, moves []move, mode os.FileMode) error {
 			// and so is its backup, a hard link to the previous one.
 			fm = 0o600
 			if _, err := os.Lstat(mv.Target); err == nil {
-				if err := os.Chmod(mv.Target, fm); err != nil {
+				if err := chmodNoFollow(mv.Target, fm); err != nil {
 					return fmt.Errorf("set permissions of %s: %w", filepath.Base(mv.Target), err)
 				}
 			}
 		}
-		if err := os.Chmod(mv.Staged, fm); err != nil {
+		if err := chmodNoFollow(mv.Staged, fm); err != nil {
 			return fmt.Errorf("set permissions of %s: %w", filepath.Base(mv.Target), err)
 		}
 		if err := syncFile(mv.Staged); err != nil {
@@ -129,7 +129,10 @@ func commit(stage string, moves []move, mode os.FileMode) error {
 			b = mv.Target + backupDBSuffix + filepath.Base(stage)
 			syncDirs[dir] = true
 		}
-		if _, err := os.Lstat(mv.Target); err == nil {
+		if st, err := os.Lstat(mv.Target); err == nil {
+			if st.IsDir() {
+				return fmt.Errorf("%s is a folder, not a file: lacaudit publishes a file under that name; move the folder away", mv.Target)
+			}
 			_ = os.Remove(b)
 			if err := os.Link(mv.Target, b); err != nil {
 				return fmt.Errorf("keep the previous %s: %w", filepath.Base(mv.Target), err)
@@ -204,6 +207,31 @@ func writeSynced(path string, v any) error {
 	return syncDir(filepath.Dir(path))
 }
 
+// chmodNoFollow sets the permissions of the regular file at path, which it
+// opens without following a symbolic link (nor waiting on a pipe), through
+// the open file: a link at path is refused, never followed.
+func chmodNoFollow(path string, mode os.FileMode) error {
+	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+	if errors.Is(err, syscall.ELOOP) {
+		return fmt.Errorf("%s is a symbolic link: lacaudit does not follow it", path)
+	}
+	if err != nil {
+		return &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	defer syscall.Close(fd)
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil {
+		return &os.PathError{Op: "stat", Path: path, Err: err}
+	}
+	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+		return fmt.Errorf("%s is not a regular file", path)
+	}
+	if err := syscall.Fchmod(fd, uint32(mode.Perm())); err != nil {
+		return &os.PathError{Op: "chmod", Path: path, Err: err}
+	}
+	return nil
+}
+
 func syncFile(path string) error {
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
 	if err != nil {
@@ -267,7 +295,7 @@ func privateDir(path string, what string, follow bool) error {
 	case !ok || int(sys.Uid) != os.Geteuid():
 		return fmt.Errorf("%s %s does not belong to this user", what, path)
 	case st.Mode().Perm()&0o022 != 0:
-		return fmt.Errorf("%s %s can be written by its group or others (permissions %04o): lacaudit refuses it; chmod go-w it or choose another", what, path, st.Mode().Perm())
+		return fmt.Errorf("%s %s can be written by its group or others (permissions %s): lacaudit refuses it; chmod go-w it or choose another", what, path, permString(st))
 	}
 	return nil
 }
@@ -279,7 +307,7 @@ func readManifest(stage, dbPath string) ([]move, error) {
 		return nil, err
 	}
 	if st, _ := os.Lstat(stage); st != nil && st.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("staging folder %s is open to others (permissions %04o): lacaudit does not trust it; remove it", stage, st.Mode().Perm())
+		return nil, fmt.Errorf("staging folder %s is open to others (permissions %s): lacaudit does not trust it; remove it", stage, permString(st))
 	}
 	path := filepath.Join(stage, manifestName)
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
@@ -300,39 +328,62 @@ func readManifest(stage, dbPath string) ([]move, error) {
 	}
 	out := filepath.Dir(stage)
 	db, dbDir := filepath.Base(dbPath), filepath.Dir(dbPath)
-	bad := func(e entry) error {
-		return fmt.Errorf("the manifest %s names %q, which is not one of lacaudit's files: refused; remove the folder", path, e.Target)
+	// A manifest lacaudit did not write (or a damaged one) is left as it
+	// is, with the backups it names: the outputs are checked by hand.
+	bad := func(name string) error {
+		return fmt.Errorf("the manifest %s names %q, which is not one of lacaudit's files: refused, nothing moved; check the outputs against the previous ones kept in %s, then remove %s", path, name, filepath.Join(stage, "previous"), stage)
+	}
+	// badName is the first name of e that is not a plain file name.
+	badName := func(e entry) string {
+		for _, n := range []string{e.Target, e.Staged} {
+			if !baseName(n) {
+				return n
+			}
+		}
+		return e.Backup
 	}
 	var moves []move
 	for _, e := range m.Moves {
 		if !baseName(e.Target) || !baseName(e.Staged) || (e.Backup != "" && !baseName(e.Backup)) {
-			return nil, bad(e)
+			return nil, bad(badName(e))
 		}
 		var mv move
 		switch e.Folder {
 		case "out":
-			if !outputName.MatchString(e.Target) || e.Staged != e.Target {
-				return nil, bad(e)
+			if !outputName.MatchString(e.Target) {
+				return nil, bad(e.Target)
+			}
+			if e.Staged != e.Target {
+				return nil, bad(e.Staged)
 			}
 			mv = move{Staged: filepath.Join(stage, e.Staged), Target: filepath.Join(out, e.Target)}
 			if e.Backup != "" {
 				mv.Backup = filepath.Join(stage, "previous", e.Backup)
 			}
 		case "db":
-			if e.Target != db || e.Staged != db+stagedDBSuffix+filepath.Base(stage) ||
-				(e.Backup != "" && e.Backup != db+backupDBSuffix+filepath.Base(stage)) {
-				return nil, bad(e)
+			if !strings.HasSuffix(e.Target, DBSuffix) {
+				return nil, bad(e.Target)
 			}
-			if abs, err := filepath.Abs(dbDir); err != nil || m.DBFolder != abs {
-				// Never trusted: a planted manifest could name any folder.
-				return nil, fmt.Errorf("the manifest %s, left by a run killed while moving its outputs into place, names the database folder %s, not this run's %s: refused; check that folder's %s by hand, then remove %s", path, m.DBFolder, dbDir, db, stage)
+			if e.Staged != e.Target+stagedDBSuffix+filepath.Base(stage) {
+				return nil, bad(e.Staged)
+			}
+			if e.Backup != "" && e.Backup != e.Target+backupDBSuffix+filepath.Base(stage) {
+				return nil, bad(e.Backup)
+			}
+			if abs, err := filepath.Abs(dbDir); err != nil || m.DBFolder != abs || e.Target != db {
+				// A run with another --db than this command's was killed
+				// while publishing: only a command with the same --db can
+				// put its database back (the folder is never trusted as a
+				// path: a planted manifest could name any).
+				return nil, &UsageError{Msg: fmt.Sprintf("an earlier run, killed while moving its outputs into place, used the database %s, not %s: nothing moved; run lacaudit again with --db %s to put the previous outputs back (keep %s: it holds them)",
+					filepath.Join(m.DBFolder, e.Target), dbPath, filepath.Join(m.DBFolder, e.Target), stage)}
 			}
 			mv = move{Staged: filepath.Join(dbDir, e.Staged), Target: dbPath}
 			if e.Backup != "" {
 				mv.Backup = filepath.Join(dbDir, e.Backup)
 			}
 		default:
-			return nil, bad(e)
+			return nil, bad(e.Folder)
 		}
 		moves = append(moves, mv)
 	}
@@ -407,6 +458,9 @@ func openWorkspace(s *Settings, dbPath string, log *slog.Logger) (*workspace, er
 	if s.FileMode == 0 {
 		s.FileMode = 0o600
 	}
+	if err := checkDBPath(dbPath); err != nil {
+		return nil, err
+	}
 	if _, err := os.Stat(s.Out); os.IsNotExist(err) {
 		if err := os.MkdirAll(s.Out, dirMode(s.FileMode)); err != nil {
 			return nil, fmt.Errorf("create output folder %s: %w", s.Out, err)
@@ -439,6 +493,11 @@ func openWorkspace(s *Settings, dbPath string, log *slog.Logger) (*workspace, er
 		return nil, err
 	} else if n > 0 {
 		log.Warn("an earlier run was killed while moving its outputs into place; the outputs before it were restored")
+	}
+	// Once more, now the database is locked and put back if need be.
+	if err := checkDBPath(dbPath); err != nil {
+		w.release()
+		return nil, err
 	}
 	stage, err := os.MkdirTemp(s.Out, stagePrefix)
 	if err == nil {

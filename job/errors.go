@@ -85,15 +85,19 @@ func fullFolder(err error, s Settings) string {
 // ExitStatus maps a command's error to the exit status the README
 // documents: 0 for none, 3 for input that cannot be used (an
 // *ingest.InputError, a *YearError), 4 for another run holding the folder
-// (*LockError), 1 for anything else. (A usage error, 2, is the command
-// line's: package main maps it.)
+// (*LockError), 2 for a command line naming a file lacaudit will not use
+// (*UsageError), 1 for anything else. (Package main maps its own usage
+// errors to 2.)
 func ExitStatus(err error) int {
 	var ie *ingest.InputError
 	var le *LockError
 	var ye *YearError
+	var ue *UsageError
 	switch {
 	case err == nil:
 		return 0
+	case errors.As(err, &ue):
+		return 2
 	case errors.As(err, &ie), errors.As(err, &ye):
 		return 3
 	case errors.As(err, &le):

@@ -39,6 +39,9 @@ type UnusedTable struct {
 // read as they are; limit is DuckDB's memory limit, which bounds Go's heap
 // too (boundGoHeap).
 func loadExtracts(ctx context.Context, db *store.DB, s Settings, log *slog.Logger, tmp, limit string) (*ingest.Result, []UnusedTable, error) {
+	if err := checkInputFolder(s.Input); err != nil {
+		return nil, nil, err
+	}
 	// The load's own threshold applies to every table alike; here it is
 	// applied per table instead, so the load is given one it never reaches.
 	res, err := ingest.Load(ctx, db, ingest.Options{Dir: s.Input, RejectThreshold: 1, TempDir: tmp, MemoryLimit: boundGoHeap(limit)})

@@ -34,12 +34,13 @@ const createRunTables = `CREATE TABLE IF NOT EXISTS run_tables (
 // reports rather than starting again with a new database file. Empty when
 // there is neither: the first run.
 func previousDB(s Settings, dbPath string) string {
-	if _, err := os.Stat(dbPath); err == nil {
+	// A regular file only: a symbolic link is never followed.
+	if st, err := os.Lstat(dbPath); err == nil && st.Mode().IsRegular() {
 		return dbPath
 	}
 	def := filepath.Join(s.Out, DBFileName)
 	if def != dbPath {
-		if _, err := os.Stat(def); err == nil {
+		if st, err := os.Lstat(def); err == nil && st.Mode().IsRegular() {
 			return def
 		}
 	}

@@ -182,6 +182,9 @@ func (r *run) open(ctx context.Context) error {
 	}
 	r.cleanup = append(r.cleanup, ws.close)
 	r.stage = ws.stage
+	if err := useBundledSample(&r.s, r.stage); err != nil {
+		return err
+	}
 	// The database is built beside its target, so that moving it into place
 	// is a rename even when --db is on another file system.
 	r.stagedDB = r.dbPath + stagedDBSuffix + filepath.Base(r.stage)

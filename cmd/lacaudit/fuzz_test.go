@@ -46,9 +46,8 @@ func FuzzRunFlags(f *testing.F) {
 			}
 			return
 		}
-		var tmp string
-		sh.input = "unused" // keep the bundled sample unpacked only when asked
-		if _, _, err := sh.settings(&tmp); err != nil {
+		sh.input = "unused"
+		if _, _, err := sh.settings(); err != nil {
 			if _, ok := err.(usageError); !ok {
 				t.Errorf("settings(%q): %v is not a usage error", line, err)
 			}

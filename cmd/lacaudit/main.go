@@ -226,7 +226,7 @@ func (s *shared) registerFlags(fs *pflag.FlagSet, withOut, withDB bool) {
 		fs.StringVar(&s.template, "template", "", "house-style workbook (default: templates/house-style.xlsx, bundled)")
 	}
 	if withDB {
-		fs.StringVar(&s.db, "db", "", "DuckDB database file (default: lacaudit.duckdb in the output folder)")
+		fs.StringVar(&s.db, "db", "", "DuckDB database file, named *.duckdb (default: lacaudit.duckdb in the output folder)")
 	}
 	fs.StringVar(&s.asOf, "as-of", "", "audit the data as it stood on this date, YYYY-MM-DD (default: today)")
 	fs.StringVar(&s.configFile, "config", "", "configuration file (see lacaudit.conf.example)")
@@ -235,25 +235,22 @@ func (s *shared) registerFlags(fs *pflag.FlagSet, withOut, withDB bool) {
 	fs.StringVar(&s.memoryLimit, "memory-limit", job.AutoMemory, "DuckDB memory limit, such as 2GB; past it DuckDB works on disk. auto: 3 times the extract's size, at least 1GB, at most half the machine's memory")
 }
 
-// prepare turns the flags into job settings and returns a function that
-// removes the bundled sample it unpacked, if it did.
+// prepare turns the flags into job settings. The function it returns has
+// nothing left to remove: the bundled sample is written into the command's
+// own private folder, which the job removes (and the next command in the
+// output folder, if this one is killed).
 func (s *shared) prepare() (job.Settings, *slog.Logger, func(), error) {
-	var tmp string
-	js, log, err := s.settings(&tmp)
+	js, log, err := s.settings()
 	if ue, ok := err.(usageError); ok {
 		ue.cmd = s.name
 		err = ue
 	}
-	return js, log, func() {
-		if tmp != "" {
-			os.RemoveAll(tmp)
-		}
-	}, err
+	return js, log, func() {}, err
 }
 
 // settings turns the flags into job settings; a usage error is returned as
 // usageError so that the exit status is 2.
-func (s *shared) settings(tmp *string) (job.Settings, *slog.Logger, error) {
+func (s *shared) settings() (job.Settings, *slog.Logger, error) {
 	var js job.Settings
 	log, err := newLogger(s.logFormat)
 	if err != nil {
@@ -288,15 +285,8 @@ func (s *shared) settings(tmp *string) (job.Settings, *slog.Logger, error) {
 		js.FileMode = os.FileMode(m)
 	}
 	if s.input == "" {
-		dir, err := os.MkdirTemp("", "lacaudit-sample-")
-		if err != nil {
-			return js, nil, err
-		}
-		*tmp = dir
-		if err := sampledata.WriteTo(dir); err != nil {
-			return js, nil, err
-		}
-		js.Input, js.InputLabel = dir, "bundled sample data (generated as of "+sampledata.ExtractDate+")"
+		// Empty: the job writes the bundled sample into its private folder.
+		js.InputLabel = "bundled sample data (generated as of " + sampledata.ExtractDate + ")"
 	} else {
 		js.Input, js.InputLabel = s.input, s.input
 	}
@@ -376,10 +366,53 @@ func parse(fs *pflag.FlagSet, args []string) error {
 		}
 		// pflag prints nothing itself with ContinueOnError: without this a
 		// typo in a cron line left an empty log.
-		return usageError{msg: flagError(err), cmd: fs.Name()}
+		ue := usageError{msg: flagError(err), cmd: fs.Name()}
+		if asksForJSON(fs, args) {
+			return jsonReport{ue}
+		}
+		return ue
 	}
 	if fs.NArg() > 0 {
 		return usageError{msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0)), cmd: fs.Name()}
+	}
+	return nil
+}
+
+// asksForJSON says whether a command line that did not parse asks for JSON
+// logs (--log-format json or --log-format=json anywhere in it, for a
+// command that has the flag), so that its error is reported as JSON too.
+func asksForJSON(fs *pflag.FlagSet, args []string) bool {
+	if fs.Lookup("log-format") == nil {
+		return false
+	}
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "--log-format=json" || a == "--log-format" && i+1 < len(args) && args[i+1] == "json" {
+			return true
+		}
+	}
+	return false
+}
+
+// checkKeyFile says why the pseudonymisation key file, when one is named,
+// cannot be used before it is read: an empty file (named as such, not as a
+// missing key), or a file that belongs to another user (who could change
+// the key, as a planted lock file could the lock).
+func checkKeyFile(path string) error {
+	if path == "" {
+		return nil
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil // pseudonym.Key says why
+	}
+	if sys, ok := st.Sys().(*syscall.Stat_t); !ok || int(sys.Uid) != os.Geteuid() {
+		return fmt.Errorf("the pseudonymisation key file %s does not belong to this user: whoever owns it can change the key; use a key file of this user's", path)
+	}
+	if st.Mode().IsRegular() && st.Size() == 0 {
+		return fmt.Errorf("the pseudonymisation key file %s is empty; %s", path, pseudonym.KeyHowTo)
 	}
 	return nil
 }
@@ -407,8 +440,8 @@ func flagError(err error) string {
 type jsonFailures struct{ io.Writer }
 
 // report marks err, with --log-format json, to be reported as JSON
-// (jsonReport). (A flag that does not parse is reported as text: the
-// format is not known yet.)
+// (jsonReport). (A command line that does not parse is marked by parse,
+// when it asks for JSON: asksForJSON.)
 func (s *shared) report(err error) error {
 	if err != nil && s.logFormat == "json" {
 		return jsonReport{err}
@@ -456,6 +489,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	s.Findings = *findings
 	if *pseudo {
+		if err := checkKeyFile(*keyFile); err != nil {
+			return sh.report(usageError{msg: err.Error(), cmd: "run", noHint: true})
+		}
 		key, err := pseudonym.Key(*keyFile)
 		if err != nil {
 			return sh.report(usageError{msg: err.Error(), cmd: "run"})
@@ -476,7 +512,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 func cmdAnnual(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("annual", stderr)
 	var sh shared
-	sh.registerFlags(fs, true, false)
+	// --db: the nightly run's, so that annual can put back a publication
+	// a kill interrupted in an output folder whose database is elsewhere.
+	sh.registerFlags(fs, true, true)
 	year := fs.Int("year", 0, "financial year: 2025 means 1 April 2025 to 31 March 2026")
 	suppress := fs.Int("suppress-small", 0, "show counts under N (and percentages built on them) as [c], for reports shared outside the authority")
 	if err := parse(fs, args); err != nil {
