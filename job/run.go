@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/lacaudit/lacaudit/audit"
@@ -412,6 +413,13 @@ func (r *run) finish(ctx context.Context) error {
 	if r.s.PseudonymKey != nil {
 		if err := os.Mkdir(shared, 0o700); err != nil {
 			return fmt.Errorf("write the shared database: %w", err)
+		}
+		withheld, err := pseudonym.Withheld(ctx, r.db)
+		if err != nil {
+			return err
+		}
+		for _, w := range withheld {
+			r.log.Warn("values that are not codes withheld from the shared database", "table", w.Table, "column", strings.ToUpper(w.Column), "values", w.Values)
 		}
 		if err := pseudonym.Export(ctx, r.db, shared); err != nil {
 			return err
