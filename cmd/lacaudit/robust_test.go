@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/lacaudit/lacaudit/job"
 )
 
 // Every flag error prints one line naming the flag and the command's usage
@@ -355,18 +361,48 @@ func TestAnnualYearNotCovered(t *testing.T) {
 
 // Out of memory is exit 1 and says to raise --memory-limit; it was "the
 // extracts cannot be used ... fix the export" (exit 3) when it happened
-// while reading a file.
+// while reading a file. --memory-limit refuses a limit this small
+// (TestMemoryLimitFloor), so the settings are made here with one.
 func TestOutOfMemorySaysSo(t *testing.T) {
 	for _, cmd := range []string{"run", "check"} {
-		args := []string{cmd, "--as-of", goldenAsOf, "--memory-limit", "4MB"}
+		sh := shared{name: cmd, asOf: goldenAsOf, memoryLimit: job.AutoMemory, logFormat: "text", out: t.TempDir()}
+		s, _, cleanup, err := sh.prepare()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.MemoryLimit = "4MB"
+		log := slog.New(slog.NewTextHandler(io.Discard, nil))
 		if cmd == "run" {
-			args = append(args, "--out", t.TempDir())
+			_, err = job.Run(context.Background(), s, log)
+		} else {
+			_, err = job.Check(context.Background(), s, log)
 		}
-		r := lacaudit(t, args...)
-		if r.code != 1 || !strings.Contains(r.stderr, "ran out of memory (memory limit 4MB)") || !strings.Contains(r.stderr, "--memory-limit") ||
-			strings.Contains(r.stderr, "fix them") || strings.Contains(r.stderr, "Possible solutions") {
-			t.Errorf("%s: exit %d: %s", cmd, r.code, r.stderr)
+		cleanup()
+		var stderr bytes.Buffer
+		code := exit(&stderr, err)
+		if code != 1 || !strings.Contains(stderr.String(), "ran out of memory (memory limit 4MB)") || !strings.Contains(stderr.String(), "--memory-limit") ||
+			strings.Contains(stderr.String(), "fix them") || strings.Contains(stderr.String(), "Possible solutions") {
+			t.Errorf("%s: exit %d: %s", cmd, code, stderr.String())
 		}
+	}
+}
+
+// --memory-limit below 128MB is a usage error naming the flag and the
+// floor: 1KB was exit 3 blaming extensions.xlsx as a zip bomb, and 0GB ran
+// out of memory.
+func TestMemoryLimitFloor(t *testing.T) {
+	for _, c := range []struct {
+		limit string
+		code  int
+	}{{"1KB", 2}, {"0GB", 2}, {"127MB", 2}, {"0.1GB", 2}, {"128MB", 0}, {"128MiB", 0}, {"auto", 0}} {
+		r := lacaudit(t, "check", "--as-of", goldenAsOf, "--memory-limit", c.limit)
+		first, _, _ := strings.Cut(r.stderr, "\n")
+		if r.code != c.code || c.code == 2 && first != fmt.Sprintf("lacaudit check: --memory-limit %q: below the least lacaudit works in, 128MB (use auto, or a size such as 2GB)", c.limit) {
+			t.Errorf("--memory-limit %s: exit %d, want %d: %s", c.limit, r.code, c.code, first)
+		}
+	}
+	if r := lacaudit(t, "run", "--as-of", goldenAsOf, "--memory-limit", "0GB", "--out", t.TempDir()); r.code != 2 {
+		t.Errorf("run --memory-limit 0GB: exit %d: %s", r.code, r.stderr)
 	}
 }
 
