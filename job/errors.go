@@ -85,8 +85,9 @@ func fullFolder(err error, s Settings) string {
 // ExitStatus maps a command's error to the exit status the README
 // documents: 0 for none, 3 for input that cannot be used (an
 // *ingest.InputError, a *YearError), 4 for another run holding the folder
-// (*LockError), 1 for anything else. (A usage error, 2, is the command
-// line's: package main maps it.)
+// (*LockError), 2 for an output folder of the other kind (raw or
+// pseudonymised, *FolderKindError), 1 for anything else. (Another usage
+// error, 2, is the command line's: package main maps it.)
 func ExitStatus(err error) int {
 	var ie *ingest.InputError
 	var le *LockError
@@ -98,6 +99,8 @@ func ExitStatus(err error) int {
 		return 3
 	case errors.As(err, &le):
 		return 4
+	case errors.As(err, new(*FolderKindError)):
+		return 2
 	}
 	return 1
 }

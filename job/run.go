@@ -183,6 +183,10 @@ func (r *run) open(ctx context.Context) error {
 	}
 	r.cleanup = append(r.cleanup, ws.close)
 	r.stage = ws.stage
+	// A folder of pseudonymised outputs holds nothing raw (outkind.go).
+	if err := claimOutputKind(r.s.Out, r.s.PseudonymKey != nil); err != nil {
+		return err
+	}
 	// The database is built beside its target, so that moving it into place
 	// is a rename even when --db is on another file system.
 	r.stagedDB = r.dbPath + stagedDBSuffix + filepath.Base(r.stage)

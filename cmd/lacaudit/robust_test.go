@@ -265,7 +265,10 @@ func TestCoreTableOverThresholdListsEveryReject(t *testing.T) {
 	os.Remove(path)
 	sameOutputs(t, "after a run stopped by its rejects", outputsOf(t, out), before)
 
-	// A pseudonymised run withholds the values, as in rejects.csv.
+	// A pseudonymised run withholds the values, as in rejects.csv (in a
+	// folder of its own: TestOutputFolderIsRawOrPseudonymised).
+	out = t.TempDir()
+	path = filepath.Join(out, "lacaudit-rejects-"+goldenAsOf+".csv")
 	r = lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", out, "--pseudonymise", "--pseudonymise-key-file", newKey(t))
 	got, _ = os.ReadFile(path)
 	if r.code != 3 || strings.Contains(string(got), "2026-02-31") || strings.Count(string(got), "(withheld: pseudonymised run)") != bad {
@@ -429,4 +432,63 @@ func TestDiskFullNamesTheFolder(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "the disk is full: no space left to write in "+dir+";") {
 		t.Errorf("database on a full disk: exit %d: %s", r.code, r.stderr)
 	}
+}
+
+// An output folder is raw or pseudonymised, as its first run made it
+// (.lacaudit-outputs). A raw run stopped by its rejects left
+// lacaudit-rejects-DATE.csv, raw lines with children's ids and dates of
+// birth, and a pseudonymised run then wrote its shared outputs beside it,
+// exit 0, no warning. Now a pseudonymised run refuses a folder holding raw
+// outputs, and a raw run a folder of pseudonymised ones (exit 2, one line
+// naming the files and what to do); once the raw files are moved away, the
+// folder can be used for sharing.
+func TestOutputFolderIsRawOrPseudonymised(t *testing.T) {
+	in := sampleExtract(t, 20)
+	b, _ := os.ReadFile(filepath.Join(in, "reviews.csv"))
+	lines := strings.Split(strings.TrimSpace(strings.ReplaceAll(string(b), "\r\n", "\n")), "\n")
+	for i := 5; i < len(lines); i += 5 {
+		lines[i] += ",extra"
+	}
+	os.WriteFile(filepath.Join(in, "reviews.csv"), []byte(strings.Join(lines, "\n")+"\n"), 0o600)
+	key := newKey(t)
+	s := t.TempDir()
+	if r := lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", s); r.code != 3 {
+		t.Fatalf("raw run on a broken extract: exit %d: %s", r.code, r.stderr)
+	}
+	rejects := "lacaudit-rejects-" + goldenAsOf + ".csv"
+	r := lacaudit(t, "run", "--as-of", goldenAsOf, "--out", s, "--pseudonymise", "--pseudonymise-key-file", key)
+	want := "lacaudit: the output folder " + s + " holds the outputs of raw runs (" + rejects + "): a folder of pseudonymised outputs for sharing must hold nothing raw; give --out a new folder, or move those files away first\n"
+	if r.code != 2 || r.stderr[strings.LastIndex(strings.TrimSuffix(r.stderr, "\n"), "\n")+1:] != want {
+		t.Errorf("pseudonymised run beside raw rejects: exit %d: %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(s, "findings.csv")); err == nil {
+		t.Error("the refused run wrote findings.csv")
+	}
+	// Raw workbooks of an earlier night too.
+	raw := t.TempDir()
+	runOK(t, "run", "--as-of", goldenAsOf, "--out", raw)
+	if r := lacaudit(t, "run", "--as-of", goldenAsOf, "--out", raw, "--pseudonymise", "--pseudonymise-key-file", key); r.code != 2 || !strings.Contains(r.stderr, "holds the outputs of raw runs (findings.csv, lacaudit-"+goldenAsOf+".xlsx, ") {
+		t.Errorf("pseudonymised run beside raw outputs: exit %d: %s", r.code, r.stderr)
+	}
+	// The raw files moved away, the folder is for sharing.
+	os.Rename(filepath.Join(s, rejects), filepath.Join(t.TempDir(), rejects))
+	runOK(t, "run", "--as-of", goldenAsOf, "--out", s, "--pseudonymise", "--pseudonymise-key-file", key)
+	if k, _ := os.ReadFile(filepath.Join(s, ".lacaudit-outputs")); string(k) != "pseudonymised\n" {
+		t.Errorf(".lacaudit-outputs holds %q", k)
+	}
+	// The other direction: a raw run into the folder of shared outputs.
+	r = lacaudit(t, "run", "--as-of", goldenAsOf, "--out", s)
+	if r.code != 2 || !strings.Contains(r.stderr, "lacaudit: the output folder "+s+" holds the outputs of pseudonymised runs, for sharing (findings.csv, ") ||
+		!strings.Contains(r.stderr, "run with --pseudonymise, or give --out another folder") {
+		t.Errorf("raw run into a pseudonymised folder: exit %d: %s", r.code, r.stderr)
+	}
+	// Nor may a raw run stopped by its rejects leave its raw lines there.
+	if r := lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", s); r.code != 2 {
+		t.Errorf("raw run on a broken extract into a pseudonymised folder: exit %d: %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(s, rejects)); err == nil {
+		t.Errorf("raw rejects written into the pseudonymised folder")
+	}
+	// A pseudonymised run goes on in its own folder, night after night.
+	runOK(t, "run", "--as-of", goldenAsOf, "--out", s, "--pseudonymise", "--pseudonymise-key-file", key)
 }
