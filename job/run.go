@@ -264,6 +264,14 @@ func (r *run) check(ctx context.Context) error {
 		if err := pseudonym.Apply(ctx, r.db, r.s.PseudonymKey); err != nil {
 			return err
 		}
+		// Nor the input files' SHA-256 on the Method sheet: with a copy of
+		// an extract, it would confirm that extract was the input.
+		for i := range r.res.Tables {
+			r.res.Tables[i].SHA256 = ""
+		}
+		for i := range r.res.Returns {
+			r.res.Returns[i].SHA256 = ""
+		}
 		r.log.Info("children and workers pseudonymised in every output")
 	}
 	if err := carryHistory(ctx, r.db, previousDB(r.s, r.dbPath)); err != nil {
