@@ -268,7 +268,21 @@ func readCSVRejects(ctx context.Context, db *store.DB, table string, header []st
 				r.dateIdx = i
 			}
 		case "TOO MANY COLUMNS", "MISSING COLUMNS":
+			// DuckDB's reader reports a row with extra fields once per
+			// field past the header's, each with a count so far: one reject
+			// per line, with the line's own count of fields.
+			if len(out) > 0 && out[len(out)-1].duckLine == duckLine && strings.HasPrefix(out[len(out)-1].reason, "wrong number of fields") {
+				continue
+			}
 			r.reason = fmt.Sprintf("wrong number of fields: expected %d, %s", len(header), lowerFirst(afterColon(msg)))
+			if n := fieldCount(line); n >= 0 && n != len(header) {
+				r.reason = fmt.Sprintf("wrong number of fields: expected %d, %d found", len(header), n)
+				// A short row: the first column it lacks.
+				r.column = ""
+				if n < len(header) {
+					r.column = header[n]
+				}
+			}
 			r.value = clip(line, 200)
 		case "UNQUOTED VALUE", "UNTERMINATED QUOTE":
 			r.reason = "a quote character inside a value that is not quoted"

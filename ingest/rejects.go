@@ -54,6 +54,19 @@ func fieldOf(line string, i int) string {
 	return rec[i]
 }
 
+// fieldCount is how many fields a CSV line holds, or -1 when it cannot
+// be read as one record.
+func fieldCount(line string) int {
+	r := csv.NewReader(strings.NewReader(strings.TrimRight(line, "\r\n")))
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	rec, err := r.Read()
+	if err != nil {
+		return -1
+	}
+	return len(rec)
+}
+
 func distinctLines(rs []reject) map[int64]bool {
 	m := map[int64]bool{}
 	for _, r := range rs {

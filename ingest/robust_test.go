@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -612,4 +613,39 @@ func TestMixedEncodingsRefused(t *testing.T) {
 	write(t, dir, "allocations.csv", "CHILD,ROLE,WORKER,START\n00123,SW,Zo\xc3\xab Brown,01/03/2024\n00123,IRO,Dav\xedes,01/03/2024\n")
 	_, _, err := load(t, dir, 0.9)
 	wantInputError(t, err, "allocations.csv mixes UTF-8 and Windows-1252 text")
+}
+
+// A ragged row is one reject with the line's own count of fields: DuckDB's
+// reader reported a row with two extra fields twice ("5 found" and "6
+// found"). A short row names the first column it lacks, not the last it
+// has.
+func TestRaggedRowsRejectedOnce(t *testing.T) {
+	dir := coreDir(t)
+	write(t, dir, "reviews.csv", strings.Join([]string{
+		"CHILD,DOB,REVIEW,REVIEW_CODE",
+		"00123,01/02/2010,20/03/2024,PN1",
+		"00123,01/02/2010,21/03/2024,PN1,extra,X",
+		"00123,01/02/2010,22/03/2024",
+		"00123,01/02/2010",
+		"00123,01/02/2010,24/03/2024,PN1",
+	}, "\r\n")+"\r\n")
+	res, db, err := load(t, dir, 0.9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rejects(t, db) {
+		got = append(got, fmt.Sprintf("%d %s: %s", r.Line, r.Column, r.Reason))
+	}
+	want := []string{
+		"3 : wrong number of fields: expected 4, 6 found",
+		"4 REVIEW_CODE: wrong number of fields: expected 4, 3 found",
+		"5 REVIEW: wrong number of fields: expected 4, 2 found",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rejects\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if r := res.Table("reviews"); r.Read != 5 || r.Rejected != 3 {
+		t.Errorf("reviews read %d, rejected %d: want 5 and 3", r.Read, r.Rejected)
+	}
 }

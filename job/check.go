@@ -136,7 +136,11 @@ func PrintCheck(w io.Writer, rep *CheckReport) {
 	if len(rep.Rejects) > 0 {
 		fmt.Fprintln(w, "\nrejected rows (first 20):")
 		for _, r := range rep.Rejects {
-			fmt.Fprintf(w, "  %s line %d column %s: %s\n", r.Source, r.Line, r.Column, pseudonym.Reason(r.Reason))
+			column := ""
+			if r.Column != "" {
+				column = " column " + r.Column
+			}
+			fmt.Fprintf(w, "  %s line %d%s: %s\n", r.Source, r.Line, column, pseudonym.Reason(r.Reason))
 		}
 	}
 	if len(rep.Warnings) > 0 {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/lacaudit/lacaudit/audit"
@@ -182,6 +183,10 @@ func (r *run) open(ctx context.Context) error {
 	}
 	r.cleanup = append(r.cleanup, ws.close)
 	r.stage = ws.stage
+	// A folder of pseudonymised outputs holds nothing raw (outkind.go).
+	if err := claimOutputKind(r.s.Out, r.s.PseudonymKey != nil); err != nil {
+		return err
+	}
 	if err := useBundledSample(&r.s, r.stage); err != nil {
 		return err
 	}
@@ -261,6 +266,14 @@ func (r *run) check(ctx context.Context) error {
 	if r.s.PseudonymKey != nil {
 		if err := pseudonym.Apply(ctx, r.db, r.s.PseudonymKey); err != nil {
 			return err
+		}
+		// Nor the input files' SHA-256 on the Method sheet: with a copy of
+		// an extract, it would confirm that extract was the input.
+		for i := range r.res.Tables {
+			r.res.Tables[i].SHA256 = ""
+		}
+		for i := range r.res.Returns {
+			r.res.Returns[i].SHA256 = ""
 		}
 		r.log.Info("children and workers pseudonymised in every output")
 	}
@@ -415,6 +428,13 @@ func (r *run) finish(ctx context.Context) error {
 	if r.s.PseudonymKey != nil {
 		if err := os.Mkdir(shared, 0o700); err != nil {
 			return fmt.Errorf("write the shared database: %w", err)
+		}
+		withheld, err := pseudonym.Withheld(ctx, r.db)
+		if err != nil {
+			return err
+		}
+		for _, w := range withheld {
+			r.log.Warn("values that are not codes withheld from the shared database", "table", w.Table, "column", strings.ToUpper(w.Column), "values", w.Values)
 		}
 		if err := pseudonym.Export(ctx, r.db, shared); err != nil {
 			return err

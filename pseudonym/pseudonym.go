@@ -123,7 +123,8 @@ func Of(key []byte, prefix, value string) string {
 // WORKER of SW and IRO allocations, the child of each data-quality warning,
 // and the case system's own key of each quality assurance alert (A-...).
 // The LA column and an extract of several authorities' LA codes are kept.
-// UPNs are dropped and the values of rejected rows withheld, since a raw
+// UPNs are dropped, and so is each input file's SHA-256 (it would let a
+// holder of an extract confirm it was the input), and the values of rejected rows withheld, since a raw
 // line names its child; a reason that could quote a value is cut to its
 // kind (Reason).
 func Apply(ctx context.Context, db *store.DB, key []byte) error {
@@ -176,6 +177,8 @@ func Apply(ctx context.Context, db *store.DB, key []byte) error {
     WHERE allocations.role IN ('SW', 'IRO') AND allocations.worker = m.value;
 UPDATE qa_alerts SET alert_id = m.pseudonym FROM pmap_alert m WHERE qa_alerts.alert_id = m.value;
 UPDATE header SET upn = NULL;
+UPDATE input_tables SET sha256 = NULL;
+UPDATE input_returns SET sha256 = NULL;
 UPDATE rejects SET value = '(withheld: pseudonymised run)';
 UPDATE rejects SET reason = m.pseudonym FROM pmap_reason m WHERE rejects.reason = m.value;
 DROP TABLE pmap_child;

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -205,5 +206,111 @@ func TestExportKeepsOnlyTheAllowList(t *testing.T) {
 		if bytes.Contains(b, []byte(s)) {
 			t.Errorf("the shared database's bytes hold %q", s)
 		}
+	}
+}
+
+// A code column of the shared database holds only codes: free text typed
+// into PLACE, REVIEW_CODE, REASON_PLACE_CHANGE, ETHNIC or qa_alerts.LEVEL is
+// withheld (NULL) and counted per table and column, while real codes stay.
+// No input file's SHA-256 reaches the shared database.
+func TestSharedCodeColumnsHoldOnlyCodes(t *testing.T) {
+	ctx := context.Background()
+	in := t.TempDir()
+	const secret = "SECRETPLACE Acacia Ave"
+	files := map[string]string{
+		"header.csv":    "CHILD,DOB,SEX,ETHNIC\nK1,17/05/2012,1,WBRI\nK2,17/05/2013,2," + secret + "\n",
+		"episodes.csv":  "CHILD,DECOM,RNE,LS,PLACE,DEC,REC,REASON_PLACE_CHANGE\nK1,01/01/2024,S,C2,U1,01/02/2024,E11,CARPL\nK2,01/01/2024,S,C2," + secret + ",01/02/2024,E11," + secret + "\n",
+		"reviews.csv":   "CHILD,REVIEW,REVIEW_CODE\nK1,20/01/2024,PN1\nK2,20/01/2024," + secret + "\n",
+		"qa_alerts.csv": "ALERT_ID,CHILD,RAISED,REASON,LEVEL\nQ1,K1,01/02/2024,x,2\nQ2,K2,01/02/2024,x," + secret + "\n",
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(in, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db, err := store.Open(ctx, "", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := ingest.Load(ctx, db, ingest.Options{Dir: in, RejectThreshold: 0.05}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ingest.Checks(ctx, db, time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	var hashes []string
+	rows, err := db.QueryContext(ctx, "SELECT sha256 FROM input_tables WHERE sha256 <> ''")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			t.Fatal(err)
+		}
+		hashes = append(hashes, h)
+	}
+	rows.Close()
+	if len(hashes) == 0 {
+		t.Fatal("the raw load recorded no SHA-256")
+	}
+	if err := Apply(ctx, db, []byte(randomKey(t, 32))); err != nil {
+		t.Fatal(err)
+	}
+	withheld, err := Withheld(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, w := range withheld {
+		got = append(got, fmt.Sprintf("%s.%s=%d", w.Table, w.Column, w.Values))
+	}
+	want := "episodes.place=1 episodes.reason_place_change=1 header.ethnic=1 qa_alerts.level=1 reviews.review_code=1"
+	if strings.Join(got, " ") != want {
+		t.Errorf("withheld\n got %s\nwant %s", strings.Join(got, " "), want)
+	}
+	parquet := t.TempDir()
+	if err := os.Chmod(parquet, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := Export(ctx, db, parquet); err != nil {
+		t.Fatal(err)
+	}
+	shared := filepath.Join(t.TempDir(), "shared.duckdb")
+	if err := WriteShared(ctx, parquet, shared, store.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := store.Open(ctx, shared, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var codes string
+	if err := out.QueryRow(`SELECT (SELECT string_agg(coalesce(place, '-') || '/' || coalesce(reason_place_change, '-'), ' ' ORDER BY decom, place NULLS LAST) FROM episodes) || ' ' ||
+		(SELECT string_agg(coalesce(ethnic, '-'), ' ' ORDER BY dob) FROM header) || ' ' ||
+		(SELECT string_agg(coalesce(review_code, '-'), ' ' ORDER BY review_code NULLS LAST) FROM reviews) || ' ' ||
+		(SELECT string_agg(coalesce(level, '-'), ' ' ORDER BY level NULLS LAST) FROM qa_alerts)`).Scan(&codes); err != nil {
+		t.Fatal(err)
+	}
+	if codes != "U1/CARPL -/- WBRI - PN1 - 2 -" {
+		t.Errorf("shared codes %q, want U1/CARPL -/- WBRI - PN1 - 2 -", codes)
+	}
+	var shaColumns int
+	if err := out.QueryRow("SELECT count(*) FROM duckdb_columns() WHERE column_name = 'sha256'").Scan(&shaColumns); err != nil || shaColumns != 0 {
+		t.Errorf("the shared database has %d sha256 columns (%v)", shaColumns, err)
+	}
+	out.Close()
+	b, err := os.ReadFile(shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range append(hashes, "SECRETPLACE", "Acacia") {
+		if bytes.Contains(b, []byte(s)) {
+			t.Errorf("the shared database's bytes hold %q", s)
+		}
+	}
+	var left int
+	if err := db.QueryRowContext(ctx, "SELECT count(sha256) FROM input_tables").Scan(&left); err != nil || left != 0 {
+		t.Errorf("the pseudonymised run keeps %d SHA-256 for its workbook (%v)", left, err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -24,6 +25,7 @@ type treatment int
 const (
 	keep      treatment = iota + 1
 	monthOnly           // a date of birth: the first day of its month
+	drop                // left out of a table otherwise kept whole ("*")
 )
 
 // all keeps every column of a table that the run computes from pseudonymised
@@ -56,9 +58,98 @@ var Shared = map[string]map[string]treatment{
 	"dq_warnings": cols("table_name check_name message child record_date detail"),
 	"rejects":     cols("source table_name line column_name value reason"),
 	// Computed by the run from the tables above, or reference data.
-	"findings": all, "rule_coverage": all, "run_history": all, "input_tables": all,
+	// input_tables without each input file's SHA-256: it would let anyone
+	// holding a copy of an extract confirm that it was this run's input.
+	"input_tables": {"*": keep, "sha256": drop},
+	"findings":     all, "rule_coverage": all, "run_history": all,
 	"input_columns": all, "ignored_sources": all, "calendar": all, "working_days": all,
 	"authorities": all, // the LA codes of an extract of several authorities
+}
+
+// Codes are the values a code column of the shared database may hold, as
+// RE2 patterns matched against the whole value: the SSDA903 code lists
+// where the product knows them (REVIEW_CODE, ROLE, REASON_PLACE_CHANGE,
+// LA), otherwise the shape every code of that column has (PLACE: a letter
+// and a digit). Anything else (free text typed into a code field, which
+// can name a place or a person) is withheld, NULL in the shared database,
+// and counted by Withheld. The run's own outputs keep the values.
+var Codes = map[string]map[string]string{
+	"header": {"sex": `[0-9A-Z]`, "ethnic": `[A-Z]{4}`, "mother": `[0-9A-Z]`, "la": `[0-9]{3}`},
+	"episodes": {"rne": `[A-Z]`, "ls": `[A-Z][0-9]`, "place": `[A-Z][0-9]`, "rec": `[A-Z][0-9][0-9A-Z]?`,
+		"cin": `[A-Z][0-9]`, "place_provider": `PR[0-9]`, "la": `[0-9]{3}`,
+		"reason_place_change": `CARPL|CLOSE|ALLEG|STAND|APPRR|CREQB|CREQO|CHILD|LAREQ|PLACE|CUSTOD|OTHER`},
+	"reviews":             {"review_code": `PN[0-7]`, "la": `[0-9]{3}`},
+	"peps":                {"la": `[0-9]{3}`},
+	"permanence_plans":    {"plan_type": `[A-Z0-9_]{1,16}`, "la": `[0-9]{3}`},
+	"disruption_meetings": {"la": `[0-9]{3}`},
+	"health_assessments":  {"assessment_type": `[A-Z0-9_]{1,16}`, "la": `[0-9]{3}`},
+	"visits":              {"la": `[0-9]{3}`},
+	"allocations":         {"role": `SW|IRO|TEAM`, "la": `[0-9]{3}`},
+	"review_details":      {"la": `[0-9]{3}`},
+	"qa_alerts":           {"level": `[0-9A-Za-z]{1,6}`, "la": `[0-9]{3}`},
+}
+
+// codeExpr is the expression Export selects for code column c of table t:
+// its value when on the column's list, else NULL.
+func codeExpr(t, c string) (string, bool) {
+	pat, ok := Codes[t][c]
+	if !ok {
+		return "", false
+	}
+	return fmt.Sprintf("CASE WHEN regexp_full_match(%[1]s, %[2]s) THEN %[1]s END AS %[1]s", store.Ident(c), store.Quote("(?:"+pat+")")), true
+}
+
+// WithheldCode is how many values of one code column the shared database
+// withholds (Codes).
+type WithheldCode struct {
+	Table, Column string
+	Values        int64
+}
+
+// Withheld counts, per code column of db's tables, the values that Export
+// withholds from the shared database because they are not codes of the
+// column. A run warns with these counts, never the values.
+func Withheld(ctx context.Context, db *store.DB) ([]WithheldCode, error) {
+	var tables []string
+	for t := range Codes {
+		tables = append(tables, t)
+	}
+	sort.Strings(tables)
+	var out []WithheldCode
+	for _, t := range tables {
+		var present []string
+		rows, err := db.QueryContext(ctx, `SELECT column_name FROM duckdb_columns()
+			WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ? ORDER BY column_index`, t)
+		if err != nil {
+			return nil, fmt.Errorf("write the shared database: %w", err)
+		}
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if _, ok := Codes[t][c]; ok {
+				present = append(present, c)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		for _, c := range present {
+			var n int64
+			q := fmt.Sprintf("SELECT count(*) FROM main.%s WHERE %s IS NOT NULL AND NOT regexp_full_match(%[2]s, %s)",
+				store.Ident(t), store.Ident(c), store.Quote("(?:"+Codes[t][c]+")"))
+			if err := db.QueryRowContext(ctx, q).Scan(&n); err != nil {
+				return nil, fmt.Errorf("write the shared database: %w", err)
+			}
+			if n > 0 {
+				out = append(out, WithheldCode{Table: t, Column: c, Values: n})
+			}
+		}
+	}
+	return out, nil
 }
 
 func cols(names string) map[string]treatment {
@@ -131,7 +222,10 @@ func Export(ctx context.Context, db *store.DB, dir string) error {
 			tr = allowed["*"]
 		}
 		var expr string
+		code, isCode := codeExpr(t, c)
 		switch {
+		case tr == keep && isCode:
+			expr = code
 		case tr == monthOnly:
 			expr = fmt.Sprintf("date_trunc('month', %[1]s)::DATE AS %[1]s", store.Ident(c))
 		case tr == keep && (typ == "HUGEINT" || typ == "UHUGEINT"):

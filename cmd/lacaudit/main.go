@@ -63,7 +63,7 @@ func main() {
 	// run builds them, DuckDB's spill files, samples) is readable by others;
 	// --file-mode opens the outputs to a group when they are published.
 	syscall.Umask(0o077)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := stopOnSignal()
 	// LACAUDIT_CPUPROFILE=FILE writes a Go CPU profile, for performance work.
 	if path := os.Getenv("LACAUDIT_CPUPROFILE"); path != "" {
 		if f, err := os.Create(path); err == nil {
@@ -81,7 +81,71 @@ func main() {
 // dispatch runs the command args names and returns its exit status: the
 // one place where an error becomes a message and a status (exit).
 func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return exit(stderr, route(ctx, args, stdout, stderr))
+	err := route(ctx, args, stdout, stderr)
+	var sig stoppedBy
+	if err != nil && errors.As(context.Cause(ctx), &sig) {
+		// The command has cleaned up (its staging folder, a partial
+		// database) on its way out: one line, not the error it stopped on.
+		w := stderr
+		if errors.As(err, new(jsonReport)) {
+			w = jsonFailures{stderr}
+		}
+		return report(w, sig.status(), fmt.Sprintf("lacaudit: stopped by signal %s; earlier reports are unchanged", sig.name()), "")
+	}
+	return exit(stderr, err)
+}
+
+// stopSignals are the signals that stop a command cleanly: a terminal's
+// Ctrl-C, a service manager's or cron's TERM, and a closed terminal's HUP.
+var stopSignals = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP}
+
+// stoppedBy is the cause of the context's cancellation when a signal
+// stopped the command.
+type stoppedBy struct{ sig syscall.Signal }
+
+func (s stoppedBy) Error() string { return "stopped by signal " + s.name() }
+
+// name is the signal's name, such as SIGTERM.
+func (s stoppedBy) name() string {
+	switch s.sig {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	case syscall.SIGHUP:
+		return "SIGHUP"
+	}
+	return s.sig.String()
+}
+
+// status is the exit status of a command stopped by the signal: 128 plus
+// its number, as a shell reports a process the signal killed (130 INT,
+// 143 TERM, 129 HUP).
+func (s stoppedBy) status() int { return 128 + int(s.sig) }
+
+// stopOnSignal returns a context cancelled, with a stoppedBy cause, by the
+// first of stopSignals; stop stops catching them.
+func stopOnSignal() (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, stopSignals...)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-ch:
+			if sig, ok := s.(syscall.Signal); ok {
+				cancel(stoppedBy{sig})
+			} else {
+				cancel(nil)
+			}
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(ch)
+		close(done)
+		cancel(nil)
+	}
 }
 
 // route runs the command args names, or prints the list of commands.
@@ -268,7 +332,7 @@ func (s *shared) settings() (job.Settings, *slog.Logger, error) {
 	if err := checkThreads(s.threads); err != nil {
 		return js, nil, err
 	}
-	if err := job.CheckMemoryLimit(s.memoryLimit); err != nil {
+	if err := checkMemoryLimit(s.memoryLimit); err != nil {
 		return js, nil, usageError{msg: err.Error()}
 	}
 	cfg, err := config.Load(s.configFile)
@@ -662,7 +726,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return usageError{msg: fmt.Sprintf("--shapes %q: expected standard, heavy or standard,heavy", sh), cmd: "bench"}
 		}
 	}
-	if err := job.CheckMemoryLimit(*memoryLimit); err != nil {
+	if err := checkMemoryLimit(*memoryLimit); err != nil {
 		return usageError{msg: err.Error(), cmd: "bench"}
 	}
 	if *work != "" {

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/lacaudit/lacaudit/job"
 )
 
 // Every flag error prints one line naming the flag and the command's usage
@@ -259,7 +265,10 @@ func TestCoreTableOverThresholdListsEveryReject(t *testing.T) {
 	os.Remove(path)
 	sameOutputs(t, "after a run stopped by its rejects", outputsOf(t, out), before)
 
-	// A pseudonymised run withholds the values, as in rejects.csv.
+	// A pseudonymised run withholds the values, as in rejects.csv (in a
+	// folder of its own: TestOutputFolderIsRawOrPseudonymised).
+	out = t.TempDir()
+	path = filepath.Join(out, "lacaudit-rejects-"+goldenAsOf+".csv")
 	r = lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", out, "--pseudonymise", "--pseudonymise-key-file", newKey(t))
 	got, _ = os.ReadFile(path)
 	if r.code != 3 || strings.Contains(string(got), "2026-02-31") || strings.Count(string(got), "(withheld: pseudonymised run)") != bad {
@@ -355,18 +364,48 @@ func TestAnnualYearNotCovered(t *testing.T) {
 
 // Out of memory is exit 1 and says to raise --memory-limit; it was "the
 // extracts cannot be used ... fix the export" (exit 3) when it happened
-// while reading a file.
+// while reading a file. --memory-limit refuses a limit this small
+// (TestMemoryLimitFloor), so the settings are made here with one.
 func TestOutOfMemorySaysSo(t *testing.T) {
 	for _, cmd := range []string{"run", "check"} {
-		args := []string{cmd, "--as-of", goldenAsOf, "--memory-limit", "4MB"}
+		sh := shared{name: cmd, asOf: goldenAsOf, memoryLimit: job.AutoMemory, logFormat: "text", out: t.TempDir()}
+		s, _, cleanup, err := sh.prepare()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.MemoryLimit = "4MB"
+		log := slog.New(slog.NewTextHandler(io.Discard, nil))
 		if cmd == "run" {
-			args = append(args, "--out", t.TempDir())
+			_, err = job.Run(context.Background(), s, log)
+		} else {
+			_, err = job.Check(context.Background(), s, log)
 		}
-		r := lacaudit(t, args...)
-		if r.code != 1 || !strings.Contains(r.stderr, "ran out of memory (memory limit 4MB)") || !strings.Contains(r.stderr, "--memory-limit") ||
-			strings.Contains(r.stderr, "fix them") || strings.Contains(r.stderr, "Possible solutions") {
-			t.Errorf("%s: exit %d: %s", cmd, r.code, r.stderr)
+		cleanup()
+		var stderr bytes.Buffer
+		code := exit(&stderr, err)
+		if code != 1 || !strings.Contains(stderr.String(), "ran out of memory (memory limit 4MB)") || !strings.Contains(stderr.String(), "--memory-limit") ||
+			strings.Contains(stderr.String(), "fix them") || strings.Contains(stderr.String(), "Possible solutions") {
+			t.Errorf("%s: exit %d: %s", cmd, code, stderr.String())
 		}
+	}
+}
+
+// --memory-limit below 128MB is a usage error naming the flag and the
+// floor: 1KB was exit 3 blaming extensions.xlsx as a zip bomb, and 0GB ran
+// out of memory.
+func TestMemoryLimitFloor(t *testing.T) {
+	for _, c := range []struct {
+		limit string
+		code  int
+	}{{"1KB", 2}, {"0GB", 2}, {"127MB", 2}, {"0.1GB", 2}, {"128MB", 0}, {"128MiB", 0}, {"auto", 0}} {
+		r := lacaudit(t, "check", "--as-of", goldenAsOf, "--memory-limit", c.limit)
+		first, _, _ := strings.Cut(r.stderr, "\n")
+		if r.code != c.code || c.code == 2 && first != fmt.Sprintf("lacaudit check: --memory-limit %q: below the least lacaudit works in, 128MB (use auto, or a size such as 2GB)", c.limit) {
+			t.Errorf("--memory-limit %s: exit %d, want %d: %s", c.limit, r.code, c.code, first)
+		}
+	}
+	if r := lacaudit(t, "run", "--as-of", goldenAsOf, "--memory-limit", "0GB", "--out", t.TempDir()); r.code != 2 {
+		t.Errorf("run --memory-limit 0GB: exit %d: %s", r.code, r.stderr)
 	}
 }
 
@@ -393,4 +432,63 @@ func TestDiskFullNamesTheFolder(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "the disk is full: no space left to write in "+dir+";") {
 		t.Errorf("database on a full disk: exit %d: %s", r.code, r.stderr)
 	}
+}
+
+// An output folder is raw or pseudonymised, as its first run made it
+// (.lacaudit-outputs). A raw run stopped by its rejects left
+// lacaudit-rejects-DATE.csv, raw lines with children's ids and dates of
+// birth, and a pseudonymised run then wrote its shared outputs beside it,
+// exit 0, no warning. Now a pseudonymised run refuses a folder holding raw
+// outputs, and a raw run a folder of pseudonymised ones (exit 2, one line
+// naming the files and what to do); once the raw files are moved away, the
+// folder can be used for sharing.
+func TestOutputFolderIsRawOrPseudonymised(t *testing.T) {
+	in := sampleExtract(t, 20)
+	b, _ := os.ReadFile(filepath.Join(in, "reviews.csv"))
+	lines := strings.Split(strings.TrimSpace(strings.ReplaceAll(string(b), "\r\n", "\n")), "\n")
+	for i := 5; i < len(lines); i += 5 {
+		lines[i] += ",extra"
+	}
+	os.WriteFile(filepath.Join(in, "reviews.csv"), []byte(strings.Join(lines, "\n")+"\n"), 0o600)
+	key := newKey(t)
+	s := t.TempDir()
+	if r := lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", s); r.code != 3 {
+		t.Fatalf("raw run on a broken extract: exit %d: %s", r.code, r.stderr)
+	}
+	rejects := "lacaudit-rejects-" + goldenAsOf + ".csv"
+	r := lacaudit(t, "run", "--as-of", goldenAsOf, "--out", s, "--pseudonymise", "--pseudonymise-key-file", key)
+	want := "lacaudit: the output folder " + s + " holds the outputs of raw runs (" + rejects + "): a folder of pseudonymised outputs for sharing must hold nothing raw; give --out a new folder, or move those files away first\n"
+	if r.code != 2 || r.stderr[strings.LastIndex(strings.TrimSuffix(r.stderr, "\n"), "\n")+1:] != want {
+		t.Errorf("pseudonymised run beside raw rejects: exit %d: %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(s, "findings.csv")); err == nil {
+		t.Error("the refused run wrote findings.csv")
+	}
+	// Raw workbooks of an earlier night too.
+	raw := t.TempDir()
+	runOK(t, "run", "--as-of", goldenAsOf, "--out", raw)
+	if r := lacaudit(t, "run", "--as-of", goldenAsOf, "--out", raw, "--pseudonymise", "--pseudonymise-key-file", key); r.code != 2 || !strings.Contains(r.stderr, "holds the outputs of raw runs (findings.csv, lacaudit-"+goldenAsOf+".xlsx, ") {
+		t.Errorf("pseudonymised run beside raw outputs: exit %d: %s", r.code, r.stderr)
+	}
+	// The raw files moved away, the folder is for sharing.
+	os.Rename(filepath.Join(s, rejects), filepath.Join(t.TempDir(), rejects))
+	runOK(t, "run", "--as-of", goldenAsOf, "--out", s, "--pseudonymise", "--pseudonymise-key-file", key)
+	if k, _ := os.ReadFile(filepath.Join(s, ".lacaudit-outputs")); string(k) != "pseudonymised\n" {
+		t.Errorf(".lacaudit-outputs holds %q", k)
+	}
+	// The other direction: a raw run into the folder of shared outputs.
+	r = lacaudit(t, "run", "--as-of", goldenAsOf, "--out", s)
+	if r.code != 2 || !strings.Contains(r.stderr, "lacaudit: the output folder "+s+" holds the outputs of pseudonymised runs, for sharing (findings.csv, ") ||
+		!strings.Contains(r.stderr, "run with --pseudonymise, or give --out another folder") {
+		t.Errorf("raw run into a pseudonymised folder: exit %d: %s", r.code, r.stderr)
+	}
+	// Nor may a raw run stopped by its rejects leave its raw lines there.
+	if r := lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", s); r.code != 2 {
+		t.Errorf("raw run on a broken extract into a pseudonymised folder: exit %d: %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(s, rejects)); err == nil {
+		t.Errorf("raw rejects written into the pseudonymised folder")
+	}
+	// A pseudonymised run goes on in its own folder, night after night.
+	runOK(t, "run", "--as-of", goldenAsOf, "--out", s, "--pseudonymise", "--pseudonymise-key-file", key)
 }

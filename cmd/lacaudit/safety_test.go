@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/lacaudit/lacaudit/job"
 	"github.com/lacaudit/lacaudit/pseudonym"
 	"github.com/lacaudit/lacaudit/store"
 )
@@ -495,7 +497,7 @@ func TestPseudonymisedDatabaseFileHoldsNoRawRecord(t *testing.T) {
 	}
 	left, _ := filepath.Glob(filepath.Join(out, ".*"))
 	for _, f := range left {
-		if b := filepath.Base(f); b != ".lacaudit.lock" && b != ".lacaudit.duckdb.lock" {
+		if b := filepath.Base(f); b != ".lacaudit.lock" && b != ".lacaudit.duckdb.lock" && b != job.KindFile {
 			t.Errorf("%s left in the output folder", b)
 		}
 	}
@@ -850,5 +852,52 @@ func TestSharedDatabaseWriterDiesWithTheRun(t *testing.T) {
 	if alive() {
 		syscall.Kill(child, syscall.SIGKILL)
 		t.Error("the shared database's writer outlived the run killed while it wrote")
+	}
+}
+
+// A pseudonymised run's workbook and shared database hold no input file's
+// SHA-256 (with a copy of an extract, it would confirm that extract was the
+// input); a raw run's Method sheet keeps them.
+func TestPseudonymisedRunHoldsNoInputHash(t *testing.T) {
+	sha := regexp.MustCompile(`^[0-9a-f]{64}$`)
+	hashes := func(book string) int {
+		f, err := excelize.OpenFile(book)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		n := 0
+		for _, sheet := range f.GetSheetList() {
+			rows, err := f.GetRows(sheet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, row := range rows {
+				for _, c := range row {
+					if sha.MatchString(c) {
+						n++
+					}
+				}
+			}
+		}
+		return n
+	}
+	raw, shared := t.TempDir(), t.TempDir()
+	runOK(t, "run", "--as-of", goldenAsOf, "--out", raw)
+	runOK(t, "run", "--as-of", goldenAsOf, "--out", shared, "--pseudonymise", "--pseudonymise-key-file", newKey(t))
+	if n := hashes(filepath.Join(raw, "latest.xlsx")); n < 10 {
+		t.Errorf("the raw run's workbook holds %d SHA-256, want one per input file", n)
+	}
+	if n := hashes(filepath.Join(shared, "latest.xlsx")); n != 0 {
+		t.Errorf("the pseudonymised run's workbook holds %d SHA-256", n)
+	}
+	db, err := store.Open(context.Background(), filepath.Join(shared, "lacaudit.duckdb"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM duckdb_columns() WHERE column_name = 'sha256'").Scan(&n); err != nil || n != 0 {
+		t.Errorf("the shared database has %d sha256 columns (%v)", n, err)
 	}
 }
