@@ -35,6 +35,11 @@ func Annual(ctx context.Context, s Settings, log *slog.Logger, year int, suppres
 	}
 	defer ws.close()
 	stage := ws.stage
+	// The annual report names children's workers: raw, never beside a
+	// pseudonymised run's outputs (outkind.go).
+	if err := claimOutputKind(s.Out, false); err != nil {
+		return "", err
+	}
 	if err := useBundledSample(&s, stage); err != nil {
 		return "", err
 	}

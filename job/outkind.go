@@ -111,7 +111,7 @@ func claimOutputKind(out string, pseudonymised bool) error {
 			return &FolderKindError{Msg: fmt.Sprintf("the output folder %s holds the outputs of raw runs (%s): a folder of pseudonymised outputs for sharing must hold nothing raw; give --out a new folder, or move those files away first",
 				out, strings.Join(shown, ", "))}
 		}
-		return &FolderKindError{Msg: fmt.Sprintf("the output folder %s holds the outputs of pseudonymised runs, for sharing (%s): a run without --pseudonymise would put raw data beside them; run with --pseudonymise, or give --out another folder",
+		return &FolderKindError{Msg: fmt.Sprintf("the output folder %s holds the outputs of pseudonymised runs, for sharing (%s): a run without --pseudonymise, or an annual report, would put raw data beside them; run with --pseudonymise, or give --out another folder",
 			out, strings.Join(shown, ", "))}
 	}
 	if have == want {

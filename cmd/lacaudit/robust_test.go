@@ -482,6 +482,10 @@ func TestOutputFolderIsRawOrPseudonymised(t *testing.T) {
 		!strings.Contains(r.stderr, "run with --pseudonymise, or give --out another folder") {
 		t.Errorf("raw run into a pseudonymised folder: exit %d: %s", r.code, r.stderr)
 	}
+	// Nor may the annual report, which names workers.
+	if r := lacaudit(t, "annual", "--year", "2025", "--out", s); r.code != 2 || !strings.Contains(r.stderr, "or an annual report, would put raw data beside them") {
+		t.Errorf("annual report into a pseudonymised folder: exit %d: %s", r.code, r.stderr)
+	}
 	// Nor may a raw run stopped by its rejects leave its raw lines there.
 	if r := lacaudit(t, "run", "--input", in, "--as-of", goldenAsOf, "--out", s); r.code != 2 {
 		t.Errorf("raw run on a broken extract into a pseudonymised folder: exit %d: %s", r.code, r.stderr)
