@@ -323,9 +323,27 @@ const csvBOM = "\uFEFF"
 // findings.csv, sorted, with DuckDB's COPY: UTF-8 with a byte order mark,
 // text fields guarded against formula injection (CSVText).
 func WriteFindings(ctx context.Context, db *store.DB, path string) error {
+	return writeFindingsCSV(ctx, db, path, "findings ORDER BY "+FindingsOrder)
+}
+
+// WriteFindingsFromParquet writes findings.csv to path, as WriteFindings
+// does, from the findings.parquet that WriteFindingsParquet wrote to pq: the
+// Parquet file holds the same rows and values in findings.csv's order, and
+// DuckDB reads a file in its order (preserve_insertion_order, which
+// store.Open sets), so a run that writes both sorts the findings once. At
+// 300,000 children the sort of 11 to 12 million findings is the largest
+// use of memory at the end of the run and takes longer than reading the
+// Parquet file back (docs/PERFORMANCE.md).
+func WriteFindingsFromParquet(ctx context.Context, db *store.DB, path, pq string) error {
+	return writeFindingsCSV(ctx, db, path, "read_parquet("+store.Quote(pq)+")")
+}
+
+// writeFindingsCSV writes findings.csv to path from the rows of from (a
+// table expression), in its order.
+func writeFindingsCSV(ctx context.Context, db *store.DB, path, from string) error {
 	q := `COPY (SELECT rule AS ` + store.Ident(csvBOM+"rule") + `, ` + CSVText("child") + ` AS child, period_start, due, done, status, days_late, ` +
 		CSVText("team") + ` AS team, ` + CSVText("social_worker") + ` AS social_worker, ` + CSVText("iro") + ` AS iro
-	            FROM findings ORDER BY ` + FindingsOrder + `)
+	            FROM ` + from + `)
 	      TO ` + store.Quote(path) + ` (HEADER, DELIMITER ',')` // DuckDB writes dates as yyyy-mm-dd
 	if _, err := db.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
