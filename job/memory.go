@@ -8,8 +8,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-
-	"github.com/lacaudit/lacaudit/ingest"
 )
 
 // ResetPeakRSS starts a new measurement of the process's peak resident
@@ -42,23 +40,22 @@ func kBField(path, name string) int64 {
 	return 0
 }
 
-// AutoMemory is the memory-limit setting that sizes DuckDB's memory to the
-// extract (see memoryLimit).
+// AutoMemory is the memory-limit setting that gives DuckDB the automatic
+// limit (see memoryLimit).
 const AutoMemory = "auto"
 
-// Bounds of the automatic memory limit.
-const (
-	minAutoMemory = 1_000_000_000 // 1 GB: a typical authority's extract needs far less
-	// autoMemoryPerByte is DuckDB's memory per byte of the extract's files.
-	// At 3 a 300,000-children extract (347 MB of CSV) gets the 1 GB that keeps
-	// the process under 2 GiB, and 1,000,000 children (1.16 GB) get 3.5 GB:
-	// with it they took 118 s, held to 1 GB 130 s, against 35 s for 300,000
-	// (docs/PERFORMANCE.md).
-	autoMemoryPerByte = 3
-	// xlsxExpansion counts a workbook's bytes as this many bytes of CSV: its
-	// XML is deflated.
-	xlsxExpansion = 5
-)
+// autoMemoryLimit is DuckDB's automatic memory limit: 512 MB, at most half
+// the machine's memory. It keeps a whole run (DuckDB, the Go heap and
+// DuckDB's memory outside its limit) under 1 GiB at 300,000 children, on
+// both of the bench's sample shapes (860 to 900 MiB): at that size
+// the run peaked at 1.6 to 2.1 GiB with the limit at 3 times the extract
+// (1 to 1.2 GB), DuckDB at its limit, the Go heap at 280 MB and some
+// 300 to 700 MB of memory DuckDB does not count against its limit (its
+// allocator's caches, the writers' buffers). Past it DuckDB works on disk;
+// a national extract run on a machine with memory to spare can be given
+// more with --memory-limit (docs/PERFORMANCE.md). A single authority's
+// extract never comes near it.
+const autoMemoryLimit = 512_000_000
 
 // memorySize is a size DuckDB takes as a memory limit: a number and a unit.
 var memorySize = regexp.MustCompile(`^(?i)[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
@@ -72,30 +69,16 @@ func CheckMemoryLimit(setting string) error {
 	return fmt.Errorf("--memory-limit %q: expected auto or a size such as 2GB or 1500MB", setting)
 }
 
-// memoryLimit is DuckDB's memory limit for a run on the extracts in the
-// folder input: the setting itself, or for AutoMemory (and an empty
-// setting) autoMemoryPerByte bytes per byte of the extracts, at least 1 GB
-// and at most half the memory the machine (or its container) has. The
-// extracts are the files ingest.Discover reads (ingest.FormatOf).
-func memoryLimit(setting, input string) string {
+// memoryLimit is DuckDB's memory limit for a run: the setting itself, or
+// for AutoMemory (and an empty setting) autoMemoryLimit, at most half the
+// memory the machine (or its container) has. The second argument, the
+// input folder, is not read: auto was sized to the extracts in it until
+// the limit became one for every size.
+func memoryLimit(setting, _ string) string {
 	if setting != "" && !strings.EqualFold(setting, AutoMemory) {
 		return setting
 	}
-	var size int64
-	entries, _ := os.ReadDir(input)
-	for _, e := range entries {
-		info, err := e.Info()
-		if err != nil || !info.Mode().IsRegular() {
-			continue
-		}
-		switch ingest.FormatOf(e.Name()) {
-		case ingest.CSV:
-			size += info.Size()
-		case ingest.XLSX:
-			size += info.Size() * xlsxExpansion
-		}
-	}
-	limit := max(size*autoMemoryPerByte, minAutoMemory)
+	limit := int64(autoMemoryLimit)
 	if total := machineMemory(); total > 0 {
 		limit = min(limit, total/2)
 	}
@@ -138,17 +121,20 @@ func sizeBytes(setting string) int64 {
 
 // minGoHeap is the least the Go heap's soft limit is set to: below it the
 // garbage collector would run all the time on a small extract.
-const minGoHeap = 256 << 20
+const minGoHeap = 128 << 20
 
-// boundGoHeap sets the Go heap's soft limit (debug.SetMemoryLimit) to half
-// the run's memory limit (DuckDB's, a size such as "1500MB"), at least
+// boundGoHeap sets the Go heap's soft limit (debug.SetMemoryLimit) to 3/8
+// of the run's memory limit (DuckDB's, a size such as "1500MB"), at least
 // minGoHeap, so that reading workbooks and writing reports stays in line
 // with --memory-limit; it returns the run's limit in bytes (0 when it
-// cannot be read).
+// cannot be read). With the automatic 512 MB that is 192 MB: the workbook's
+// capped lists hold about 130 MB at national size (excelize keeps each
+// streamed sheet in memory until the workbook is saved), and at half the
+// limit, as before, the heap grew to 280 MB of it with its garbage.
 func boundGoHeap(limit string) int64 {
 	b := sizeBytes(limit)
 	if b > 0 {
-		debug.SetMemoryLimit(max(b/2, minGoHeap))
+		debug.SetMemoryLimit(max(b/8*3, minGoHeap))
 	}
 	return b
 }

@@ -39,6 +39,13 @@ func Open(ctx context.Context, path string, o Options) (*DB, error) {
 		"SET autoinstall_known_extensions = false",
 		"SET autoload_known_extensions = false",
 		"SET preserve_insertion_order = true",
+		// DuckDB's allocator hands memory it has freed back to the system
+		// after each task that used more than 8 MB (the default is 128 MB),
+		// and a background thread purges what it keeps: memory outside
+		// DuckDB's limit, which at 300,000 children held a run 250 MB
+		// higher (docs/PERFORMANCE.md).
+		"SET allocator_flush_threshold = '8MB'",
+		"SET allocator_background_threads = true",
 	}
 	if o.Threads > 0 {
 		init = append(init, fmt.Sprintf("SET threads = %d", o.Threads))
