@@ -28,7 +28,14 @@ var (
 	writeFindingsSQL string
 	//go:embed sql/write/done.sql
 	writeDoneSQL string
+	//go:embed sql/write/published.sql
+	publishedSQL string
 )
+
+// Published are the views the audit leaves for reports and job
+// (sql/write/published.sql; doc.go says what each holds). With the tables
+// findings and rule_coverage, they are all that others read of the audit.
+var Published = []string{"periods", "looked_after_now", "known_episodes", "allocations_now", "held_reviews", "breakdowns"}
 
 // addsObligations matches a statement that adds obligations.
 var addsObligations = regexp.MustCompile(`(?m)^INSERT INTO obligations\b`)
@@ -68,7 +75,7 @@ func (w *findingsWriter) write(ctx context.Context) error {
 		WHERE rule IN (SELECT rule FROM rule_coverage WHERE status = 'not assessed')`); err != nil {
 		return fmt.Errorf("remove rules not assessed: %w", err)
 	}
-	return w.db.Exec(ctx, "sql/write/findings.sql", writeFindingsSQL)
+	return w.db.Exec(ctx, "audit/sql/write/findings.sql", writeFindingsSQL)
 }
 
 // Coverage says whether a rule could be assessed.
@@ -142,7 +149,7 @@ func Run(ctx context.Context, db *store.DB, cfg *config.Config, asOf time.Time) 
 		if err != nil {
 			return nil, err
 		}
-		if err := db.ExecThen(ctx, name, string(b), func(stmt string) error {
+		if err := db.ExecThen(ctx, "audit/"+name, string(b), func(stmt string) error {
 			if addsObligations.MatchString(stmt) {
 				return w.writeIfLarge(ctx)
 			}
@@ -156,7 +163,10 @@ func Run(ctx context.Context, db *store.DB, cfg *config.Config, asOf time.Time) 
 	if err := w.write(ctx); err != nil {
 		return nil, err
 	}
-	if err := db.Exec(ctx, "sql/write/done.sql", writeDoneSQL); err != nil {
+	if err := db.Exec(ctx, "audit/sql/write/done.sql", writeDoneSQL); err != nil {
+		return nil, err
+	}
+	if err := db.Exec(ctx, "audit/sql/write/published.sql", publishedSQL); err != nil {
 		return nil, err
 	}
 	res.Timings = append(res.Timings, Timing{File: "write/findings.sql", Seconds: time.Since(t0).Seconds()})

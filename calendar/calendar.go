@@ -14,8 +14,6 @@ import (
 	"github.com/rickar/cal/v2"
 	"github.com/rickar/cal/v2/gb"
 
-	duckdb "github.com/duckdb/duckdb-go/v2"
-
 	"github.com/lacaudit/lacaudit/store"
 )
 
@@ -135,11 +133,7 @@ func (c *Calendar) Materialise(ctx context.Context, db *store.DB, from, to time.
 	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE calendar (d DATE, working BOOLEAN, wd INTEGER, holiday VARCHAR)`); err != nil {
 		return fmt.Errorf("create calendar: %w", err)
 	}
-	err := db.WithConn(ctx, func(conn driver.Conn) error {
-		a, err := duckdb.NewAppenderFromConn(conn, "", "calendar")
-		if err != nil {
-			return err
-		}
+	err := db.Append(ctx, "calendar", func(add func(...driver.Value) error) error {
 		wd := int32(0)
 		for d := day(from.Year(), from.Month(), from.Day()); !d.After(to); d = d.AddDate(0, 0, 1) {
 			working := c.Working(d)
@@ -150,12 +144,11 @@ func (c *Calendar) Materialise(ctx context.Context, db *store.DB, from, to time.
 			if n, ok := c.Holiday(d); ok {
 				name = n
 			}
-			if err := a.AppendRow(d, working, wd, name); err != nil {
-				_ = a.Close()
+			if err := add(d, working, wd, name); err != nil {
 				return err
 			}
 		}
-		return a.Close()
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("fill calendar: %w", err)

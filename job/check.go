@@ -2,7 +2,6 @@ package job
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -124,20 +123,4 @@ func PrintCheck(w io.Writer, rep *CheckReport) {
 			fmt.Fprintf(w, "  %-20s %6d  %s\n", wc.Table, wc.Count, wc.Message)
 		}
 	}
-}
-
-// ExitStatus maps an error to the exit status the README documents.
-func ExitStatus(err error) int {
-	var ie *ingest.InputError
-	var le *LockError
-	var ye *YearError
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &ie), errors.As(err, &ye):
-		return 3
-	case errors.As(err, &le):
-		return 4
-	}
-	return 1
 }

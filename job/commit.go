@@ -28,7 +28,8 @@ import (
 //
 // The next command in the folder (run or annual), holding the lock, finds a
 // manifest left by a run killed in step 2 and undoes its moves from the
-// backups (recover). A staging folder without a manifest is a run that
+// backups (recover), before anything else. Step 2 is not atomic across
+// files: docs/SECURITY.md says what a reader sees meanwhile, and why. A staging folder without a manifest is a run that
 // never reached step 2 and is deleted.
 //
 // The manifest names files by base name only, each in one of two folders:
@@ -82,6 +83,10 @@ func baseName(s string) bool {
 	return s != "" && s != "." && s != ".." && !strings.ContainsAny(s, "/\x00") && filepath.Base(s) == s
 }
 
+// commitStep is called after each step of commit that changes a file, with
+// the step's name; tests stop a commit there as a kill would.
+var commitStep = func(step string) {}
+
 // commit moves staged files into place, as described above. stage is an
 // absolute path, the output folder its parent; a file staged outside it is
 // the database.
@@ -131,6 +136,7 @@ func commit(stage string, moves []move, mode os.FileMode) error {
 			}
 			moves[i].Backup = b
 			e.Backup = filepath.Base(b)
+			commitStep("keep the previous " + e.Target)
 		}
 		m.Moves = append(m.Moves, e)
 	}
@@ -143,6 +149,7 @@ func commit(stage string, moves []move, mode os.FileMode) error {
 	if err := writeSynced(path, m); err != nil {
 		return err
 	}
+	commitStep("write the manifest")
 	for _, mv := range moves {
 		if err := os.Rename(mv.Staged, mv.Target); err != nil {
 			// Put back what was moved, then report.
@@ -152,6 +159,7 @@ func commit(stage string, moves []move, mode os.FileMode) error {
 			_ = os.Remove(path)
 			return fmt.Errorf("move %s into place: %w", filepath.Base(mv.Target), err)
 		}
+		commitStep("move " + filepath.Base(mv.Target))
 	}
 	for dir := range syncDirs {
 		if err := syncDir(dir); err != nil {
@@ -161,11 +169,13 @@ func commit(stage string, moves []move, mode os.FileMode) error {
 	if err := os.Remove(path); err != nil {
 		return err
 	}
+	commitStep("remove the manifest")
 	// Committed: the backups beside a database go (those in the staging
 	// folder go with it).
 	for _, mv := range moves {
 		if mv.Backup != "" && filepath.Dir(mv.Backup) != backups {
 			_ = os.Remove(mv.Backup)
+			commitStep("remove the previous " + filepath.Base(mv.Target))
 		}
 	}
 	return nil

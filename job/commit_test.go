@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -314,4 +315,131 @@ func TestCommitKeepsTheDatabaseOwnersOnly(t *testing.T) {
 	if st, _ := os.Stat(db); st.Mode().Perm() != 0o600 {
 		t.Errorf("restored database has mode %v, want 0600", st.Mode().Perm())
 	}
+}
+
+// publishFixture is an output folder and a database folder holding the
+// outputs of one night, and a staging folder holding the next night's,
+// ready to commit. The new night has a workbook of its own date.
+func publishFixture(t *testing.T) (out, stage, db string, moves []move) {
+	t.Helper()
+	out, dbDir := t.TempDir(), t.TempDir()
+	db = filepath.Join(dbDir, DBFileName)
+	for _, f := range []string{"findings.csv", "rejects.csv", "lacaudit-2026-11-01.xlsx", LatestWorkbook} {
+		put(t, filepath.Join(out, f), "old "+f)
+	}
+	put(t, db, "old db")
+	stage = filepath.Join(out, stagePrefix+"next")
+	if err := os.Mkdir(stage, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"findings.csv", "rejects.csv", "lacaudit-2026-11-02.xlsx", LatestWorkbook} {
+		put(t, filepath.Join(stage, f), "new "+f)
+		moves = append(moves, move{Staged: filepath.Join(stage, f), Target: filepath.Join(out, f)})
+	}
+	staged := db + stagedDBSuffix + filepath.Base(stage)
+	put(t, staged, "new db")
+	moves = append(moves, move{Staged: staged, Target: db})
+	return out, stage, db, moves
+}
+
+// published is what a reader sees: each output's content, and the database's.
+func published(t *testing.T, out, db string) map[string]string {
+	t.Helper()
+	m := map[string]string{}
+	content := func(path string) string {
+		b, err := os.ReadFile(path)
+		if os.IsNotExist(err) {
+			return "(absent)"
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	for _, f := range []string{"findings.csv", "rejects.csv", "lacaudit-2026-11-01.xlsx", "lacaudit-2026-11-02.xlsx", LatestWorkbook} {
+		m[f] = content(filepath.Join(out, f))
+	}
+	m["db"] = content(db)
+	return m
+}
+
+func sameSet(a, b map[string]string) bool {
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return len(a) == len(b)
+}
+
+// A publication killed after any one of its steps leaves either the
+// previous set, the new set, or a mixed set with its manifest; the next
+// command in the folder (recoverOutputs, which run and annual do first)
+// then leaves exactly one whole set: the previous one when the kill came
+// before the manifest was removed, the new one after. Nothing of the
+// commit is left behind.
+func TestCommitKilledAtEveryStep(t *testing.T) {
+	defer func(f func(string)) { commitStep = f }(commitStep)
+	var steps []string
+	commitStep = func(s string) { steps = append(steps, s) }
+	out, stage, db, moves := publishFixture(t)
+	old := published(t, out, db)
+	if err := commit(stage, moves, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fresh := published(t, out, db)
+	if fresh["lacaudit-2026-11-01.xlsx"] != old["lacaudit-2026-11-01.xlsx"] || fresh["db"] != "new db" || fresh[LatestWorkbook] != "new "+LatestWorkbook {
+		t.Fatalf("a whole commit published %v", fresh)
+	}
+	committed := -1
+	for i, s := range steps {
+		if s == "remove the manifest" {
+			committed = i
+		}
+	}
+	if len(steps) < 8 || committed < 0 {
+		t.Fatalf("steps %q", steps)
+	}
+	for k := range steps {
+		out, stage, db, moves := publishFixture(t)
+		n := 0
+		commitStep = func(string) {
+			if n == k {
+				runtime.Goexit() // the kill: nothing after this step runs
+			}
+			n++
+		}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_ = commit(stage, moves, 0o600)
+		}()
+		<-done
+		commitStep = func(string) {}
+		seen := published(t, out, db)
+		_, err := os.Lstat(filepath.Join(stage, manifestName))
+		manifest := err == nil
+		if !sameSet(seen, old) && !sameSet(seen, fresh) && !manifest {
+			t.Errorf("killed after %q: a mixed set and no manifest to undo it: %v", steps[k], seen)
+		}
+		if _, err := recoverOutputs(out, db); err != nil {
+			t.Fatalf("killed after %q: recover: %v", steps[k], err)
+		}
+		want, which := old, "the previous"
+		if k >= committed {
+			want, which = fresh, "the new"
+		}
+		if got := published(t, out, db); !sameSet(got, want) {
+			t.Errorf("killed after %q, then recovered: %v, want %s set %v", steps[k], got, which, want)
+		}
+		for _, dir := range []string{out, filepath.Dir(db)} {
+			entries, _ := os.ReadDir(dir)
+			for _, e := range entries {
+				if strings.Contains(e.Name(), ".lacaudit-") {
+					t.Errorf("killed after %q, then recovered: %s left", steps[k], e.Name())
+				}
+			}
+		}
+	}
+	t.Logf("killed after each of %d steps: %q", len(steps), steps)
 }

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"syscall"
+
+	"github.com/lacaudit/lacaudit/ingest"
 )
 
 // ResourceError is a run that failed for want of memory or disk, not for
@@ -78,4 +80,24 @@ func fullFolder(err error, s Settings) string {
 		}
 	}
 	return dir
+}
+
+// ExitStatus maps a command's error to the exit status the README
+// documents: 0 for none, 3 for input that cannot be used (an
+// *ingest.InputError, a *YearError), 4 for another run holding the folder
+// (*LockError), 1 for anything else. (A usage error, 2, is the command
+// line's: package main maps it.)
+func ExitStatus(err error) int {
+	var ie *ingest.InputError
+	var le *LockError
+	var ye *YearError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ie), errors.As(err, &ye):
+		return 3
+	case errors.As(err, &le):
+		return 4
+	}
+	return 1
 }

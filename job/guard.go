@@ -94,7 +94,7 @@ func fall(before, now int64, allowed float64) (float64, bool) {
 }
 
 // guardPartialExport compares tonight's rows per table and children looked
-// after (the audit's a_current) with the last successful run's. A fall over
+// after (the audit's looked_after_now) with the last successful run's. A fall over
 // the configured share is an *ingest.InputError naming every table that
 // fell, with both figures; with s.AcceptDrop it is logged instead and
 // returned as a note for the Method sheet. The notes also say what the
@@ -110,7 +110,7 @@ func guardPartialExport(ctx context.Context, db *store.DB, s Settings, res *inge
 		return [][2]string{{"Partial-export guard", "no earlier run recorded: nothing to compare with"}}, nil
 	}
 	var children int64
-	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM a_current").Scan(&children); err != nil {
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM looked_after_now").Scan(&children); err != nil {
 		return nil, fmt.Errorf("count children looked after: %w", err)
 	}
 	var falls []string

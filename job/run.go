@@ -78,252 +78,379 @@ func copyFile(from, to string) error {
 
 // Run is the nightly job: it reads the extracts, audits them and writes the
 // findings, the rejects and the database into s.Out, replacing the earlier
-// outputs only when everything succeeded.
+// outputs only when everything succeeded. Each stage leaves in the run what
+// the next needs.
 func Run(ctx context.Context, s Settings, log *slog.Logger) (_ *Summary, err error) {
-	defer func() { err = explain(err, s) }()
-	started := time.Now()
-	dbPath := s.DB
-	if dbPath == "" {
-		dbPath = filepath.Join(s.Out, DBFileName)
+	r := &run{s: s, log: log, started: time.Now(), sum: &Summary{AsOf: s.AsOf, Out: s.Out}}
+	defer func() { err = explain(err, r.s) }()
+	defer r.close()
+	for _, stage := range []func(context.Context) error{
+		r.open,       // the locked output folder, its staging folder and the database
+		r.load,       // the extracts into the database, or every reject that stopped it
+		r.check,      // the consistency checks, pseudonyms, history, lock-down
+		r.audit,      // the rules, and the partial-export guard against last night
+		r.record,     // the counts and the night's row of run_history
+		r.filesEarly, // a small run's findings files, beside the whole workbook
+		r.figures,    // the workbook's Summary and Action list
+		r.files,      // a large run's findings files, beside the workbook's lists
+		r.lists,      // the workbook's lists and the sheets after them
+		r.waitFiles,  // the findings files done
+		r.finish,     // the shared database, the timings, the database closed
+		r.commit,     // every output moved into place as one transaction
+	} {
+		if err := stage(ctx); err != nil {
+			return nil, r.fail(err)
+		}
 	}
-	ws, err := openWorkspace(&s, dbPath, log)
+	return r.sum, nil
+}
+
+// run is one nightly run on its way through Run's stages.
+type run struct {
+	s       Settings
+	log     *slog.Logger
+	started time.Time
+	sum     *Summary
+	cleanup []func() // undone by close, last first
+
+	dbPath   string // where the database is kept
+	stage    string // the staging folder
+	stagedDB string // the database as it is built, beside dbPath
+	db, side *store.DB
+	dbClosed bool
+	limit    string // the database's memory limit
+
+	res    *ingest.Result
+	unused []UnusedTable
+	read   int64 // rows read of every table
+	stale  string
+	ar     *audit.Result
+	notes  [][2]string
+
+	findings  []string // the findings files written
+	book      string   // the workbook's name
+	workbook  *reports.Workbook
+	bookStart time.Time
+
+	filesDone    chan error // nil until the findings files are started
+	filesWaited  bool
+	filesSeconds float64
+}
+
+// timed records a stage of the summary that began at t0 and starts the
+// next stage's memory peak.
+func (r *run) timed(name string, rows int64, t0 time.Time) {
+	r.stageDone(name, rows, time.Since(t0).Seconds())
+	ResetPeakRSS()
+}
+
+func (r *run) stageDone(name string, rows int64, seconds float64) {
+	st := Stage{Name: name, Seconds: seconds, Rows: rows, PeakRSS: PeakRSS()}
+	r.sum.Stages = append(r.sum.Stages, st)
+	r.log.Info("stage done", "stage", name, "seconds", round(st.Seconds), "rows", rows, "peak_rss_mb", st.PeakRSS>>20)
+}
+
+// fail is a stage's error, once findings files being written beside the
+// workbook are done: their error first.
+func (r *run) fail(err error) error {
+	if r.filesDone != nil && !r.filesWaited {
+		r.filesWaited = true
+		if ferr := <-r.filesDone; ferr != nil {
+			return ferr
+		}
+	}
+	return err
+}
+
+// close undoes what the stages set up, last first.
+func (r *run) close() {
+	for i := len(r.cleanup) - 1; i >= 0; i-- {
+		r.cleanup[i]()
+	}
+}
+
+// open locks the output folder, makes the staging folder and opens the
+// database beside its target.
+func (r *run) open(ctx context.Context) error {
+	r.dbPath = r.s.DB
+	if r.dbPath == "" {
+		r.dbPath = filepath.Join(r.s.Out, DBFileName)
+	}
+	ws, err := openWorkspace(&r.s, r.dbPath, r.log)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	defer ws.close()
-	stage := ws.stage
+	r.cleanup = append(r.cleanup, ws.close)
+	r.stage = ws.stage
 	// The database is built beside its target, so that moving it into place
 	// is a rename even when --db is on another file system.
-	stagedDB := dbPath + stagedDBSuffix + filepath.Base(stage)
-	defer os.Remove(stagedDB)
-	defer os.Remove(stagedDB + ".wal")
-
-	sum := &Summary{AsOf: s.AsOf, Out: s.Out}
-	stageDone := func(name string, rows int64, seconds float64) {
-		st := Stage{Name: name, Seconds: seconds, Rows: rows, PeakRSS: PeakRSS()}
-		sum.Stages = append(sum.Stages, st)
-		log.Info("stage done", "stage", name, "seconds", round(st.Seconds), "rows", rows, "peak_rss_mb", st.PeakRSS>>20)
-	}
-	timed := func(name string, rows int64, t0 time.Time) {
-		stageDone(name, rows, time.Since(t0).Seconds())
-		ResetPeakRSS()
-	}
+	r.stagedDB = r.dbPath + stagedDBSuffix + filepath.Base(r.stage)
+	r.cleanup = append(r.cleanup, func() { os.Remove(r.stagedDB) }, func() { os.Remove(r.stagedDB + ".wal") })
 	ResetPeakRSS()
-
-	limit := memoryLimit(s.MemoryLimit, s.Input)
-	log.Info("database memory limit", "limit", limit)
+	limit := memoryLimit(r.s.MemoryLimit, r.s.Input)
+	r.log.Info("database memory limit", "limit", limit)
+	r.limit = limit
 	// A pseudonymised run works in memory, so that no raw record ever
-	// reaches a database file; pseudonym.Export writes the shared one.
-	dbFile := stagedDB
-	if s.PseudonymKey != nil {
+	// reaches a database file; a process that never held one writes the
+	// shared database (pseudonym.Build).
+	dbFile := r.stagedDB
+	if r.s.PseudonymKey != nil {
 		dbFile = ""
 	}
-	db, err := store.Open(ctx, dbFile, store.Options{Threads: s.Threads, MemoryLimit: limit, TempDir: filepath.Join(stage, "tmp")})
+	r.db, err = store.Open(ctx, dbFile, store.Options{Threads: r.s.Threads, MemoryLimit: limit, TempDir: filepath.Join(r.stage, "tmp")})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	closed := false
-	defer func() {
-		if !closed {
-			_ = db.Close()
+	r.cleanup = append(r.cleanup, func() {
+		if !r.dbClosed {
+			_ = r.db.Close()
 		}
-	}()
+	})
+	return nil
+}
 
+// load loads the extracts with the reject threshold, as check does. An
+// extract with too many rejects stops the run with every rejected row
+// written out, for whoever mends the export.
+func (r *run) load(ctx context.Context) error {
 	t0 := time.Now()
-	// The load and the reject threshold, as check does them.
-	res, unused, err := loadExtracts(ctx, db, s, log, filepath.Join(stage, "tmp"), limit)
+	var err error
+	r.res, r.unused, err = loadExtracts(ctx, r.db, r.s, r.log, filepath.Join(r.stage, "tmp"), memoryLimit(r.s.MemoryLimit, r.s.Input))
 	if err != nil {
 		var ie *ingest.InputError
 		if errors.As(err, &ie) && ie.Rejects {
-			if rows, rerr := ingest.FirstRejects(ctx, db, 10); rerr == nil {
-				for _, r := range rows {
-					log.Warn("rejected row", "file", r.Source, "line", r.Line, "column", r.Column, "reason", pseudonym.Reason(r.Reason))
+			if rows, rerr := ingest.FirstRejects(ctx, r.db, 10); rerr == nil {
+				for _, rj := range rows {
+					r.log.Warn("rejected row", "file", rj.Source, "line", rj.Line, "column", rj.Column, "reason", pseudonym.Reason(rj.Reason))
 				}
 			}
-			// Every rejected row, for whoever mends the export.
-			path, werr := writeStoppedRejects(ctx, db, s, stage)
+			path, werr := writeStoppedRejects(ctx, r.db, r.s, r.stage)
 			if werr != nil {
-				return nil, fmt.Errorf("%w (and the list of rejected rows could not be written: %v)", err, werr)
+				return fmt.Errorf("%w (and the list of rejected rows could not be written: %v)", err, werr)
 			}
-			return nil, &ingest.InputError{Rejects: true, Msg: ie.Msg + "; every rejected row is listed in " + path}
+			return &ingest.InputError{Rejects: true, Msg: ie.Msg + "; every rejected row is listed in " + path}
 		}
-		return nil, err
+		return err
 	}
-	var read int64
-	for _, t := range res.Tables {
-		read += t.Read
-		sum.Rejected += t.Rejected
+	for _, t := range r.res.Tables {
+		r.read += t.Read
+		r.sum.Rejected += t.Rejected
 	}
-	timed("ingest", read, t0)
-	// Warnings are counted once the audit has added its own.
-	t0 = time.Now()
-	if _, err := ingest.Checks(ctx, db, s.AsOf); err != nil {
-		return nil, err
-	}
-	stale, err := staleExtract(ctx, db, s, log)
-	if err != nil {
-		return nil, err
-	}
-	timed("checks", read, t0)
-	if s.PseudonymKey != nil {
-		if err := pseudonym.Apply(ctx, db, s.PseudonymKey); err != nil {
-			return nil, err
-		}
-		if err := pseudonym.Attach(ctx, db, stagedDB); err != nil {
-			return nil, err
-		}
-		log.Info("children and workers pseudonymised in every output")
-	}
-	if err := carryHistory(ctx, db, previousDB(s, dbPath)); err != nil {
-		return nil, err
-	}
-	// A second connection for the output files, opened before the lock-down
-	// (which forbids the settings every new connection makes).
-	side, err := db.Fork(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer side.Close()
-	if err := db.LockDown(ctx, stage); err != nil {
-		return nil, err
-	}
-
-	t0 = time.Now()
-	ar, err := audit.Run(ctx, db, s.Config, s.AsOf)
-	if err != nil {
-		return nil, err
-	}
-	sum.Findings = ar.Findings
-	for _, t := range ar.Timings {
-		log.Debug("rule file done", "file", t.File, "seconds", round(t.Seconds))
-	}
-	if err := explainUnused(ctx, db, ar, unused); err != nil {
-		return nil, err
-	}
-	notes, err := guardPartialExport(ctx, db, s, res, log)
-	if err != nil {
-		return nil, err
-	}
-	notes = append(notes, unusedNotes(unused)...)
-	sum.NotAssess = ar.NotAssessed()
-	timed("rules", ar.Findings, t0)
-
-	sum.ByStatus, err = countByStatus(ctx, db)
-	if err != nil {
-		return nil, err
-	}
-	// The checks' warnings and the audit's own (reviews outside any period of care).
-	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM dq_warnings").Scan(&sum.Warnings); err != nil {
-		return nil, fmt.Errorf("count warnings: %w", err)
-	}
-	if err := appendHistory(ctx, db, s, sum, started); err != nil {
-		return nil, err
-	}
-	if err := recordTables(ctx, db, res); err != nil {
-		return nil, err
-	}
-
-	findingsNames := findingsFiles(s.Findings, ar.Findings)
-	// findings.csv and rejects.csv, then a checkpoint, so that closing the
-	// database has nothing left to write. findings.csv is sorted as it is
-	// written: the table is not (see audit/sql/05_allocations.sql).
-	var filesSeconds float64
-	files := func() error {
-		t0 := time.Now()
-		defer func() { filesSeconds = time.Since(t0).Seconds() }()
-		if err := writeFindingsFiles(ctx, side, stage, findingsNames); err != nil {
-			return err
-		}
-		if err := audit.WriteRejects(ctx, side, filepath.Join(stage, "rejects.csv")); err != nil {
-			return err
-		}
-		// Closing checkpoints too: a checkpoint that cannot run now costs
-		// only time there.
-		_, _ = side.ExecContext(ctx, "CHECKPOINT")
-		return nil
-	}
-	done := make(chan error, 1)
-	// start is only ever called on this goroutine: the workbook calls it
-	// back, as its lists begin, from inside writeWorkbook.
-	filesStarted := false
-	start := func() {
-		if !filesStarted {
-			filesStarted = true
-			go func() { done <- files() }()
-		}
-	}
-	if ar.Findings < sideBySide {
-		start()
-	}
-	t0 = time.Now()
-	err = reports.Prepare(ctx, db, s.AsOf)
-	book := WorkbookName(s.AsOf)
-	if err == nil {
-		err = writeWorkbook(ctx, db, s, filepath.Join(stage, book), res, ar, notes, stale, started, start, findingsLabel(findingsNames))
-	}
-	if err != nil && !filesStarted {
-		// The workbook failed before its lists: the run fails, and there are
-		// no output files worth writing or waiting for.
-		return nil, err
-	}
-	start() // a no-op once started; keeps the wait below from blocking
-	if ferr := <-done; ferr != nil {
-		return nil, ferr
-	}
-	if err != nil {
-		return nil, err
-	}
-	if s.PseudonymKey != nil {
-		if err := pseudonym.Export(ctx, db); err != nil {
-			return nil, err
-		}
-	}
-	// The two stages overlap: each has its own time and the peak of both.
-	stageDone("findings", ar.Findings, filesSeconds)
-	timed("workbook", ar.Findings, t0)
-	sum.Files = append(append(sum.Files, findingsNames...), "rejects.csv", book, LatestWorkbook)
-	closed = true
-	if err := db.Close(); err != nil {
-		return nil, fmt.Errorf("close database: %w", err)
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	// Everything is built: move it into place as one transaction.
-	var moves []move
-	for _, f := range sum.Files {
-		moves = append(moves, move{Staged: filepath.Join(stage, f), Target: filepath.Join(s.Out, f)})
-	}
-	moves = append(moves, move{Staged: stagedDB, Target: dbPath})
-	if err := commit(stage, moves, s.FileMode); err != nil {
-		return nil, err
-	}
-	removeStaleFindings(s.Out, findingsNames, log)
-	sum.Files = append(sum.Files, filepath.Base(dbPath))
-	log.Info("run finished", "seconds", round(time.Since(started).Seconds()), "findings", sum.Findings,
-		"rejected_rows", sum.Rejected, "warnings", sum.Warnings, "as_of", s.AsOf.Format(time.DateOnly))
-	return sum, nil
+	r.timed("ingest", r.read, t0)
+	return nil
 }
 
-// writeWorkbook writes the nightly workbook to path and copies it to
-// latest.xlsx beside it.
-func writeWorkbook(ctx context.Context, db *store.DB, s Settings, path string, res *ingest.Result, ar *audit.Result, notes [][2]string, stale string, started time.Time, lists func(), findings string) error {
-	style, err := templates.Load(s.Template)
+// check runs the consistency checks and the stale-extract check,
+// pseudonymises a pseudonymised run, carries the run history over, and
+// locks the database down, with a second connection for the output files
+// opened first (the lock-down forbids the settings a new one makes).
+// Warnings are counted once the audit has added its own.
+func (r *run) check(ctx context.Context) error {
+	t0 := time.Now()
+	if _, err := ingest.Checks(ctx, r.db, r.s.AsOf); err != nil {
+		return err
+	}
+	var err error
+	if r.stale, err = staleExtract(ctx, r.db, r.s, r.log); err != nil {
+		return err
+	}
+	r.timed("checks", r.read, t0)
+	if r.s.PseudonymKey != nil {
+		if err := pseudonym.Apply(ctx, r.db, r.s.PseudonymKey); err != nil {
+			return err
+		}
+		r.log.Info("children and workers pseudonymised in every output")
+	}
+	if err := carryHistory(ctx, r.db, previousDB(r.s, r.dbPath)); err != nil {
+		return err
+	}
+	if r.side, err = r.db.Fork(ctx); err != nil {
+		return err
+	}
+	r.cleanup = append(r.cleanup, func() { r.side.Close() })
+	return r.db.LockDown(ctx, r.stage)
+}
+
+// audit runs the rules, says why unused tables leave rules unassessed, and
+// holds tonight's extract against last night's (the partial-export guard).
+func (r *run) audit(ctx context.Context) error {
+	t0 := time.Now()
+	var err error
+	if r.ar, err = audit.Run(ctx, r.db, r.s.Config, r.s.AsOf); err != nil {
+		return err
+	}
+	r.sum.Findings = r.ar.Findings
+	for _, t := range r.ar.Timings {
+		r.log.Debug("rule file done", "file", t.File, "seconds", round(t.Seconds))
+	}
+	if err := explainUnused(ctx, r.db, r.ar, r.unused); err != nil {
+		return err
+	}
+	if r.notes, err = guardPartialExport(ctx, r.db, r.s, r.res, r.log); err != nil {
+		return err
+	}
+	r.notes = append(r.notes, unusedNotes(r.unused)...)
+	r.sum.NotAssess = r.ar.NotAssessed()
+	r.timed("rules", r.ar.Findings, t0)
+	return nil
+}
+
+// record counts the findings and warnings (the checks' and the audit's
+// own), and records the night in run_history and run_tables.
+func (r *run) record(ctx context.Context) error {
+	var err error
+	if r.sum.ByStatus, err = countByStatus(ctx, r.db); err != nil {
+		return err
+	}
+	if err := r.db.QueryRowContext(ctx, "SELECT count(*) FROM dq_warnings").Scan(&r.sum.Warnings); err != nil {
+		return fmt.Errorf("count warnings: %w", err)
+	}
+	if err := appendHistory(ctx, r.db, r.s, r.sum, r.started); err != nil {
+		return err
+	}
+	r.findings = findingsFiles(r.s.Findings, r.ar.Findings)
+	r.book = WorkbookName(r.s.AsOf)
+	return recordTables(ctx, r.db, r.res)
+}
+
+// filesEarly starts the findings files of a run of fewer than sideBySide
+// findings beside the whole workbook.
+func (r *run) filesEarly(ctx context.Context) error {
+	if r.ar.Findings < sideBySide {
+		return r.files(ctx)
+	}
+	return nil
+}
+
+// files starts, unless started, findings.csv and rejects.csv on the second
+// connection, then a checkpoint, so that closing the database has nothing
+// left to write. findings.csv is sorted as it is written: the table is not
+// (see audit/sql/05_allocations.sql).
+func (r *run) files(ctx context.Context) error {
+	if r.filesDone != nil {
+		return nil
+	}
+	r.filesDone = make(chan error, 1)
+	go func() {
+		t0 := time.Now()
+		err := r.writeFiles(ctx)
+		r.filesSeconds = time.Since(t0).Seconds()
+		r.filesDone <- err
+	}()
+	return nil
+}
+
+func (r *run) writeFiles(ctx context.Context) error {
+	if err := writeFindingsFiles(ctx, r.side, r.stage, r.findings); err != nil {
+		return err
+	}
+	if err := audit.WriteRejects(ctx, r.side, filepath.Join(r.stage, "rejects.csv")); err != nil {
+		return err
+	}
+	// Closing checkpoints too: a checkpoint that cannot run now costs only
+	// time there.
+	_, _ = r.side.ExecContext(ctx, "CHECKPOINT")
+	return nil
+}
+
+// figures starts the workbook and writes its Summary and Action list.
+func (r *run) figures(ctx context.Context) error {
+	r.bookStart = time.Now()
+	if err := reports.Prepare(ctx, r.db, r.s.AsOf); err != nil {
+		return err
+	}
+	style, err := templates.Load(r.s.Template)
 	if err != nil {
 		return err
 	}
 	in := reports.Input{
-		AsOf: s.AsOf, Config: s.Config, Style: style, Version: s.Version, InputLabel: s.InputLabel,
-		Tables: res.Tables, Ignored: ignoredWithWhy(res), Coverage: ar.Coverage, Started: started,
-		Pseudonymised: s.PseudonymKey != nil, Lists: lists, Notes: notes, FindingsFiles: findings,
+		AsOf: r.s.AsOf, Config: r.s.Config, Style: style, Version: r.s.Version, InputLabel: r.s.InputLabel,
+		Tables: r.res.Tables, Ignored: ignoredWithWhy(r.res), Coverage: r.ar.Coverage, Started: r.started,
+		Pseudonymised: r.s.PseudonymKey != nil, Notes: r.notes, FindingsFiles: findingsLabel(r.findings),
 	}
-	if stale != "" {
-		in.Alerts = []string{stale}
+	if r.stale != "" {
+		in.Alerts = []string{r.stale}
 	}
-	if err := reports.WriteWorkbook(ctx, db, path, in); err != nil {
+	if r.workbook, err = reports.NewWorkbook(in); err != nil {
 		return err
 	}
-	return copyFile(path, filepath.Join(filepath.Dir(path), LatestWorkbook))
+	r.cleanup = append(r.cleanup, func() {
+		if r.workbook != nil {
+			r.workbook.Close()
+		}
+	})
+	return r.workbook.WriteFigures(ctx, r.db)
+}
+
+// lists writes the rest of the workbook, saves it and copies it to
+// latest.xlsx beside it.
+func (r *run) lists(ctx context.Context) error {
+	if err := r.workbook.WriteLists(ctx, r.db); err != nil {
+		return err
+	}
+	path := filepath.Join(r.stage, r.book)
+	err := r.workbook.Save(path)
+	r.workbook.Close()
+	r.workbook = nil
+	if err != nil {
+		return err
+	}
+	return copyFile(path, filepath.Join(r.stage, LatestWorkbook))
+}
+
+// waitFiles waits for the findings files.
+func (r *run) waitFiles(context.Context) error {
+	r.filesWaited = true
+	return <-r.filesDone
+}
+
+// finish writes the shared database of a pseudonymised run, records the
+// timings of the two overlapping stages (each its own time, and the peak of
+// both), and closes the database.
+func (r *run) finish(ctx context.Context) error {
+	shared := filepath.Join(r.stage, "shared")
+	if r.s.PseudonymKey != nil {
+		if err := os.Mkdir(shared, 0o700); err != nil {
+			return fmt.Errorf("write the shared database: %w", err)
+		}
+		if err := pseudonym.Export(ctx, r.db, shared); err != nil {
+			return err
+		}
+	}
+	r.stageDone("findings", r.ar.Findings, r.filesSeconds)
+	r.timed("workbook", r.ar.Findings, r.bookStart)
+	r.sum.Files = append(append(r.sum.Files, r.findings...), "rejects.csv", r.book, LatestWorkbook)
+	r.dbClosed = true
+	if err := r.db.Close(); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if r.s.PseudonymKey != nil {
+		if err := pseudonym.Build(ctx, shared, r.stagedDB, store.Options{Threads: r.s.Threads, MemoryLimit: r.limit}); err != nil {
+			return err
+		}
+		_ = os.RemoveAll(shared)
+	}
+	return nil
+}
+
+// commit moves everything built into place as one transaction.
+func (r *run) commit(context.Context) error {
+	var moves []move
+	for _, f := range r.sum.Files {
+		moves = append(moves, move{Staged: filepath.Join(r.stage, f), Target: filepath.Join(r.s.Out, f)})
+	}
+	moves = append(moves, move{Staged: r.stagedDB, Target: r.dbPath})
+	if err := commit(r.stage, moves, r.s.FileMode); err != nil {
+		return err
+	}
+	removeStaleFindings(r.s.Out, r.findings, r.log)
+	r.sum.Files = append(r.sum.Files, filepath.Base(r.dbPath))
+	r.log.Info("run finished", "seconds", round(time.Since(r.started).Seconds()), "findings", r.sum.Findings,
+		"rejected_rows", r.sum.Rejected, "warnings", r.sum.Warnings, "as_of", r.s.AsOf.Format(time.DateOnly))
+	return nil
 }
 
 func round(x float64) float64 { return float64(int64(x*1000+0.5)) / 1000 }
@@ -396,7 +523,7 @@ func countByStatus(ctx context.Context, db *store.DB) (map[string]int64, error) 
 func appendHistory(ctx context.Context, db *store.DB, s Settings, sum *Summary, started time.Time) error {
 	_, err := db.ExecContext(ctx, `INSERT INTO run_history
 		SELECT now()::TIMESTAMP, ?::DATE, ?, ?,
-		       (SELECT count(*) FROM a_current),
+		       (SELECT count(*) FROM looked_after_now),
 		       ?, ?, ?, ?, ?, ?, ?,
 		       (SELECT count(*) FROM findings WHERE status = 'overdue'
 		            AND rule IN (SELECT rule FROM rule_coverage WHERE chain IS NOT NULL)),

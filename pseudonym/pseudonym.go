@@ -5,10 +5,12 @@
 // runs can be compared; without the key they cannot be reversed.
 //
 // A pseudonymised run loads the extract into memory, never into a file:
-// Apply replaces the identifiers there, and Export writes the shared
-// database afresh, holding only the columns a benchmarking group needs
-// (shared.go). A database file that held the raw extract would keep it in
-// its freed blocks, whatever was overwritten later.
+// Apply replaces the identifiers there, Export writes the columns a
+// benchmarking group needs (shared.go) as Parquet files, and Build has a
+// process that never held the raw extract write the shared database
+// afresh from them. A database file that held the raw extract would keep
+// it in its freed blocks, and one written by a process that held it can
+// carry it in the padding of its blocks.
 package pseudonym
 
 import (

@@ -146,11 +146,19 @@ func TestExportKeepsOnlyTheAllowList(t *testing.T) {
 		t.Fatal(err)
 	}
 	shared := filepath.Join(t.TempDir(), "shared.duckdb")
-	if err := Attach(ctx, db, shared); err != nil {
+	parquet := t.TempDir()
+	if err := os.Chmod(parquet, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := Export(ctx, db); err != nil {
+	if err := Export(ctx, db, parquet); err != nil {
 		t.Fatal(err)
+	}
+	// The run's child process does this (Build); the file must be new.
+	if err := WriteShared(ctx, parquet, shared, store.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteShared(ctx, parquet, shared, store.Options{}); err == nil || !strings.Contains(err.Error(), "exists already") {
+		t.Errorf("a second WriteShared over the same file: %v", err)
 	}
 	out, err := store.Open(ctx, shared, store.Options{})
 	if err != nil {

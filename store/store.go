@@ -186,7 +186,9 @@ func (d *DB) LockDown(ctx context.Context, allowedDirs ...string) error {
 }
 
 // Exec runs a script of several statements separated by semicolons at line
-// ends, one by one, so that an error names the statement that failed.
+// ends, one by one, so that an error names the statement that failed: name
+// (the script's .sql file, as audit/sql/10_reviews.sql) and the line the
+// statement starts on, as audit/sql/10_reviews.sql:63.
 func (d *DB) Exec(ctx context.Context, name, script string) error {
 	return d.ExecThen(ctx, name, script, nil)
 }
@@ -194,12 +196,15 @@ func (d *DB) Exec(ctx context.Context, name, script string) error {
 // ExecThen is Exec with after, when not nil, called after each statement
 // with its text; an error from after stops the script.
 func (d *DB) ExecThen(ctx context.Context, name, script string, after func(stmt string) error) error {
-	for i, stmt := range SplitScript(script) {
-		if _, err := d.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("%s statement %d: %w", name, i+1, err)
+	for _, st := range SplitStatements(script) {
+		if _, err := d.ExecContext(ctx, st.Text); err != nil {
+			if strings.HasSuffix(name, ".sql") {
+				return fmt.Errorf("%s:%d: %w", name, st.Line, err)
+			}
+			return fmt.Errorf("%s, line %d: %w", name, st.Line, err)
 		}
 		if after != nil {
-			if err := after(stmt); err != nil {
+			if err := after(st.Text); err != nil {
 				return err
 			}
 		}
@@ -207,33 +212,59 @@ func (d *DB) ExecThen(ctx context.Context, name, script string, after func(stmt 
 	return nil
 }
 
+// Statement is one statement of a script and the line of the script it
+// starts on (the first line is 1), leading blank lines and comments left out.
+type Statement struct {
+	Text string
+	Line int
+}
+
 // SplitScript splits SQL text into statements at semicolons that end a line,
 // dropping statements that hold only comments.
 func SplitScript(script string) []string {
 	var out []string
+	for _, st := range SplitStatements(script) {
+		out = append(out, st.Text)
+	}
+	return out
+}
+
+// SplitStatements is SplitScript with the line each statement starts on.
+func SplitStatements(script string) []Statement {
+	var out []Statement
 	var cur strings.Builder
+	curLine := 1 // the line cur starts on
 	flush := func() {
-		s := strings.TrimSpace(cur.String())
+		text := cur.String()
 		cur.Reset()
+		s := strings.TrimSpace(text)
 		if s == "" {
 			return
 		}
-		for _, l := range strings.Split(s, "\n") {
+		// The statement starts at its first line that is not blank or a
+		// comment; its text keeps the comments above it.
+		for i, l := range strings.Split(strings.TrimLeft(text, " \t\r\n"), "\n") {
 			if t := strings.TrimSpace(l); t != "" && !strings.HasPrefix(t, "--") {
-				out = append(out, s)
+				lead := strings.Count(text[:len(text)-len(strings.TrimLeft(text, " \t\r\n"))], "\n")
+				out = append(out, Statement{Text: s, Line: curLine + lead + i})
 				return
 			}
 		}
 	}
-	for _, line := range strings.SplitAfter(script, "\n") {
-		trimmed := strings.TrimRight(line, " \t\r\n")
+	line := 1
+	for _, l := range strings.SplitAfter(script, "\n") {
+		if cur.Len() == 0 {
+			curLine = line
+		}
+		line++
+		trimmed := strings.TrimRight(l, " \t\r\n")
 		if strings.HasSuffix(trimmed, ";") && !strings.HasPrefix(strings.TrimSpace(trimmed), "--") {
 			cur.WriteString(strings.TrimSuffix(trimmed, ";"))
 			cur.WriteString("\n")
 			flush()
 			continue
 		}
-		cur.WriteString(line)
+		cur.WriteString(l)
 	}
 	flush()
 	return out
@@ -259,5 +290,24 @@ func (d *DB) WithConn(ctx context.Context, fn func(driver.Conn) error) error {
 			return fmt.Errorf("unexpected driver connection %T", dc)
 		}
 		return fn(c)
+	})
+}
+
+// Append appends rows to table with DuckDB's Appender, on a connection of
+// the handle: fill calls add once per row, in the table's column order. The
+// appender is closed whatever happens, which flushes the rows: an error
+// from fill (or from add, which fill returns) is returned, and otherwise
+// the error of closing it.
+func (d *DB) Append(ctx context.Context, table string, fill func(add func(vals ...driver.Value) error) error) error {
+	return d.WithConn(ctx, func(c driver.Conn) error {
+		a, err := duckdb.NewAppenderFromConn(c, "", table)
+		if err != nil {
+			return fmt.Errorf("append to %s: %w", table, err)
+		}
+		err = fill(a.AppendRow)
+		if cerr := a.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("append to %s: %w", table, cerr)
+		}
+		return err
 	})
 }

@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
+	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -132,6 +135,71 @@ func TestFork(t *testing.T) {
 	var x int
 	if err := db.QueryRowContext(ctx, "SELECT x FROM shared").Scan(&x); err != nil || x != 42 {
 		t.Errorf("after the forks closed: %d, %v", x, err)
+	}
+}
+
+// Append closes its appender whatever fill returns: the rows added before
+// an error are flushed and the error comes back as it was; a failed row
+// closes it too, and the connection serves the next statement.
+func TestAppendAlwaysCloses(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, "", Options{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "CREATE TABLE t (n BIGINT, s VARCHAR)"); err != nil {
+		t.Fatal(err)
+	}
+	stop := errors.New("stop")
+	err = db.Append(ctx, "t", func(add func(...driver.Value) error) error {
+		if err := add(int64(1), "one"); err != nil {
+			return err
+		}
+		return stop
+	})
+	if err != stop {
+		t.Fatalf("Append returned %v, want fill's error as it was", err)
+	}
+	err = db.Append(ctx, "t", func(add func(...driver.Value) error) error {
+		if err := add(int64(2), "two"); err != nil {
+			return err
+		}
+		return add("not a number", "three")
+	})
+	if err == nil {
+		t.Fatal("a row of the wrong type was appended")
+	}
+	if err := db.Append(ctx, "t", func(add func(...driver.Value) error) error { return add(int64(3), "three") }); err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	if err := db.QueryRowContext(ctx, "SELECT string_agg(s, ' ' ORDER BY n) FROM t").Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got != "one two three" {
+		t.Errorf("table holds %q, want the rows added before each error flushed: one two three", got)
+	}
+}
+
+// Each statement carries the line it starts on, past the blank lines and
+// comments above it, and a failing one is named by file and line.
+func TestStatementLinesAndErrorsNameFileAndLine(t *testing.T) {
+	script := "-- header comment\n\nCREATE TABLE t (n INTEGER);\n\n-- the rows\nINSERT INTO t\n    VALUES (1);\nSELECT ';'\n  || 'x';\n\n\n  SELECT nonsense FROM nowhere;\n"
+	var got []int
+	for _, st := range SplitStatements(script) {
+		got = append(got, st.Line)
+	}
+	if want := []int{3, 6, 8, 12}; !slices.Equal(got, want) {
+		t.Errorf("statement lines %v, want %v", got, want)
+	}
+	err := memDB(t).Exec(context.Background(), "audit/sql/99_test.sql", script)
+	if err == nil || !strings.HasPrefix(err.Error(), "audit/sql/99_test.sql:12: ") {
+		t.Errorf("error %v, want it to start audit/sql/99_test.sql:12: ", err)
+	}
+	err = memDB(t).Exec(context.Background(), "consistency checks", "SELECT 1;\nSELECT nonsense FROM nowhere;")
+	if err == nil || !strings.HasPrefix(err.Error(), "consistency checks, line 2: ") {
+		t.Errorf("error %v, want it to start consistency checks, line 2: ", err)
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -33,7 +34,7 @@ func copyDir(t *testing.T, from, to string) {
 // Every case of the bad-input corpus gives its exit status and messages,
 // and a failing one leaves the earlier outputs unchanged.
 func TestBadInputCorpus(t *testing.T) {
-	corpus := filepath.Join("..", "..", "testdata", "bad-input")
+	corpus := filepath.Join("testdata", "bad-input")
 	entries, err := os.ReadDir(corpus)
 	if err != nil {
 		t.Fatal(err)
@@ -83,6 +84,25 @@ func TestRealWorldCorpus(t *testing.T) {
 	runCorpus(t, realWorld, cases, true)
 }
 
+// expectations reads the lines of an expect.txt that set up a run, config
+// and twin (runCorpus), and refuses a line it does not know, so that a
+// typo in a case fails it instead of passing over a check.
+func expectations(expect string) (config []string, twin string, err error) {
+	for i, line := range strings.Split(expect, "\n") {
+		kind, text, _ := strings.Cut(strings.TrimSpace(line), " ")
+		switch kind {
+		case "config":
+			config = append(config, text)
+		case "twin":
+			twin = text
+		case "exit", "stderr", "stdout", "rejects", "findings", "norejects", "", "#":
+		default:
+			return nil, "", fmt.Errorf("line %d: unknown directive %q", i+1, kind)
+		}
+	}
+	return config, twin, nil
+}
+
 // runCorpus runs each case folder of a corpus as its expect.txt says:
 // lines "exit N", "stderr TEXT", "stdout TEXT", "rejects TEXT" (a line of
 // rejects.csv), "findings TEXT", "norejects", "config LINE" (a line of a
@@ -97,19 +117,9 @@ func runCorpus(t *testing.T, corpus string, cases map[string]string, needTwin bo
 			if err != nil {
 				t.Fatal(err)
 			}
-			var config []string
-			var twin string
-			for _, line := range strings.Split(string(expect), "\n") {
-				kind, text, _ := strings.Cut(strings.TrimSpace(line), " ")
-				switch kind {
-				case "config":
-					config = append(config, text)
-				case "twin":
-					twin = text
-				case "exit", "stderr", "stdout", "rejects", "findings", "norejects", "", "#":
-				default:
-					t.Fatalf("expect.txt: unknown directive %q", kind)
-				}
+			config, twin, err := expectations(string(expect))
+			if err != nil {
+				t.Fatalf("expect.txt: %v", err)
 			}
 			var extra []string
 			if len(config) > 0 {
@@ -196,4 +206,23 @@ func clipText(s string) string {
 		return s[:2000] + "…"
 	}
 	return s
+}
+
+// A line of expect.txt the runner does not know fails the case: a typo
+// ("stdrr", "exits") would otherwise skip the check it meant.
+func TestExpectRefusesUnknownDirectives(t *testing.T) {
+	for _, tc := range []struct {
+		expect string
+		ok     bool
+	}{
+		{"exit 3\nstderr episodes.csv\n# a comment\n\nconfig x = 1\ntwin clean\n", true},
+		{"exit 3\nstdrr episodes.csv\n", false},
+		{"exits 0\n", false},
+		{"norejects\nfinding REV_INITIAL\n", false},
+	} {
+		_, _, err := expectations(tc.expect)
+		if (err == nil) != tc.ok {
+			t.Errorf("expectations(%q): error %v, want ok %v", tc.expect, err, tc.ok)
+		}
+	}
 }

@@ -19,7 +19,7 @@ var makeCorpus = flag.Bool("make-corpus", false, "rewrite testdata/real-world's 
 
 // realWorld is the corpus of extracts as case-management systems, Excel
 // and people make them: each a variant of real-world/clean.
-var realWorld = filepath.Join("..", "..", "testdata", "real-world")
+var realWorld = filepath.Join("testdata", "real-world")
 
 // TestMakeCorpus writes the variants of testdata/real-world from its clean
 // extract, with their expect.txt (run with -make-corpus; the files are kept

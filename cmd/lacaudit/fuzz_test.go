@@ -1,10 +1,13 @@
 package main
 
 import (
+	"errors"
 	"io"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/pflag"
 )
 
 // --as-of and the other dates on the command line: strict yyyy-mm-dd.
@@ -37,10 +40,9 @@ func FuzzRunFlags(f *testing.F) {
 		fs := newFlags("run", io.Discard)
 		var sh shared
 		sh.register(fs, true)
-		code := parse(fs, strings.Fields(line))
-		if code >= 0 {
-			if code != 0 && code != exitUsage {
-				t.Errorf("parse(%q) = %d", line, code)
+		if err := parse(fs, strings.Fields(line)); err != nil {
+			if !errors.Is(err, pflag.ErrHelp) && !errors.As(err, new(usageError)) {
+				t.Errorf("parse(%q) = %v, neither help nor a usage error", line, err)
 			}
 			return
 		}

@@ -1,8 +1,3 @@
-// Command lacaudit audits the statutory reviews and care plans of children
-// looked after by an English local authority, from the authority's SSDA903
-// and case-management extracts, and writes the workbooks managers use.
-//
-// Usage: lacaudit <command> [flags]; `lacaudit help` lists the commands.
 package main
 
 import (
@@ -29,6 +24,7 @@ import (
 	"github.com/lacaudit/lacaudit/pseudonym"
 	"github.com/lacaudit/lacaudit/reports"
 	"github.com/lacaudit/lacaudit/sampledata"
+	"github.com/lacaudit/lacaudit/store"
 	"github.com/lacaudit/lacaudit/synth"
 )
 
@@ -41,7 +37,7 @@ const (
 
 type command struct {
 	name, summary, example string
-	run                    func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+	run                    func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 func commands() []command {
@@ -82,7 +78,14 @@ func main() {
 	os.Exit(code)
 }
 
+// dispatch runs the command args names and returns its exit status: the
+// one place where an error becomes a message and a status (exit).
 func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return exit(stderr, route(ctx, args, stdout, stderr))
+}
+
+// route runs the command args names, or prints the list of commands.
+func route(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 2 && args[0] == "help" {
 		// lacaudit help run: the command's own help.
 		for _, c := range commands() {
@@ -90,28 +93,94 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 				return c.run(ctx, []string{"--help"}, stdout, stderr)
 			}
 		}
-		fmt.Fprintf(stderr, "lacaudit: unknown command %q\n\n", args[1])
-		usage(stderr)
-		return exitUsage
+		return usageError{msg: fmt.Sprintf("unknown command %q", args[1]), list: true}
 	}
-	if len(args) == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
-		w := stdout
-		code := 0
-		if len(args) == 0 {
-			w, code = stderr, exitUsage
-		}
-		usage(w)
-		return code
+	if len(args) == 0 {
+		return usageError{list: true}
+	}
+	if args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
+		usage(stdout)
+		return nil
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
 			return c.run(ctx, args[1:], stdout, stderr)
 		}
 	}
-	fmt.Fprintf(stderr, "lacaudit: unknown command %q\n\n", args[0])
-	usage(stderr)
-	return exitUsage
+	if args[0] == pseudonym.WriterCommand {
+		// Not a command for people: run starts it (pseudonym.Build).
+		return cmdWriteShared(ctx, args[1:])
+	}
+	return usageError{msg: fmt.Sprintf("unknown command %q", args[0]), list: true}
 }
+
+// exit reports a command's error on stderr and returns the exit status the
+// README documents: 0 for none (or help), 2 for a usage error, and
+// job.ExitStatus for the rest (3 input, 4 lock, 1 else). A usage error is
+// one line and the command's usage hint (or the list of commands); another
+// error is one line and a hint of what to do, as one JSON object when the
+// command logs JSON (jsonReport).
+func exit(stderr io.Writer, err error) int {
+	if err == nil || errors.Is(err, pflag.ErrHelp) {
+		return 0
+	}
+	w := stderr
+	if errors.As(err, new(jsonReport)) {
+		w = jsonFailures{stderr}
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		switch {
+		case ue.list:
+			if ue.msg != "" {
+				fmt.Fprintf(stderr, "lacaudit: %s\n\n", ue.msg)
+			}
+			usage(stderr)
+			return exitUsage
+		case ue.cmd == "":
+			return report(w, exitUsage, "lacaudit: "+ue.msg, "")
+		case ue.noHint:
+			return report(w, exitUsage, fmt.Sprintf("lacaudit %s: %s", ue.cmd, ue.msg), "")
+		}
+		return report(w, exitUsage, fmt.Sprintf("lacaudit %s: %s", ue.cmd, ue.msg),
+			fmt.Sprintf("Usage: lacaudit %s [flags]; 'lacaudit %s --help' lists the flags with an example.", ue.cmd, ue.cmd))
+	}
+	code := job.ExitStatus(err)
+	var ce commandError
+	if errors.As(err, &ce) {
+		return report(w, code, fmt.Sprintf("lacaudit %s: %v", ce.cmd, ce.err), "")
+	}
+	hint := ""
+	switch code {
+	case 3:
+		var ye *job.YearError
+		if errors.As(err, &ye) {
+			break
+		}
+		hint = "The extracts cannot be used as they are: fix them (or the export) and run again. No report was written; earlier reports are unchanged."
+	case 1:
+		if !errors.Is(err, context.Canceled) {
+			hint = "The run failed; earlier reports are unchanged."
+		}
+	}
+	return report(w, code, "lacaudit: "+err.Error(), hint)
+}
+
+// commandError is the failure of a tool command (sample, bench), reported
+// as "lacaudit <cmd>: <err>" with no hint.
+type commandError struct {
+	cmd string
+	err error
+}
+
+func (e commandError) Error() string { return e.cmd + ": " + e.err.Error() }
+func (e commandError) Unwrap() error { return e.err }
+
+// jsonReport marks the error of a command run with --log-format json, for
+// exit to report as JSON.
+type jsonReport struct{ error }
+
+func (e jsonReport) Unwrap() error { return e.error }
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "lacaudit audits looked-after children's reviews and plans from SSDA903 extracts.")
@@ -152,7 +221,7 @@ func (s *shared) registerFlags(fs *pflag.FlagSet, withOut, withDB bool) {
 	s.name = fs.Name()
 	fs.StringVar(&s.input, "input", "", "folder of extracts (default: the bundled sample data)")
 	if withOut {
-		fs.StringVar(&s.out, "out", "reports", "output folder")
+		fs.StringVar(&s.out, "out", "out", "output folder")
 		fs.StringVar(&s.fileMode, "file-mode", "0600", "permissions of output files: 0600, or 0640 to let a group read them")
 		fs.StringVar(&s.template, "template", "", "house-style workbook (default: templates/house-style.xlsx, bundled)")
 	}
@@ -234,9 +303,13 @@ func (s *shared) settings(tmp *string) (job.Settings, *slog.Logger, error) {
 	return js, log, nil
 }
 
-// usageError is an error in the flags (exit status 2); cmd, when set, is
-// the command whose usage hint follows the message.
-type usageError struct{ msg, cmd string }
+// usageError is an error in the command line (exit status 2). cmd, when
+// set, names the command in the message, and its usage hint follows unless
+// noHint; list prints the list of commands after the message instead.
+type usageError struct {
+	msg, cmd     string
+	noHint, list bool
+}
 
 // checkThreads bounds --threads by the machine: more DuckDB threads than
 // cores only share them, and a number in the tens of thousands made the Go
@@ -294,20 +367,21 @@ func newLogger(format string) (*slog.Logger, error) {
 	return nil, usageError{msg: fmt.Sprintf("--log-format %q: expected text or json", format)}
 }
 
-// parse parses a command's flags; it returns -1 to go on, or an exit status.
-func parse(fs *pflag.FlagSet, args []string) int {
+// parse parses a command's flags: nil to go on, pflag.ErrHelp once the
+// help is printed, or a usage error.
+func parse(fs *pflag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			return 0
+			return err
 		}
 		// pflag prints nothing itself with ContinueOnError: without this a
 		// typo in a cron line left an empty log.
-		return usageFail(fs.Output(), fs.Name(), flagError(err))
+		return usageError{msg: flagError(err), cmd: fs.Name()}
 	}
 	if fs.NArg() > 0 {
-		return usageFail(fs.Output(), fs.Name(), fmt.Sprintf("unexpected argument %q", fs.Arg(0)))
+		return usageError{msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0)), cmd: fs.Name()}
 	}
-	return -1
+	return nil
 }
 
 // flagError words pflag's parse error for an operator: the flag and what
@@ -327,52 +401,19 @@ func flagError(err error) string {
 	return err.Error()
 }
 
-// usageFail prints a usage error of command name as one line, then the
-// command's usage hint, and returns the usage exit status.
-func usageFail(w io.Writer, name, msg string) int {
-	return report(w, exitUsage, fmt.Sprintf("lacaudit %s: %s", name, msg),
-		fmt.Sprintf("Usage: lacaudit %s [flags]; 'lacaudit %s --help' lists the flags with an example.", name, name))
-}
-
-// fail prints an error as an operator-grade message and returns its status.
-func fail(stderr io.Writer, err error) int {
-	var ue usageError
-	if errors.As(err, &ue) {
-		if ue.cmd != "" {
-			return usageFail(stderr, ue.cmd, ue.msg)
-		}
-		return report(stderr, exitUsage, "lacaudit: "+err.Error(), "")
-	}
-	code := job.ExitStatus(err)
-	hint := ""
-	switch code {
-	case 3:
-		var ye *job.YearError
-		if errors.As(err, &ye) {
-			break
-		}
-		hint = "The extracts cannot be used as they are: fix them (or the export) and run again. No report was written; earlier reports are unchanged."
-	case 1:
-		if !errors.Is(err, context.Canceled) {
-			hint = "The run failed; earlier reports are unchanged."
-		}
-	}
-	return report(stderr, code, "lacaudit: "+err.Error(), hint)
-}
-
 // jsonFailures is the standard error of a command run with --log-format
 // json: report writes its failure there as one JSON object, as the log
 // lines before it, so that a log shipper keeps the line that matters.
 type jsonFailures struct{ io.Writer }
 
-// failures is where the command's failure is reported: w itself, or w as
-// jsonFailures with --log-format json. (A flag that does not parse is
-// reported as text: the format is not known yet.)
-func (s *shared) failures(w io.Writer) io.Writer {
-	if s.logFormat == "json" {
-		return jsonFailures{w}
+// report marks err, with --log-format json, to be reported as JSON
+// (jsonReport). (A flag that does not parse is reported as text: the
+// format is not known yet.)
+func (s *shared) report(err error) error {
+	if err != nil && s.logFormat == "json" {
+		return jsonReport{err}
 	}
-	return w
+	return err
 }
 
 // report prints a failure, msg and then hint (if any), and returns code:
@@ -394,7 +435,7 @@ func report(w io.Writer, code int, msg, hint string) int {
 	return code
 }
 
-func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run", stderr)
 	var sh shared
 	sh.register(fs, true)
@@ -402,88 +443,85 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	keyFile := fs.String("pseudonymise-key-file", "", "file holding the pseudonymisation key (default: $"+pseudonym.EnvKey+")")
 	acceptDrop := fs.Bool("accept-drop", false, "accept, this once, a table's rows or the children looked after falling by more than drop_threshold_percent (default 10) against the last successful run")
 	findings := fs.String("findings", job.FindingsAuto, "findings file: csv, parquet, both, or auto (csv, and findings.parquet too above a million findings)")
-	if c := parse(fs, args); c >= 0 {
-		return c
+	if err := parse(fs, args); err != nil {
+		return err
 	}
 	if err := job.CheckFindings(*findings); err != nil {
-		return usageFail(stderr, "run", err.Error())
+		return usageError{msg: err.Error(), cmd: "run"}
 	}
-	stderr = sh.failures(stderr)
 	s, log, cleanup, err := sh.prepare()
 	defer cleanup()
 	if err != nil {
-		return fail(stderr, err)
+		return sh.report(err)
 	}
 	s.Findings = *findings
 	if *pseudo {
 		key, err := pseudonym.Key(*keyFile)
 		if err != nil {
-			return fail(stderr, usageError{msg: err.Error(), cmd: "run"})
+			return sh.report(usageError{msg: err.Error(), cmd: "run"})
 		}
 		s.PseudonymKey = key
 	} else if *keyFile != "" {
-		return fail(stderr, usageError{msg: "--pseudonymise-key-file needs --pseudonymise", cmd: "run"})
+		return sh.report(usageError{msg: "--pseudonymise-key-file needs --pseudonymise", cmd: "run"})
 	}
 	s.AcceptDrop = *acceptDrop
 	sum, err := job.Run(ctx, s, log)
 	if err != nil {
-		return fail(stderr, err)
+		return sh.report(err)
 	}
 	job.PrintSummary(stdout, sum)
-	return 0
+	return nil
 }
 
-func cmdAnnual(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func cmdAnnual(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("annual", stderr)
 	var sh shared
 	sh.registerFlags(fs, true, false)
 	year := fs.Int("year", 0, "financial year: 2025 means 1 April 2025 to 31 March 2026")
 	suppress := fs.Int("suppress-small", 0, "show counts under N (and percentages built on them) as [c], for reports shared outside the authority")
-	if c := parse(fs, args); c >= 0 {
-		return c
+	if err := parse(fs, args); err != nil {
+		return err
 	}
-	stderr = sh.failures(stderr)
 	if *year < 1951 || *year > 2098 {
-		return usageFail(stderr, "annual", "--year is required, e.g. --year 2025 for April 2025 to March 2026")
+		return sh.report(usageError{msg: "--year is required, e.g. --year 2025 for April 2025 to March 2026", cmd: "annual"})
 	}
 	if *suppress < 0 {
-		return usageFail(stderr, "annual", "--suppress-small must be 0 (off) or more")
+		return sh.report(usageError{msg: "--suppress-small must be 0 (off) or more", cmd: "annual"})
 	}
 	s, log, cleanup, err := sh.prepare()
 	defer cleanup()
 	if err != nil {
-		return fail(stderr, err)
+		return sh.report(err)
 	}
 	path, err := job.Annual(ctx, s, log, *year, *suppress)
 	if err != nil {
-		return fail(stderr, err)
+		return sh.report(err)
 	}
 	fmt.Fprintf(stdout, "lacaudit: annual report %s written to %s\n", reports.FinancialYear(*year).Label(), path)
-	return 0
+	return nil
 }
 
-func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("check", stderr)
 	var sh shared
 	sh.register(fs, false)
-	if c := parse(fs, args); c >= 0 {
-		return c
+	if err := parse(fs, args); err != nil {
+		return err
 	}
-	stderr = sh.failures(stderr)
 	s, log, cleanup, err := sh.prepare()
 	defer cleanup()
 	if err != nil {
-		return fail(stderr, err)
+		return sh.report(err)
 	}
 	rep, err := job.Check(ctx, s, log)
 	job.PrintCheck(stdout, rep)
 	if err != nil {
-		return fail(stderr, err)
+		return sh.report(err)
 	}
-	return 0
+	return nil
 }
 
-func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("sample", stderr)
 	children := fs.Int("children", 150, "how many children (10 to 1,000,000)")
 	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same extract")
@@ -493,30 +531,30 @@ func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	extract := fs.String("extract-date", "", "the day the extract is taken, YYYY-MM-DD (default: today)")
 	xlsxTables := fs.StringSlice("xlsx-tables", nil, "with --format csv, tables to write as sheets of extensions.xlsx instead")
 	shape := fs.String("shape", synth.ShapeStandard, "standard (about 29 rows a child over ten years), or heavy (about 37: every visit, termly PEPs, six-monthly health assessments)")
-	if c := parse(fs, args); c >= 0 {
-		return c
+	if err := parse(fs, args); err != nil {
+		return err
 	}
 	if *children < 10 || *children > 1_000_000 {
-		return usageFail(stderr, "sample", "--children must be from 10 to 1,000,000")
+		return usageError{msg: "--children must be from 10 to 1,000,000", cmd: "sample"}
 	}
 	if *years < 1 || *years > 30 {
 		// A child looked after is under 18: thirty years covers any care
 		// history, and a longer one only slows the sample down.
-		return usageFail(stderr, "sample", fmt.Sprintf("--years %d: expected 1 to 30", *years))
+		return usageError{msg: fmt.Sprintf("--years %d: expected 1 to 30", *years), cmd: "sample"}
 	}
 	ex := today()
 	if *extract != "" {
 		t, err := parseDate(*extract)
 		if err != nil {
-			return usageFail(stderr, "sample", fmt.Sprintf("--extract-date %q: %v", *extract, err))
+			return usageError{msg: fmt.Sprintf("--extract-date %q: %v", *extract, err), cmd: "sample"}
 		}
 		ex = t
 	}
 	if *shape != synth.ShapeStandard && *shape != synth.ShapeHeavy {
-		return usageFail(stderr, "sample", fmt.Sprintf("--shape %q: expected standard or heavy", *shape))
+		return usageError{msg: fmt.Sprintf("--shape %q: expected standard or heavy", *shape), cmd: "sample"}
 	}
 	if *format != "csv" && *format != "xlsx" {
-		return usageFail(stderr, "sample", fmt.Sprintf("--format %q: expected csv or xlsx", *format))
+		return usageError{msg: fmt.Sprintf("--format %q: expected csv or xlsx", *format), cmd: "sample"}
 	}
 	start := time.Now()
 	err := synth.Generate(*out, synth.Options{Children: *children, Seed: *seed, Extract: ex, Years: *years,
@@ -524,32 +562,30 @@ func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if fe := (*synth.FolderError)(nil); errors.As(err, &fe) {
 		// One line, no usage hint: the flag is well formed, its folder is
 		// not one to write over.
-		fmt.Fprintf(stderr, "lacaudit sample: --out %v\n", fe)
-		return exitUsage
+		return usageError{msg: "--out " + fe.Error(), cmd: "sample", noHint: true}
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "lacaudit sample: %v\n", err)
-		return 1
+		return commandError{"sample", err}
 	}
 	fmt.Fprintf(stdout, "wrote a synthetic extract of %d children to %s in %.1fs\n", *children, *out, time.Since(start).Seconds())
-	return 0
+	return nil
 }
 
-func cmdRules(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func cmdRules(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("rules", stderr)
 	configFile := fs.String("config", "", "configuration file (see lacaudit.conf.example)")
-	if c := parse(fs, args); c >= 0 {
-		return c
+	if err := parse(fs, args); err != nil {
+		return err
 	}
 	cfg, err := config.Load(*configFile)
 	if err != nil {
-		return usageFail(stderr, "rules", err.Error())
+		return usageError{msg: err.Error(), cmd: "rules"}
 	}
 	audit.PrintCatalogue(stdout, cfg)
-	return 0
+	return nil
 }
 
-func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("bench", stderr)
 	sizes := fs.IntSlice("sizes", []int{10000, 100000, 300000, 1000000}, "children in each sample")
 	work := fs.String("work", "", "folder for the samples and outputs, kept (default: a private temporary folder, removed at the end)")
@@ -558,47 +594,61 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	memoryLimit := fs.String("memory-limit", job.AutoMemory, "DuckDB memory limit of the runs (auto: as for run)")
 	repeat := fs.Int("repeat", 1, "runs of the floor and the job on each sample, the sizes taking turns; the median is reported")
 	shapes := fs.StringSlice("shapes", []string{synth.ShapeStandard}, "sample shapes: standard, heavy, or both as standard,heavy")
-	if c := parse(fs, args); c >= 0 {
-		return c
+	if err := parse(fs, args); err != nil {
+		return err
 	}
 	if *repeat < 1 || *repeat > 99 {
-		return usageFail(stderr, "bench", "--repeat must be from 1 to 99")
+		return usageError{msg: "--repeat must be from 1 to 99", cmd: "bench"}
 	}
 	if err := checkThreads(*threads); err != nil {
-		return usageFail(stderr, "bench", err.Error())
+		return usageError{msg: err.Error(), cmd: "bench"}
 	}
 	for _, n := range *sizes {
 		if n < 10 || n > 1_000_000 {
-			return usageFail(stderr, "bench", "--sizes must each be from 10 to 1,000,000")
+			return usageError{msg: "--sizes must each be from 10 to 1,000,000", cmd: "bench"}
 		}
 	}
 	for _, sh := range *shapes {
 		if sh != synth.ShapeStandard && sh != synth.ShapeHeavy {
-			return usageFail(stderr, "bench", fmt.Sprintf("--shapes %q: expected standard, heavy or standard,heavy", sh))
+			return usageError{msg: fmt.Sprintf("--shapes %q: expected standard, heavy or standard,heavy", sh), cmd: "bench"}
 		}
 	}
 	if err := job.CheckMemoryLimit(*memoryLimit); err != nil {
-		return usageFail(stderr, "bench", err.Error())
+		return usageError{msg: err.Error(), cmd: "bench"}
 	}
 	if *work != "" {
 		if err := os.MkdirAll(*work, 0o700); err != nil {
-			fmt.Fprintf(stderr, "lacaudit bench: %v\n", err)
-			return 1
+			return commandError{"bench", err}
 		}
 	}
 	if _, err := bench.Run(ctx, bench.Options{Sizes: *sizes, Work: *work, Seed: *seed, Threads: *threads,
 		MemoryLimit: *memoryLimit, Repeat: *repeat, Shapes: *shapes, Progress: stderr}, stdout); err != nil {
-		fmt.Fprintf(stderr, "lacaudit bench: %v\n", err)
-		return 1
+		return commandError{"bench", err}
 	}
-	return 0
+	return nil
 }
 
-func cmdVersion(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func cmdVersion(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("version", stderr)
-	if c := parse(fs, args); c >= 0 {
-		return c
+	if err := parse(fs, args); err != nil {
+		return err
 	}
 	fmt.Fprintf(stdout, "lacaudit %s\n", version)
-	return 0
+	return nil
+}
+
+// cmdWriteShared is the hidden command a pseudonymised run starts to write
+// the shared database from its Parquet files, in a process that never held
+// the raw extract (pseudonym.Build).
+func cmdWriteShared(ctx context.Context, args []string) error {
+	fs := pflag.NewFlagSet(pseudonym.WriterCommand, pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	dir := fs.String("dir", "", "")
+	db := fs.String("db", "", "")
+	threads := fs.Int("threads", 0, "")
+	memoryLimit := fs.String("memory-limit", "", "")
+	if err := fs.Parse(args); err != nil || *dir == "" || *db == "" || fs.NArg() > 0 {
+		return usageError{msg: pseudonym.WriterCommand + " is started by lacaudit run --pseudonymise, not by hand"}
+	}
+	return pseudonym.WriteShared(ctx, *dir, *db, store.Options{Threads: *threads, MemoryLimit: *memoryLimit})
 }

@@ -234,3 +234,30 @@ func TestForeign903Folder(t *testing.T) {
 		}
 	}
 }
+
+// With no --out, run writes into ./out, a folder plainly of outputs that
+// git ignores, and nothing into the source tree's reports package folder.
+func TestDefaultOutputFolderIsOutAndIgnored(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "reports"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary, "run", "--as-of", goldenAsOf)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("run without --out: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out", "latest.xlsx")); err != nil {
+		t.Errorf("no workbook in ./out: %v", err)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(dir, "reports")); len(entries) > 0 {
+		t.Errorf("run without --out wrote %d files into ./reports", len(entries))
+	}
+	ignore, err := os.ReadFile("../../.gitignore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains("\n"+string(ignore), "\n/out/\n") {
+		t.Error(".gitignore does not ignore /out/, the default output folder")
+	}
+}
