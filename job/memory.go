@@ -8,6 +8,8 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+
+	"github.com/lacaudit/lacaudit/ingest"
 )
 
 // ResetPeakRSS starts a new measurement of the process's peak resident
@@ -44,18 +46,28 @@ func kBField(path, name string) int64 {
 // limit (see memoryLimit).
 const AutoMemory = "auto"
 
-// autoMemoryLimit is DuckDB's automatic memory limit: 512 MB, at most half
-// the machine's memory. It keeps a whole run (DuckDB, the Go heap and
-// DuckDB's memory outside its limit) under 1 GiB at 300,000 children, on
-// both of the bench's sample shapes (860 to 900 MiB): at that size
-// the run peaked at 1.6 to 2.1 GiB with the limit at 3 times the extract
-// (1 to 1.2 GB), DuckDB at its limit, the Go heap at 280 MB and some
-// 300 to 700 MB of memory DuckDB does not count against its limit (its
-// allocator's caches, the writers' buffers). Past it DuckDB works on disk;
-// a national extract run on a machine with memory to spare can be given
-// more with --memory-limit (docs/PERFORMANCE.md). A single authority's
-// extract never comes near it.
-const autoMemoryLimit = 512_000_000
+// Bounds of the automatic memory limit: the extract's size in bytes
+// (workbooks counted xlsxExpansion times), at least minAutoMemory, at most
+// half the machine's memory.
+//
+// 512 MB keeps a whole run (DuckDB, the Go heap and DuckDB's memory outside
+// its limit) under 1 GiB up to ten years of 300,000 children, on both of
+// the bench's sample shapes (332 and 388 MB of CSV; peaks 877 to 903 MiB):
+// with three times the extract, as before, the same runs peaked at 1.6 to
+// 2.1 GiB (DuckDB at its 1 to 1.2 GB, the Go heap at 280 MB and 300 to
+// 700 MB that DuckDB does not count against its limit). Past the limit
+// DuckDB works on disk, but not every step can: at 1,000,000 children
+// (1.16 GB of CSV) a run held to 512 MB ran out of memory, and one held to
+// 1 GB did not (docs/PERFORMANCE.md), so above 512 MB of extract the limit
+// grows with it. A national extract on a machine with memory to spare runs
+// faster with more (--memory-limit).
+const (
+	minAutoMemory     = 512_000_000
+	autoMemoryPerByte = 1
+	// xlsxExpansion counts a workbook's bytes as this many bytes of CSV: its
+	// XML is deflated.
+	xlsxExpansion = 5
+)
 
 // memorySize is a size DuckDB takes as a memory limit: a number and a unit.
 var memorySize = regexp.MustCompile(`^(?i)[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
@@ -69,16 +81,30 @@ func CheckMemoryLimit(setting string) error {
 	return fmt.Errorf("--memory-limit %q: expected auto or a size such as 2GB or 1500MB", setting)
 }
 
-// memoryLimit is DuckDB's memory limit for a run: the setting itself, or
-// for AutoMemory (and an empty setting) autoMemoryLimit, at most half the
-// memory the machine (or its container) has. The second argument, the
-// input folder, is not read: auto was sized to the extracts in it until
-// the limit became one for every size.
-func memoryLimit(setting, _ string) string {
+// memoryLimit is DuckDB's memory limit for a run on the extracts in the
+// folder input: the setting itself, or for AutoMemory (and an empty
+// setting) autoMemoryPerByte bytes per byte of the extracts, at least
+// minAutoMemory and at most half the memory the machine (or its container)
+// has. The extracts are the files ingest.Discover reads (ingest.FormatOf).
+func memoryLimit(setting, input string) string {
 	if setting != "" && !strings.EqualFold(setting, AutoMemory) {
 		return setting
 	}
-	limit := int64(autoMemoryLimit)
+	var size int64
+	entries, _ := os.ReadDir(input)
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || !info.Mode().IsRegular() {
+			continue
+		}
+		switch ingest.FormatOf(e.Name()) {
+		case ingest.CSV:
+			size += info.Size()
+		case ingest.XLSX:
+			size += info.Size() * xlsxExpansion
+		}
+	}
+	limit := max(size*autoMemoryPerByte, minAutoMemory)
 	if total := machineMemory(); total > 0 {
 		limit = min(limit, total/2)
 	}

@@ -232,7 +232,7 @@ func (s *shared) registerFlags(fs *pflag.FlagSet, withOut, withDB bool) {
 	fs.StringVar(&s.configFile, "config", "", "configuration file (see lacaudit.conf.example)")
 	fs.StringVar(&s.logFormat, "log-format", "text", "log format: text or json")
 	fs.IntVar(&s.threads, "threads", 0, "DuckDB worker threads (default: all cores)")
-	fs.StringVar(&s.memoryLimit, "memory-limit", job.AutoMemory, "DuckDB memory limit, such as 2GB; past it DuckDB works on disk. auto: 512MB (at most half the machine's memory), which keeps a run under 1 GiB")
+	fs.StringVar(&s.memoryLimit, "memory-limit", job.AutoMemory, "DuckDB memory limit, such as 2GB; past it DuckDB works on disk. auto: the extract's size, at least 512MB (which keeps a run under 1 GiB up to 300,000 children), at most half the machine's memory")
 }
 
 // prepare turns the flags into job settings and returns a function that
