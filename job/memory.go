@@ -52,15 +52,16 @@ const AutoMemory = "auto"
 //
 // 512 MB keeps a whole run (DuckDB, the Go heap and DuckDB's memory outside
 // its limit) under 1 GiB up to ten years of 300,000 children, on both of
-// the bench's sample shapes (332 and 388 MB of CSV; peaks 877 to 903 MiB):
+// the bench's sample shapes (332 and 388 MB of CSV; peaks 877 to 960 MiB):
 // with three times the extract, as before, the same runs peaked at 1.6 to
 // 2.1 GiB (DuckDB at its 1 to 1.2 GB, the Go heap at 280 MB and 300 to
 // 700 MB that DuckDB does not count against its limit). Past the limit
 // DuckDB works on disk, but not every step can: at 1,000,000 children
-// (1.16 GB of CSV) a run held to 512 MB ran out of memory, and one held to
-// 1 GB did not (docs/PERFORMANCE.md), so above 512 MB of extract the limit
-// grows with it. A national extract on a machine with memory to spare runs
-// faster with more (--memory-limit).
+// (1.16 GB of CSV) a run held to 512 MB ran out of memory, and runs held
+// to 1 GB and 1.16 GB did not (docs/PERFORMANCE.md), so above 512 MB of
+// extract the limit grows with it. --memory-limit gives more where memory
+// is to spare (at 1,000,000 children 3.5 GB was no faster on this
+// project's machine).
 const (
 	minAutoMemory     = 512_000_000
 	autoMemoryPerByte = 1
