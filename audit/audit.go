@@ -314,6 +314,25 @@ func saveCoverage(ctx context.Context, db *store.DB, cov []Coverage) error {
 // the day, which the dates and status fix.
 const FindingsOrder = "rule, child, due, done NULLS LAST, status, period_start, days_late"
 
+// laColumn is the findings files' last column, la, when the extract names
+// its authority: last, so that a report built on the columns before it
+// (Power BI's CSV query fixes their number) reads them unchanged.
+func laColumn(a ingest.Authorities) string {
+	if !a.Recorded() {
+		return ""
+	}
+	return ", " + a.LA("child") + " AS la"
+}
+
+// findingsOrder is FindingsOrder with several authorities' children
+// ordered by authority, then child (the output's la and child columns).
+func findingsOrder(a ingest.Authorities) string {
+	if !a.Several() {
+		return FindingsOrder
+	}
+	return strings.Replace(FindingsOrder, "child", "la, child", 1)
+}
+
 // CSVText is a text column as the CSV files write it, with OWASP's
 // mitigation of formula injection: a value that starts with =, +, -, @, a
 // tab or a carriage return (or the full-width =, +, - and @, which Excel
@@ -333,28 +352,16 @@ const csvBOM = "\uFEFF"
 // WriteFindings writes the findings table to path as docs/RULES.md §7's
 // findings.csv, sorted, with DuckDB's COPY: UTF-8 with a byte order mark,
 // text fields guarded against formula injection (CSVText).
+// An extract that names its authority has a last column, la (DATA.md,
+// "Several authorities").
 func WriteFindings(ctx context.Context, db *store.DB, path string) error {
-	return writeFindingsCSV(ctx, db, path, "findings ORDER BY "+FindingsOrder)
-}
-
-// WriteFindingsFromParquet writes findings.csv to path, as WriteFindings
-// does, from the findings.parquet that WriteFindingsParquet wrote to pq: the
-// Parquet file holds the same rows and values in findings.csv's order, and
-// DuckDB reads a file in its order (preserve_insertion_order, which
-// store.Open sets), so a run that writes both sorts the findings once. At
-// 300,000 children the sort of 11 to 12 million findings is the largest
-// use of memory at the end of the run and takes longer than reading the
-// Parquet file back (docs/PERFORMANCE.md).
-func WriteFindingsFromParquet(ctx context.Context, db *store.DB, path, pq string) error {
-	return writeFindingsCSV(ctx, db, path, "read_parquet("+store.Quote(pq)+")")
-}
-
-// writeFindingsCSV writes findings.csv to path from the rows of from (a
-// table expression), in its order.
-func writeFindingsCSV(ctx context.Context, db *store.DB, path, from string) error {
-	q := `COPY (SELECT rule AS ` + store.Ident(csvBOM+"rule") + `, ` + CSVText("child") + ` AS child, period_start, due, done, status, days_late, ` +
-		CSVText("team") + ` AS team, ` + CSVText("social_worker") + ` AS social_worker, ` + CSVText("iro") + ` AS iro
-	            FROM ` + from + `)
+	a, err := ingest.ReadAuthorities(ctx, db)
+	if err != nil {
+		return err
+	}
+	q := `COPY (SELECT rule AS ` + store.Ident(csvBOM+"rule") + `, ` + CSVText(a.Child("child")) + ` AS child, period_start, due, done, status, days_late, ` +
+		CSVText("team") + ` AS team, ` + CSVText("social_worker") + ` AS social_worker, ` + CSVText("iro") + ` AS iro` + laColumn(a) + `
+	            FROM findings ORDER BY ` + findingsOrder(a) + `)
 	      TO ` + store.Quote(path) + ` (HEADER, DELIMITER ',')` // DuckDB writes dates as yyyy-mm-dd
 	if _, err := db.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)

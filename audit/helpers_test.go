@@ -51,6 +51,9 @@ func auditedDir(t *testing.T, dir, asOf string) ([]finding, *audit.Result, *stor
 	if _, err := ingest.Load(ctx, db, ingest.Options{Dir: dir, RejectThreshold: 0.5}); err != nil {
 		t.Fatalf("load: %v", err)
 	}
+	if _, err := ingest.ResolveAuthorities(ctx, db); err != nil {
+		t.Fatalf("authorities: %v", err)
+	}
 	day, err := time.Parse(time.DateOnly, asOf)
 	if err != nil {
 		t.Fatal(err)

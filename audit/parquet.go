@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/lacaudit/lacaudit/ingest"
 	"github.com/lacaudit/lacaudit/store"
 )
 
@@ -18,8 +19,12 @@ import (
 // formulas (CSVText) is for files a spreadsheet opens as text, and a
 // Parquet reader never runs a value as a formula.
 func WriteFindingsParquet(ctx context.Context, db *store.DB, path string) error {
-	q := `COPY (SELECT rule, child, period_start, due, done, status, days_late, team, social_worker, iro
-	            FROM findings ORDER BY ` + FindingsOrder + `)
+	a, err := ingest.ReadAuthorities(ctx, db)
+	if err != nil {
+		return err
+	}
+	q := `COPY (SELECT rule, ` + a.Child("child") + ` AS child, period_start, due, done, status, days_late, team, social_worker, iro` + laColumn(a) + `
+	            FROM findings ORDER BY ` + findingsOrder(a) + `)
 	      TO ` + store.Quote(path) + ` (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1048576, PER_THREAD_OUTPUT false)`
 	if _, err := db.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)

@@ -1,27 +1,43 @@
 package audit_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/lacaudit/lacaudit/audit"
 	"github.com/lacaudit/lacaudit/sampledata"
 	"github.com/lacaudit/lacaudit/store"
+	"github.com/lacaudit/lacaudit/synth"
 )
 
 // findings.parquet holds findings.csv's rows in findings.csv's order, with
 // the dates typed as dates, days late as an integer and the rule and status
 // as dictionary-encoded strings.
+// With several authorities both have the la column, last, and the child
+// without its authority's code.
 func TestFindingsParquet(t *testing.T) {
-	dir := t.TempDir()
-	if err := sampledata.WriteTo(dir); err != nil {
-		t.Fatal(err)
-	}
+	t.Run("one authority", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := sampledata.WriteTo(dir); err != nil {
+			t.Fatal(err)
+		}
+		findingsParquet(t, dir, 10)
+	})
+	t.Run("two authorities", func(t *testing.T) {
+		dir := t.TempDir()
+		ex := time.Date(2026, 10, 30, 0, 0, 0, 0, time.UTC)
+		if err := synth.Generate(dir, synth.Options{Children: 120, Seed: 2, Extract: ex, Years: 5, Authorities: 2}); err != nil {
+			t.Fatal(err)
+		}
+		findingsParquet(t, dir, 11)
+	})
+}
+
+func findingsParquet(t *testing.T, dir string, columns int) {
 	_, _, db := auditedDir(t, dir, "2026-11-01")
 	ctx := context.Background()
 	out := t.TempDir()
@@ -42,8 +58,8 @@ func TestFindingsParquet(t *testing.T) {
 		defer rows.Close()
 		var out [][]string
 		for rows.Next() {
-			r := make([]string, 10)
-			p := make([]any, 10)
+			r := make([]string, columns)
+			p := make([]any, columns)
 			for i := range r {
 				p[i] = &r[i]
 			}
@@ -86,6 +102,19 @@ func TestFindingsParquet(t *testing.T) {
 	rows.Close()
 	want := map[string]string{"rule": "VARCHAR", "child": "VARCHAR", "period_start": "DATE", "due": "DATE", "done": "DATE",
 		"status": "VARCHAR", "days_late": "INTEGER", "team": "VARCHAR", "social_worker": "VARCHAR", "iro": "VARCHAR"}
+	if columns == 11 {
+		want["la"] = "VARCHAR"
+		var las, keyed int
+		if err := db.QueryRowContext(ctx, "SELECT count(DISTINCT la), count(*) FILTER (WHERE child LIKE '%:%') FROM "+store.Quote(pq)).Scan(&las, &keyed); err != nil {
+			t.Fatal(err)
+		}
+		if las != 2 || keyed != 0 {
+			t.Errorf("findings.parquet has %d authorities and %d children keyed LA:CHILD, want 2 and 0", las, keyed)
+		}
+	}
+	if len(types) != len(want) {
+		t.Errorf("findings.parquet has the columns %v, want %v", types, want)
+	}
 	for n, ty := range want {
 		if types[n] != ty {
 			t.Errorf("column %s is %q in findings.parquet, want %s", n, types[n], ty)
@@ -97,44 +126,5 @@ func TestFindingsParquet(t *testing.T) {
 	}
 	if enc != "RLE_DICTIONARY" {
 		t.Errorf("rule and status are encoded %q, want a dictionary (RLE_DICTIONARY)", enc)
-	}
-}
-
-// findings.csv copied from findings.parquet, as a run that writes both
-// does, is byte for byte the findings.csv written from the findings table.
-func TestFindingsCSVFromParquet(t *testing.T) {
-	dir := t.TempDir()
-	if err := sampledata.WriteTo(dir); err != nil {
-		t.Fatal(err)
-	}
-	_, _, db := auditedDir(t, dir, "2026-11-01")
-	ctx := context.Background()
-	out := t.TempDir()
-	direct, copied, pq := filepath.Join(out, "direct.csv"), filepath.Join(out, "copied.csv"), filepath.Join(out, "findings.parquet")
-	if err := audit.WriteFindings(ctx, db, direct); err != nil {
-		t.Fatal(err)
-	}
-	// Small row groups read on several threads, so that the order must be
-	// kept across them.
-	if _, err := db.ExecContext(ctx, "COPY (SELECT rule, child, period_start, due, done, status, days_late, team, social_worker, iro FROM findings ORDER BY "+
-		audit.FindingsOrder+") TO "+store.Quote(pq)+" (FORMAT parquet, ROW_GROUP_SIZE 2048)"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.ExecContext(ctx, "SET threads = 4"); err != nil {
-		t.Fatal(err)
-	}
-	if err := audit.WriteFindingsFromParquet(ctx, db, copied, pq); err != nil {
-		t.Fatal(err)
-	}
-	a, err := os.ReadFile(direct)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(copied)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(a) < 10000 || !bytes.Equal(a, b) {
-		t.Fatalf("findings.csv from findings.parquet (%d bytes) differs from findings.csv from the table (%d bytes)", len(b), len(a))
 	}
 }

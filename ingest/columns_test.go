@@ -58,6 +58,11 @@ func badValues(c Column, style dateStyle) []badCase {
 	if len(c.Allowed) > 0 {
 		out = append(out, badCase{"CAT", "not one of"})
 	}
+	if c.Pattern != "" {
+		for _, v := range []string{"2O2", "2020", "20", "E09000007"} {
+			out = append(out, badCase{v, "not a local authority code"})
+		}
+	}
 	return out
 }
 
@@ -75,6 +80,8 @@ func goodValue(c Column, i int, style dateStyle) string {
 		return []string{"Y", "n", "Yes", "FALSE"}[i%4]
 	case c.Kind == Int:
 		return fmt.Sprint(i)
+	case c.Pattern != "":
+		return fmt.Sprintf("%03d", 201+i%700)
 	case c.Kind == Code:
 		return "X"
 	}

@@ -14,11 +14,17 @@ type Source struct {
 	Table string // contract table name, lower case
 	Path  string // the file
 	Sheet string // the sheet, for XLSX; empty for CSV
+	// Dir is the folder of a year's return the file is in, relative to
+	// the input folder ("2023-24"); empty for a file of the input folder.
+	Dir string
 }
 
 // Label names the source for messages: "episodes.csv" or "extract.xlsx[reviews]".
 func (s Source) Label() string {
 	base := filepath.Base(s.Path)
+	if s.Dir != "" {
+		base = s.Dir + "/" + base
+	}
 	if s.Sheet != "" {
 		return fmt.Sprintf("%s[%s]", base, s.Sheet)
 	}

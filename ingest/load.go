@@ -54,6 +54,9 @@ type Result struct {
 	// Files accounts for every file of the input folder and sheet of its
 	// workbooks: the table read from it, or why it was not read.
 	Files []InputFile
+	// Returns lists each return's file of each table, oldest first, when
+	// the input folder is a folder of returns (findReturns); else nil.
+	Returns []ReturnFile
 }
 
 // Table returns the statistics of the named table.
@@ -77,6 +80,13 @@ func Load(ctx context.Context, db *store.DB, o Options) (*Result, error) {
 		return nil, err
 	}
 	defer cleanup()
+	if l, err := findReturns(o.Dir, tmp, DefaultLimits(o.MemoryLimit)); err != nil || l != nil {
+		if err != nil {
+			return nil, err
+		}
+		defer l.close()
+		return loadReturns(ctx, db, o, l, tmp)
+	}
 	d, err := discover(o.Dir, tmp, DefaultLimits(o.MemoryLimit))
 	if err != nil {
 		return nil, err
@@ -133,22 +143,10 @@ func Load(ctx context.Context, db *store.DB, o Options) (*Result, error) {
 			return nil, inputErrorf("%s has no data rows (only its header): the core table %s cannot be empty; is the export complete?", st.Source, t.Name)
 		}
 	}
-	var tables, columns [][]any
-	for i, t := range Tables {
-		st := stats[i]
-		tables = append(tables, []any{st.Table, st.Source, st.Present, st.Read, st.Rejected, st.SHA256, t.Core, st.Encoding})
-		for _, c := range st.Columns {
-			columns = append(columns, []any{st.Table, c, true})
-		}
-		for _, c := range st.Unknown {
-			columns = append(columns, []any{st.Table, c, false})
-		}
-		res.Tables = append(res.Tables, st)
-	}
-	if err := db.InsertRows(ctx, "input_tables", tables); err != nil {
+	if err := recordTables(ctx, db, res, stats); err != nil {
 		return nil, err
 	}
-	if err := db.InsertRows(ctx, "input_columns", columns); err != nil {
+	if err := resolveEpisodeStates(ctx, db); err != nil {
 		return nil, err
 	}
 	var over []string
@@ -279,4 +277,26 @@ func fileSHA256(path string) hashResult {
 		return hashResult{err: fmt.Errorf("read %s: %w", path, err)}
 	}
 	return hashResult{sum: hex.EncodeToString(h.Sum(nil))}
+}
+
+// recordTables adds each table's statistics (one per Tables entry, in its
+// order) to res.Tables and to the database's input_tables and
+// input_columns.
+func recordTables(ctx context.Context, db *store.DB, res *Result, stats []TableStat) error {
+	var tables, columns [][]any
+	for i, t := range Tables {
+		st := stats[i]
+		tables = append(tables, []any{st.Table, st.Source, st.Present, st.Read, st.Rejected, st.SHA256, t.Core, st.Encoding})
+		for _, c := range st.Columns {
+			columns = append(columns, []any{st.Table, c, true})
+		}
+		for _, c := range st.Unknown {
+			columns = append(columns, []any{st.Table, c, false})
+		}
+		res.Tables = append(res.Tables, st)
+	}
+	if err := db.InsertRows(ctx, "input_tables", tables); err != nil {
+		return err
+	}
+	return db.InsertRows(ctx, "input_columns", columns)
 }

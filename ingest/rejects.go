@@ -121,6 +121,13 @@ func unexpectedValues(ctx context.Context, db *store.DB, t Table, stage string, 
 			child = typedExpr(sc)
 		}
 	}
+	for _, sc := range cols {
+		// The row's authority goes with its child (LA, chr(31), child) until
+		// ResolveAuthorities knows whether the extract holds more than one.
+		if sc.col.Name == "LA" && child != "" {
+			child = fmt.Sprintf("CASE WHEN %[1]s IS NULL THEN %[2]s ELSE %[1]s || chr(31) || %[2]s END", typedExpr(sc), child)
+		}
+	}
 	var out []warning
 	for _, sc := range cols {
 		if len(sc.col.Expected) == 0 || child == "" {

@@ -46,6 +46,10 @@ type Column struct {
 	// Expected, when set, lists the values a Code column should take: any
 	// other is a warning naming file and line, and the row is used.
 	Expected []string
+	// Pattern, when set, is a regular expression a Code column's whole value
+	// must match (the LA column's three-digit DfE code); PatternText says it
+	// in the reject's reason. Any other value rejects the row.
+	Pattern, PatternText string
 }
 
 // SQLName is the column's name in the database (lower case), quoted for SQL.
@@ -73,52 +77,59 @@ func req(name string, k Kind) Column {
 }
 func opt(name string, k Kind) Column { return Column{Name: name, Kind: k} }
 
+// laColumn is the optional LA column every table may carry: the DfE's
+// three-digit code of the local authority whose record the row is
+// (DATA.md, "Several authorities").
+func laColumn() Column {
+	return Column{Name: "LA", Kind: Code, Pattern: "[0-9]{3}", PatternText: "not a local authority code (expected the DfE's three digits, such as 202)"}
+}
+
 // Tables is the input contract of DATA.md: the core SSDA903 tables and the
 // optional extension tables, in load order.
 var Tables = []Table{
 	{Name: "header", Core: true, Columns: []Column{
 		req("CHILD", Text), req("DOB", Date), opt("SEX", Code), opt("ETHNIC", Code),
-		opt("UPN", Text), opt("MOTHER", Code), opt("MC_DOB", Date), opt("LA", Code),
+		opt("UPN", Text), opt("MOTHER", Code), opt("MC_DOB", Date), laColumn(),
 	}},
 	{Name: "episodes", Core: true, Columns: []Column{
 		req("CHILD", Text), req("DECOM", Date), req("RNE", Code), req("LS", Code), req("PLACE", Code),
 		{Name: "DEC", Kind: Date, Required: true}, {Name: "REC", Kind: Code, Required: true},
 		opt("REASON_PLACE_CHANGE", Code), opt("CIN", Code), opt("PLACE_PROVIDER", Code),
-		opt("HOME_POST", Text), opt("PL_POST", Text), opt("URN", Text), opt("LA", Code),
+		opt("HOME_POST", Text), opt("PL_POST", Text), opt("URN", Text), laColumn(),
 	}},
 	{Name: "reviews", Core: true, Columns: []Column{
 		req("CHILD", Text), req("REVIEW", Date),
 		{Name: "REVIEW_CODE", Kind: Code, Expected: []string{"PN0", "PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7"}},
-		opt("DOB", Date), opt("LA", Code),
+		opt("DOB", Date), laColumn(),
 	}},
-	{Name: "peps", Columns: []Column{req("CHILD", Text), req("PEP_DATE", Date), opt("LA", Code)}},
+	{Name: "peps", Columns: []Column{req("CHILD", Text), req("PEP_DATE", Date), laColumn()}},
 	{Name: "permanence_plans", Columns: []Column{
-		req("CHILD", Text), req("PLAN_DATE", Date), opt("PLAN_TYPE", Code), opt("LA", Code),
+		req("CHILD", Text), req("PLAN_DATE", Date), opt("PLAN_TYPE", Code), laColumn(),
 	}},
 	{Name: "disruption_meetings", Columns: []Column{
-		req("CHILD", Text), req("MEETING_DATE", Date), opt("SENIOR_MANAGER", Flag), opt("LA", Code),
+		req("CHILD", Text), req("MEETING_DATE", Date), opt("SENIOR_MANAGER", Flag), laColumn(),
 	}},
 	{Name: "health_assessments", Columns: []Column{
-		req("CHILD", Text), req("ASSESSMENT_DATE", Date), opt("ASSESSMENT_TYPE", Code), opt("LA", Code),
+		req("CHILD", Text), req("ASSESSMENT_DATE", Date), opt("ASSESSMENT_TYPE", Code), laColumn(),
 	}},
 	{Name: "visits", Columns: []Column{
-		req("CHILD", Text), req("VISIT_DATE", Date), opt("CHILD_SEEN", Flag), opt("BEDROOM_SEEN", Flag), opt("LA", Code),
+		req("CHILD", Text), req("VISIT_DATE", Date), opt("CHILD_SEEN", Flag), opt("BEDROOM_SEEN", Flag), laColumn(),
 	}},
 	{Name: "allocations", Columns: []Column{
 		req("CHILD", Text),
 		{Name: "ROLE", Kind: Code, Required: true, NotNull: true, Allowed: []string{"SW", "IRO", "TEAM"}},
-		req("WORKER", Text), req("START", Date), opt("END", Date), opt("LA", Code),
+		req("WORKER", Text), req("START", Date), opt("END", Date), laColumn(),
 	}},
 	{Name: "review_details", Columns: []Column{
 		req("CHILD", Text), req("REVIEW", Date), opt("MEETING_HELD", Flag), opt("SW_PRESENT", Flag),
 		opt("ADJOURNMENTS", Int), opt("ADJOURNED_TO", Date), opt("CONSULTATION", Date),
 		opt("INVITES_SENT", Date), opt("SW_REPORT", Date), opt("DECISIONS_ISSUED", Date),
 		opt("CARE_PLAN_UPDATED", Date), opt("RECORD_COMPLETED", Date), opt("RECORD_DISTRIBUTED", Date),
-		opt("LONG_TERM_FOSTER", Flag), opt("LA", Code),
+		opt("LONG_TERM_FOSTER", Flag), laColumn(),
 	}},
 	{Name: "qa_alerts", Columns: []Column{
 		req("ALERT_ID", Text), req("CHILD", Text), req("RAISED", Date), req("REASON", Text),
-		opt("LEVEL", Text), opt("RESOLVED", Date), opt("ESCALATED", Flag), opt("LA", Code),
+		opt("LEVEL", Text), opt("RESOLVED", Date), opt("ESCALATED", Flag), laColumn(),
 	}},
 }
 

@@ -78,6 +78,9 @@ func badChecks(sc stageColumn) [][2]string {
 		out = append(out, [2]string{fmt.Sprintf("%s IS NOT NULL AND %s NOT IN (%s)", typed, typed, strings.Join(q, ", ")),
 			"not one of " + strings.Join(sc.col.Allowed, ", ")})
 	}
+	if sc.col.Pattern != "" {
+		out = append(out, [2]string{fmt.Sprintf("%s IS NOT NULL AND NOT regexp_full_match(%s, %s)", typed, typed, store.Quote(sc.col.Pattern)), sc.col.PatternText})
+	}
 	return out
 }
 

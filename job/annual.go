@@ -90,7 +90,7 @@ func Annual(ctx context.Context, s Settings, log *slog.Logger, year int, suppres
 	name := AnnualName(year)
 	if err := reports.WriteAnnual(ctx, db, filepath.Join(stage, name), reports.AnnualInput{
 		Year: current, Previous: previous, Config: s.Config, Style: style, Version: s.Version, InputLabel: s.InputLabel,
-		Tables: res.Tables, Coverage: ar.Coverage, Started: started, SuppressBelow: int64(suppress), AsOf: asOf(cur),
+		Tables: res.Tables, Returns: res.Returns, Coverage: ar.Coverage, Started: started, SuppressBelow: int64(suppress), AsOf: asOf(cur),
 	}); err != nil {
 		return "", err
 	}

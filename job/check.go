@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/lacaudit/lacaudit/audit"
@@ -23,6 +24,8 @@ type CheckReport struct {
 	Unused []UnusedTable
 	// NotAssessed are the rules that run would not assess, or only in part.
 	NotAssessed []audit.Coverage
+	// Authorities are the LA codes the extract names (none: no LA column).
+	Authorities []string
 }
 
 // Check reads and validates the extracts into an in-memory database and
@@ -75,6 +78,11 @@ func Check(ctx context.Context, s Settings, log *slog.Logger) (_ *CheckReport, e
 		return rep, err
 	}
 	rep.NotAssessed = ar.NotAssessed()
+	a, err := ingest.ReadAuthorities(ctx, db)
+	if err != nil {
+		return rep, err
+	}
+	rep.Authorities = a.Codes
 	if rep.Warnings, err = warningCounts(ctx, db); err != nil {
 		return rep, err
 	}
@@ -94,11 +102,22 @@ func PrintCheck(w io.Writer, rep *CheckReport) {
 		if !t.Present {
 			src = "(absent)"
 		}
+		if n := strings.Count(src, "; ") + 1; n > 1 {
+			src = fmt.Sprintf("%d returns (below)", n) // a folder of returns: each file in the table below
+		}
 		fmt.Fprintf(w, "%-20s %-32s %10d %10d\n", t.Table, src, t.Read, t.Rejected)
 		for _, u := range t.Unknown {
 			fmt.Fprintf(w, "%-20s   unknown column %s ignored\n", "", u)
 		}
 	}
+	switch len(rep.Authorities) {
+	case 0:
+	case 1:
+		fmt.Fprintf(w, "authority (LA): %s\n", rep.Authorities[0])
+	default:
+		fmt.Fprintf(w, "authorities (LA): %d, %s: a child is the pair (LA, CHILD)\n", len(rep.Authorities), strings.Join(rep.Authorities, ", "))
+	}
+	printReturns(w, rep.Load.Returns)
 	for _, u := range rep.Unused {
 		fmt.Fprintf(w, "not used: %s: %s\n", u.Source, u.Why)
 	}

@@ -62,15 +62,15 @@ func loadExtracts(ctx context.Context, db *store.DB, s Settings, log *slog.Logge
 			unused = append(unused, UnusedTable{Table: t.Table, Source: t.Source, Why: "no data rows (only its header)", Empty: true})
 			continue
 		}
-		if t.Read == 0 || float64(t.Rejected) <= threshold*float64(t.Read) {
+		source, share, isOver := overThreshold(res, t, threshold)
+		if !isOver {
 			continue
 		}
-		share := fmt.Sprintf("%d of %d rows rejected (%.1f %%)", t.Rejected, t.Read, 100*float64(t.Rejected)/float64(t.Read))
 		if isCore(t.Table) {
-			over = append(over, t.Source+": "+share)
+			over = append(over, source+": "+share)
 			continue
 		}
-		u := UnusedTable{Table: t.Table, Source: t.Source, Why: fmt.Sprintf("%s, over the %.1f %% threshold", share, 100*threshold)}
+		u := UnusedTable{Table: t.Table, Source: source, Why: fmt.Sprintf("%s, over the %.1f %% threshold", share, 100*threshold)}
 		// The typed table keeps only the rows that could be read: a table
 		// missing a share of its rows would make its rules' figures wrong,
 		// so it is used not at all.
@@ -87,6 +87,10 @@ func loadExtracts(ctx context.Context, db *store.DB, s Settings, log *slog.Logge
 	if len(over) > 0 {
 		return res, unused, &ingest.InputError{Rejects: true,
 			Msg: fmt.Sprintf("too many rejected rows (threshold %.1f %%), the export looks broken: %s", 100*threshold, strings.Join(over, "; "))}
+	}
+	// Several authorities: a child is the pair (LA, child) from here on.
+	if _, err := ingest.ResolveAuthorities(ctx, db); err != nil {
+		return res, unused, err
 	}
 	return res, unused, nil
 }

@@ -58,21 +58,19 @@ func findingsFiles(v string, n int64) []string {
 	return []string{"findings.csv"}
 }
 
-// writeFindingsFiles writes the findings files named into dir. When both
-// are named, findings.parquet is written first and findings.csv copied from
-// it, so that the findings are sorted once (audit.WriteFindingsFromParquet).
+// writeFindingsFiles writes the findings files named into dir. Each sorts
+// the findings: findings.csv copied from findings.parquet in the file's
+// order was tried, and DuckDB did not keep that order when it read the
+// file on several threads (docs/PERFORMANCE.md).
 func writeFindingsFiles(ctx context.Context, db *store.DB, dir string, names []string) error {
-	csv, pq := filepath.Join(dir, "findings.csv"), filepath.Join(dir, "findings.parquet")
-	switch {
-	case containsName(names, "findings.parquet") && containsName(names, "findings.csv"):
-		if err := audit.WriteFindingsParquet(ctx, db, pq); err != nil {
+	for _, n := range names {
+		write := audit.WriteFindings
+		if n == "findings.parquet" {
+			write = audit.WriteFindingsParquet
+		}
+		if err := write(ctx, db, filepath.Join(dir, n)); err != nil {
 			return err
 		}
-		return audit.WriteFindingsFromParquet(ctx, db, csv, pq)
-	case containsName(names, "findings.parquet"):
-		return audit.WriteFindingsParquet(ctx, db, pq)
-	case containsName(names, "findings.csv"):
-		return audit.WriteFindings(ctx, db, csv)
 	}
 	return nil
 }

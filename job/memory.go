@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"runtime/debug"
 	"strconv"
@@ -94,6 +95,10 @@ func memoryLimit(setting, input string) string {
 	var size int64
 	entries, _ := os.ReadDir(input)
 	for _, e := range entries {
+		if e.IsDir() && ingest.FormatOf(e.Name()) != ingest.Skipped {
+			size += returnBytes(filepath.Join(input, e.Name()))
+			continue
+		}
 		info, err := e.Info()
 		if err != nil || !info.Mode().IsRegular() {
 			continue

@@ -365,7 +365,7 @@ func (r *run) figures(ctx context.Context) error {
 	}
 	in := reports.Input{
 		AsOf: r.s.AsOf, Config: r.s.Config, Style: style, Version: r.s.Version, InputLabel: r.s.InputLabel,
-		Tables: r.res.Tables, Ignored: ignoredWithWhy(r.res), Coverage: r.ar.Coverage, Started: r.started,
+		Tables: r.res.Tables, Returns: r.res.Returns, Ignored: ignoredWithWhy(r.res), Coverage: r.ar.Coverage, Started: r.started,
 		Pseudonymised: r.s.PseudonymKey != nil, Notes: r.notes, FindingsFiles: findingsLabel(r.findings),
 	}
 	if r.stale != "" {

@@ -122,6 +122,7 @@ func Of(key []byte, prefix, value string) string {
 // Apply pseudonymises the loaded tables in db: CHILD in every table, the
 // WORKER of SW and IRO allocations, the child of each data-quality warning,
 // and the case system's own key of each quality assurance alert (A-...).
+// The LA column and an extract of several authorities' LA codes are kept.
 // UPNs are dropped and the values of rejected rows withheld, since a raw
 // line names its child; a reason that could quote a value is cut to its
 // kind (Reason).
@@ -140,7 +141,22 @@ func Apply(ctx context.Context, db *store.DB, key []byte) error {
 	hash := func(prefix string) func(string) string {
 		return func(v string) string { return Of(key, prefix, v) }
 	}
-	if err := mapping(ctx, db, "pmap_child", hash("C"), "SELECT DISTINCT child FROM ("+strings.Join(union, " UNION ALL ")+") WHERE child IS NOT NULL"); err != nil {
+	child := hash("C")
+	// Several authorities: the child key is LA:CHILD, and the authority's
+	// code is kept (a benchmarking group compares authorities).
+	a, err := ingest.ReadAuthorities(ctx, db)
+	if err != nil {
+		return err
+	}
+	if a.Several() {
+		child = func(v string) string {
+			if len(v) > 4 && v[3:4] == ingest.KeySeparator {
+				return v[:4] + Of(key, "C", v[4:])
+			}
+			return Of(key, "C", v)
+		}
+	}
+	if err := mapping(ctx, db, "pmap_child", child, "SELECT DISTINCT child FROM ("+strings.Join(union, " UNION ALL ")+") WHERE child IS NOT NULL"); err != nil {
 		return err
 	}
 	if err := mapping(ctx, db, "pmap_worker", hash("W"), "SELECT DISTINCT worker FROM allocations WHERE role IN ('SW', 'IRO') AND worker IS NOT NULL"); err != nil {

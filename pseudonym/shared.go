@@ -58,6 +58,7 @@ var Shared = map[string]map[string]treatment{
 	// Computed by the run from the tables above, or reference data.
 	"findings": all, "rule_coverage": all, "run_history": all, "input_tables": all,
 	"input_columns": all, "ignored_sources": all, "calendar": all, "working_days": all,
+	"authorities": all, // the LA codes of an extract of several authorities
 }
 
 func cols(names string) map[string]treatment {

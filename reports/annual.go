@@ -46,6 +46,11 @@ type YearFigures struct {
 	AlertsRaised, AlertsResolved10 int64
 	AlertsEscalated                int64
 	AlertsAssessed                 bool
+	// Authorities are the LA codes of an extract of several authorities,
+	// and ByAuthority each one's figures (the same, over its children);
+	// both empty for one authority.
+	Authorities []string
+	ByAuthority map[string]*YearFigures
 }
 
 // yearCond is a SQL condition: col falls within the year.
@@ -67,9 +72,30 @@ func dueIn(a string, p, y Year) string {
 // ComputeYear computes a year's figures; the audit in db must have run as
 // of the year's end.
 func ComputeYear(ctx context.Context, db *store.DB, y Year, alertsPresent bool) (*YearFigures, error) {
+	f, err := computeYear(ctx, db, y, alertsPresent, "")
+	if err != nil {
+		return nil, err
+	}
+	a, err := ingest.ReadAuthorities(ctx, db)
+	if err != nil || !a.Several() {
+		return f, err
+	}
+	f.Authorities, f.ByAuthority = a.Codes, map[string]*YearFigures{}
+	for _, code := range a.Codes {
+		if f.ByAuthority[code], err = computeYear(ctx, db, y, alertsPresent, ofAuthority("child", code)); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// computeYear computes a year's figures over the children cond says (a
+// condition on the child key; empty: every child).
+func computeYear(ctx context.Context, db *store.DB, y Year, alertsPresent bool, cond string) (*YearFigures, error) {
 	f := &YearFigures{Year: y, ByRule: map[string]ratio{}, AlertsAssessed: alertsPresent}
 	err := textView(ctx, db)
 	one := func(dst *int64, q string) {
+		q = withinAuthority(q, cond)
 		if err == nil {
 			if e := db.QueryRowContext(ctx, q).Scan(dst); e != nil {
 				err = fmt.Errorf("annual figure: %w", e)
@@ -77,6 +103,7 @@ func ComputeYear(ctx context.Context, db *store.DB, y Year, alertsPresent bool) 
 		}
 	}
 	two := func(dst *ratio, q string) {
+		q = withinAuthority(q, cond)
 		if err == nil {
 			if e := db.QueryRowContext(ctx, q).Scan(&dst.n, &dst.d); e != nil {
 				err = fmt.Errorf("annual figure: %w", e)
@@ -139,6 +166,7 @@ type AnnualInput struct {
 	Version        string
 	InputLabel     string
 	Tables         []ingest.TableStat
+	Returns        []ingest.ReturnFile // a folder of returns' files, by year
 	Coverage       []audit.Coverage
 	Started        time.Time
 	SuppressBelow  int64 // counts under it shown as [c]; 0 shows everything

@@ -11,69 +11,89 @@ import (
 
 func annualOverview(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub string) error {
 	cols := []col{{"Figure", 58, kText}, {in.label(), 13, kNum}, {in.Previous.Year.Label(), 13, kNum}, {"Change", 13, kNum}}
-	s, err := b.newSheet(SheetOverview, "IRO service annual report "+in.label(), sub, widths(cols), 5)
+	w := widths(cols)
+	if len(in.Year.Authorities) > 0 {
+		w = append(w, 10) // the By authority table's Authority column
+	}
+	s, err := b.newSheet(SheetOverview, "IRO service annual report "+in.label(), sub, w, 5)
 	if err != nil {
 		return err
 	}
 	if err := s.heading("This year and last"); err != nil {
 		return err
 	}
-	cur, prev := in.Year, in.Previous
-	type line struct {
-		label  string
-		a, b   int64
-		ra, rb ratio
-		pct    bool
-	}
-	lines := []line{
-		{label: "Children looked after during the year", a: cur.LookedAfterDuring, b: prev.LookedAfterDuring},
-		{label: "Children looked after " + in.atBoth(), a: cur.LookedAfterEnd, b: prev.LookedAfterEnd},
-		{label: "Children who started to be looked after", a: cur.Started, b: prev.Started},
-		{label: "Children who ceased to be looked after", a: cur.Ceased, b: prev.Ceased},
-		{label: "Reviews held", a: cur.ReviewsHeld, b: prev.ReviewsHeld},
-		{label: "Reviews in timescale (obligations due in the year)", ra: cur.AllReviews, rb: prev.AllReviews, pct: true},
-	}
-	for _, r := range audit.InChain(audit.LookedAfter) { // "   initial reviews"
-		lines = append(lines, line{label: "   " + strings.ToLower(r.Name) + "s", ra: cur.ByRule[r.ID], rb: prev.ByRule[r.ID], pct: true})
-	}
-	lines = append(lines, []line{
-		{label: "Adoption reviews in timescale", ra: cur.Adoption, rb: prev.Adoption, pct: true},
-		{label: "Permanence plan by the second review", ra: cur.Permanence, rb: prev.Permanence, pct: true},
-		{label: "School-age children with a current PEP " + in.atBoth(), ra: cur.PEP, rb: prev.PEP, pct: true},
-		{label: "   first PEP not yet due (left out of the share)", a: cur.PEPNotYetDue, b: prev.PEPNotYetDue},
-		{label: "Health assessments in date " + in.atBoth(), ra: cur.Health, rb: prev.Health, pct: true},
-		{label: "   first assessment not yet due (left out of the share)", a: cur.HealthNotYetDue, b: prev.HealthNotYetDue},
-		{label: "Placement breakdowns", a: cur.Breakdowns.d, b: prev.Breakdowns.d},
-		{label: "   followed by a disruption meeting in time", ra: cur.Breakdowns, rb: prev.Breakdowns, pct: true},
-	}...)
-	if cur.AlertsAssessed {
-		lines = append(lines, line{label: "Quality assurance alerts raised", a: cur.AlertsRaised, b: prev.AlertsRaised})
-	}
-	var rows [][]any
-	for _, l := range lines {
-		if l.pct {
-			a, bb := in.pct(l.ra), in.pct(l.rb)
+	rowsOf := func(cur, prev *YearFigures) [][]any {
+		type line struct {
+			label  string
+			a, b   int64
+			ra, rb ratio
+			pct    bool
+		}
+		lines := []line{
+			{label: "Children looked after during the year", a: cur.LookedAfterDuring, b: prev.LookedAfterDuring},
+			{label: "Children looked after " + in.atBoth(), a: cur.LookedAfterEnd, b: prev.LookedAfterEnd},
+			{label: "Children who started to be looked after", a: cur.Started, b: prev.Started},
+			{label: "Children who ceased to be looked after", a: cur.Ceased, b: prev.Ceased},
+			{label: "Reviews held", a: cur.ReviewsHeld, b: prev.ReviewsHeld},
+			{label: "Reviews in timescale (obligations due in the year)", ra: cur.AllReviews, rb: prev.AllReviews, pct: true},
+		}
+		for _, r := range audit.InChain(audit.LookedAfter) { // "   initial reviews"
+			lines = append(lines, line{label: "   " + strings.ToLower(r.Name) + "s", ra: cur.ByRule[r.ID], rb: prev.ByRule[r.ID], pct: true})
+		}
+		lines = append(lines, []line{
+			{label: "Adoption reviews in timescale", ra: cur.Adoption, rb: prev.Adoption, pct: true},
+			{label: "Permanence plan by the second review", ra: cur.Permanence, rb: prev.Permanence, pct: true},
+			{label: "School-age children with a current PEP " + in.atBoth(), ra: cur.PEP, rb: prev.PEP, pct: true},
+			{label: "   first PEP not yet due (left out of the share)", a: cur.PEPNotYetDue, b: prev.PEPNotYetDue},
+			{label: "Health assessments in date " + in.atBoth(), ra: cur.Health, rb: prev.Health, pct: true},
+			{label: "   first assessment not yet due (left out of the share)", a: cur.HealthNotYetDue, b: prev.HealthNotYetDue},
+			{label: "Placement breakdowns", a: cur.Breakdowns.d, b: prev.Breakdowns.d},
+			{label: "   followed by a disruption meeting in time", ra: cur.Breakdowns, rb: prev.Breakdowns, pct: true},
+		}...)
+		if cur.AlertsAssessed {
+			lines = append(lines, line{label: "Quality assurance alerts raised", a: cur.AlertsRaised, b: prev.AlertsRaised})
+		}
+		var rows [][]any
+		for _, l := range lines {
+			if l.pct {
+				a, bb := in.pct(l.ra), in.pct(l.rb)
+				var ch any
+				if fa, ok := a.(float64); ok {
+					if fb, ok := bb.(float64); ok {
+						ch = fa - fb
+					}
+				}
+				rows = append(rows, []any{l.label, pctCell{a}, pctCell{bb}, pctCell{ch}})
+				continue
+			}
+			a, bb := in.count(l.a), in.count(l.b)
 			var ch any
-			if fa, ok := a.(float64); ok {
-				if fb, ok := bb.(float64); ok {
-					ch = fa - fb
+			// Part of a year against the whole of the last is no change.
+			if _, ok := a.(int64); ok && in.yearOver() {
+				if _, ok := bb.(int64); ok {
+					ch = l.a - l.b
 				}
 			}
-			rows = append(rows, []any{l.label, pctCell{a}, pctCell{bb}, pctCell{ch}})
-			continue
+			rows = append(rows, []any{l.label, a, bb, ch})
 		}
-		a, bb := in.count(l.a), in.count(l.b)
-		var ch any
-		// Part of a year against the whole of the last is no change.
-		if _, ok := a.(int64); ok && in.yearOver() {
-			if _, ok := bb.(int64); ok {
-				ch = l.a - l.b
+		return rows
+	}
+	if err := s.annualTable("Overview", cols, rowsOf(in.Year, in.Previous)); err != nil {
+		return err
+	}
+	if codes := in.Year.Authorities; len(codes) > 0 {
+		if err := s.heading("By authority"); err != nil {
+			return err
+		}
+		var rows [][]any
+		for _, code := range codes {
+			for _, r := range rowsOf(in.Year.ByAuthority[code], in.Previous.ByAuthority[code]) {
+				rows = append(rows, append(r, code))
 			}
 		}
-		rows = append(rows, []any{l.label, a, bb, ch})
-	}
-	if err := s.annualTable("Overview", cols, rows); err != nil {
-		return err
+		if err := s.annualTable("OverviewByAuthority", append(cols, col{"Authority", 10, kText}), rows); err != nil {
+			return err
+		}
 	}
 	notes := []string{
 		"Percentage changes are in percentage points. Reviews in timescale count the looked-after chain's review obligations due in the year that were held on time, out of all that fell due (held late, missed or overdue count against; one due on 31 March and not held that day counts against the year). Adoption reviews are counted apart.",
@@ -97,7 +117,11 @@ type pctCell struct{ v any }
 
 func annualTimeliness(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub string) error {
 	cols := []col{{"Reviews", 40, kText}, {"Due in the year", 14, kInt}, {"Held in timescale", 14, kInt}, {"% in timescale", 14, kPct}}
-	s, err := b.newSheet(SheetTimeliness, "Timeliness of reviews", sub, []float64{40, 14, 14, 14, 4, 12}, 5)
+	gap := 4.0 // column E: a gap before the chart, or the authority's column
+	if len(in.Year.Authorities) > 0 {
+		gap = 10
+	}
+	s, err := b.newSheet(SheetTimeliness, "Timeliness of reviews", sub, []float64{40, 14, 14, 14, gap, 12}, 5)
 	if err != nil {
 		return err
 	}
@@ -120,6 +144,23 @@ func annualTimeliness(ctx context.Context, db *store.DB, b *book, in AnnualInput
 	}...)
 	if err := s.annualTable("Timeliness", cols, rows); err != nil {
 		return err
+	}
+	if codes := y.Authorities; len(codes) > 0 {
+		if err := s.heading("By review and authority"); err != nil {
+			return err
+		}
+		var rows [][]any
+		for _, code := range codes {
+			ya := y.ByAuthority[code]
+			for _, r := range audit.InChain(audit.LookedAfter) {
+				rows = append(rows, append(row(r.Name+"s", ya.ByRule[r.ID]), code))
+			}
+			rows = append(rows, append(row("All looked-after reviews", ya.AllReviews), code),
+				append(row("Adoption reviews (reported apart)", ya.Adoption), code))
+		}
+		if err := s.annualTable("TimelinessByAuthority", append(cols, col{"Authority", 10, kText}), rows); err != nil {
+			return err
+		}
 	}
 	if err := s.heading("Quarter by quarter (looked-after reviews)"); err != nil {
 		return err

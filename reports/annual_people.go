@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lacaudit/lacaudit/ingest"
 	"github.com/lacaudit/lacaudit/store"
 )
 
@@ -145,9 +146,13 @@ func annualIROs(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub 
 	}
 	y := in.Year.Year
 	days := y.End.Sub(y.Start).Hours()/24 + 1
+	a, err := ingest.ReadAuthorities(ctx, db)
+	if err != nil {
+		return err
+	}
 	q := fmt.Sprintf(`
 		WITH al AS (
-		    SELECT a.worker, a.child,
+		    SELECT %[8]s AS worker, a.child,
 		           greatest(a.start, p.start, DATE '%[1]s') AS s,
 		           least(coalesce(a."end", DATE '%[2]s'), coalesce(p.period_end - 1, DATE '%[2]s'), DATE '%[2]s') AS e
 		    FROM allocations a  -- as the audit reads them (audit/sql/05_allocations.sql)
@@ -158,17 +163,17 @@ func annualIROs(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub 
 		    SELECT worker, sum(e - s + 1) FILTER (WHERE e >= s) / %[3]f AS average
 		    FROM al GROUP BY worker
 		), at_end AS (
-		    SELECT a.worker, count(DISTINCT c.child) AS n
+		    SELECT %[8]s AS worker, count(DISTINCT c.child) AS n
 		    FROM looked_after_now c JOIN allocations_now a ON a.child = c.child AND a.role = 'IRO'
 		         AND a.start <= as_of() AND (a."end" IS NULL OR a."end" >= as_of())
-		    WHERE NOT c.short_breaks GROUP BY a.worker
+		    WHERE NOT c.short_breaks GROUP BY 1
 		), chaired AS (
 		    -- every review held in the year, as the Overview counts them (the
 		    -- first of a child in care before the extract included), with the
 		    -- IRO allocated on the day: of several, the one that started last,
 		    -- as the audit names a finding's IRO (audit/sql/05_allocations.sql)
 		    SELECT worker, count(*) AS held FROM (
-		        SELECT r.child, r.review, arg_max(a.worker, a.start) AS worker
+		        SELECT r.child, r.review, arg_max(%[8]s, a.start) AS worker
 		        FROM held_reviews r
 		        JOIN allocations a ON a.child = r.child AND a.role = 'IRO' AND a.start <= r.review
 		             AND (a."end" IS NULL OR a."end" >= r.review) AND a.start <= as_of()
@@ -176,13 +181,13 @@ func annualIROs(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub 
 		        GROUP BY r.child, r.review)
 		    GROUP BY worker
 		), timely AS (
-		    SELECT iro AS worker,
+		    SELECT %[9]s AS worker,
 		           count(*) FILTER (WHERE rule IN %[6]s AND status = 'met' AND %[5]s) AS met,
 		           count(*) FILTER (WHERE rule IN %[6]s AND %[5]s) AS due,
 		           count(*) FILTER (WHERE rule IN %[7]s AND status = 'met' AND %[5]s) AS adopt_met,
 		           count(*) FILTER (WHERE rule IN %[7]s AND %[5]s) AS adopt_due
 		    FROM wf WHERE (rule IN %[6]s OR rule IN %[7]s) AND iro IS NOT NULL
-		    GROUP BY iro
+		    GROUP BY 1
 		), workers AS (
 		    SELECT worker FROM caseload WHERE average > 0 UNION SELECT worker FROM at_end UNION SELECT worker FROM chaired
 		    UNION SELECT worker FROM timely WHERE due + adopt_due > 0
@@ -192,7 +197,8 @@ func annualIROs(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub 
 		FROM workers w LEFT JOIN caseload c USING (worker) LEFT JOIN at_end n USING (worker) LEFT JOIN chaired h USING (worker)
 		     LEFT JOIN timely m USING (worker)
 		ORDER BY 1`,
-		y.Start.Format(time.DateOnly), y.End.Format(time.DateOnly), days, yearCond("r.review", y), dueIn("", y, y), laChain, adoptChain)
+		y.Start.Format(time.DateOnly), y.End.Format(time.DateOnly), days, yearCond("r.review", y), dueIn("", y, y), laChain, adoptChain,
+		perAuthority(a, "a.child", "a.worker"), perAuthority(a, "child", "iro"))
 	rows, err := scanAll(ctx, db, q)
 	if err != nil {
 		return fmt.Errorf("IRO caseloads: %w", err)

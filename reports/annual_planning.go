@@ -119,5 +119,8 @@ func annualMethod(ctx context.Context, db *store.DB, b *book, in AnnualInput, su
 	if err := inputsTable(s, in.Tables); err != nil {
 		return err
 	}
+	if err := returnsTable(s, in.Returns); err != nil {
+		return err
+	}
 	return s.flush()
 }

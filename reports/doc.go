@@ -10,7 +10,9 @@
 // workbook_summary.go (Summary), workbook_lists.go (Action list and the
 // exception lists), workbook_caseloads.go (By team, By IRO),
 // workbook_trend.go (Trend), workbook_quality.go (Data quality, Warnings),
-// workbook_method.go (Method). The annual report: annual.go (WriteAnnual,
+// workbook_method.go (Method), authority.go (By authority, written for an
+// extract of several authorities, and the LA columns and per-authority
+// figures of both workbooks). The annual report: annual.go (WriteAnnual,
 // the year's figures), annual_overview.go (Overview, Timeliness),
 // annual_people.go (Participation, Equalities, IRO caseloads),
 // annual_planning.go (Care planning, Escalations, Method). The machinery

@@ -20,6 +20,7 @@ type Input struct {
 	Version    string
 	InputLabel string
 	Tables     []ingest.TableStat
+	Returns    []ingest.ReturnFile // a folder of returns' files, by year
 	Ignored    []string
 	Coverage   []audit.Coverage
 	Started    time.Time
@@ -131,7 +132,7 @@ func NewWorkbook(in Input) (*Workbook, error) {
 
 // figureSheets and listSheets are the workbook's sheets, in order.
 var (
-	figureSheets = []func(context.Context, *store.DB, *book, Input, string) error{summarySheet, actionSheet}
+	figureSheets = []func(context.Context, *store.DB, *book, Input, string) error{summarySheet, byAuthoritySheet, actionSheet}
 	listSheets   = []func(context.Context, *store.DB, *book, Input, string) error{
 		exceptionSheets, teamSheet, iroSheet, trendSheet, qualitySheet, methodSheet,
 	}

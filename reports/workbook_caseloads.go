@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/lacaudit/lacaudit/audit"
+	"github.com/lacaudit/lacaudit/ingest"
 	"github.com/lacaudit/lacaudit/store"
 )
 
@@ -75,7 +76,11 @@ func teamSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string
 	if err != nil {
 		return err
 	}
-	shares, order, err := familyShares(ctx, db, "f.team")
+	a, err := ingest.ReadAuthorities(ctx, db)
+	if err != nil {
+		return err
+	}
+	shares, order, err := familyShares(ctx, db, perAuthority(a, "f.child", "f.team"))
 	if err != nil {
 		return err
 	}
@@ -91,12 +96,12 @@ func teamSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string
 	if err := s.heading("Social workers' caseloads now"); err != nil {
 		return err
 	}
-	rows, err := scanAll(ctx, db, `SELECT a.worker, coalesce(arg_max(t.worker, t.start), ''), count(DISTINCT c.child)
+	rows, err := scanAll(ctx, db, `SELECT `+perAuthority(a, "c.child", "a.worker")+`, coalesce(arg_max(t.worker, t.start), ''), count(DISTINCT c.child)
 		FROM looked_after_now c
 		JOIN allocations_now a ON a.child = c.child AND a.role = 'SW' AND a.start <= as_of() AND (a."end" IS NULL OR a."end" >= as_of())
 		LEFT JOIN allocations_now t ON t.child = c.child AND t.role = 'TEAM' AND t.start <= as_of() AND (t."end" IS NULL OR t."end" >= as_of())
 		WHERE NOT c.short_breaks
-		GROUP BY a.worker ORDER BY 3 DESC, 1`)
+		GROUP BY 1 ORDER BY 3 DESC, 1`)
 	if err != nil {
 		return err
 	}
@@ -112,7 +117,11 @@ func iroSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string)
 	if err != nil {
 		return err
 	}
-	shares, order, err := familyShares(ctx, db, "f.iro")
+	a, err := ingest.ReadAuthorities(ctx, db)
+	if err != nil {
+		return err
+	}
+	shares, order, err := familyShares(ctx, db, perAuthority(a, "f.child", "f.iro"))
 	if err != nil {
 		return err
 	}
@@ -120,7 +129,7 @@ func iroSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string)
 	if err != nil {
 		return err
 	}
-	chaired, err := scanAll(ctx, db, `SELECT coalesce(iro, '(none recorded)'), count(*) FROM wf
+	chaired, err := scanAll(ctx, db, `SELECT coalesce(`+perAuthority(a, "child", "iro")+`, '(none recorded)'), count(*) FROM wf
 		WHERE rule IN `+chainRules+` AND done IS NOT NULL AND `+inLastYear("done")+` GROUP BY ALL`)
 	if err != nil {
 		return err
@@ -137,7 +146,11 @@ func iroSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string)
 // childrenNow counts the children looked after now by the worker (or team)
 // of role allocated on the as-of date.
 func childrenNow(ctx context.Context, db *store.DB, role string) ([][]any, error) {
-	return scanAll(ctx, db, `SELECT coalesce(a.worker, '(none recorded)'), count(DISTINCT c.child)
+	a, err := ingest.ReadAuthorities(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(ctx, db, `SELECT coalesce(`+perAuthority(a, "c.child", "a.worker")+`, '(none recorded)'), count(DISTINCT c.child)
 		FROM looked_after_now c LEFT JOIN allocations_now a ON a.child = c.child AND a.role = ?
 		     AND a.start <= as_of() AND (a."end" IS NULL OR a."end" >= as_of())
 		WHERE NOT c.short_breaks GROUP BY ALL`, role)

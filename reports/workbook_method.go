@@ -37,6 +37,16 @@ func methodSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf stri
 	if in.Pseudonymised {
 		about = append(about, []any{"Pseudonymised", "Yes: children (C-...) and social workers and IROs (W-...) appear as keyed hashes, the same for the same key; UPNs and rejected values are withheld"})
 	}
+	ma, err := ingest.ReadAuthorities(ctx, db)
+	if err != nil {
+		return err
+	}
+	switch {
+	case ma.Several():
+		about = append(about, []any{"Authorities (LA)", fmt.Sprintf("%d: %s; a child is the pair of its authority and identifier (DATA.md, Several authorities)", len(ma.Codes), strings.Join(ma.Codes, ", "))})
+	case ma.Recorded():
+		about = append(about, []any{"Authority (LA)", ma.Codes[0]})
+	}
 	for _, n := range in.Notes {
 		about = append(about, []any{n[0], n[1]})
 	}
@@ -60,6 +70,9 @@ func methodSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf stri
 		return err
 	}
 	if err := inputsTable(s, in.Tables); err != nil {
+		return err
+	}
+	if err := returnsTable(s, in.Returns); err != nil {
 		return err
 	}
 	if len(in.Ignored) > 0 {

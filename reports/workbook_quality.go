@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/lacaudit/lacaudit/ingest"
 	"github.com/lacaudit/lacaudit/store"
 )
 
@@ -46,12 +47,16 @@ func qualitySheet(ctx context.Context, db *store.DB, b *book, in Input, asOf str
 	if err := s.flush(); err != nil {
 		return err
 	}
-	wcols := []col{{"Table", 18, kText}, {"Warning", 60, kText}, {"Child", 12, kText}, {"Date", 12, kDate}, {"Detail", 40, kText}}
+	wa, err := ingest.ReadAuthorities(ctx, db)
+	if err != nil {
+		return err
+	}
+	wcols := withLA(wa, []col{{"Table", 18, kText}, {"Warning", 60, kText}, {"Child", 12, kText}, {"Date", 12, kDate}, {"Detail", 40, kText}})
 	w, err := b.newSheet(SheetWarnings, "Warnings", "Each record a consistency check found, as DATA.md describes; how each is handled is in the warning.", widths(wcols), 5)
 	if err != nil {
 		return err
 	}
-	if _, _, err := w.cappedTable(ctx, db, "Warnings", wcols, capOf(in, "the database (lacaudit.duckdb, table dq_warnings)", "by table and warning"), `SELECT table_name, message, child, record_date, detail FROM dq_warnings ORDER BY table_name, message, child, record_date`); err != nil {
+	if _, _, err := w.cappedTable(ctx, db, "Warnings", wcols, capOf(in, "the database (lacaudit.duckdb, table dq_warnings)", "by table and warning"), `SELECT table_name, message, `+childSQL(wa, "child")+`, record_date, detail FROM dq_warnings ORDER BY table_name, message, child, record_date`); err != nil {
 		return err
 	}
 	return w.flush()

@@ -26,8 +26,14 @@ type figure struct {
 // scan of wf: each figure is a count of the findings that match a condition
 // (and, for a share, of those that match its denominator).
 func headlineFigures(ctx context.Context, db *store.DB) ([]figure, error) {
+	return headlineFiguresWhere(ctx, db, "true")
+}
+
+// headlineFiguresWhere is headlineFigures of the children where says (a
+// condition on the child key: one authority's, on the By authority sheet).
+func headlineFiguresWhere(ctx context.Context, db *store.DB, where string) ([]figure, error) {
 	var current, shortBreaks int64
-	if err := db.QueryRowContext(ctx, "SELECT count(*) FILTER (WHERE NOT short_breaks), count(*) FILTER (WHERE short_breaks) FROM looked_after_now").
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FILTER (WHERE NOT short_breaks), count(*) FILTER (WHERE short_breaks) FROM looked_after_now WHERE "+where).
 		Scan(&current, &shortBreaks); err != nil {
 		return nil, fmt.Errorf("summary figures: %w", err)
 	}
@@ -88,7 +94,7 @@ func headlineFigures(ctx context.Context, db *store.DB) ([]figure, error) {
 			dest = append(dest, &specs[i].of)
 		}
 	}
-	if err := db.QueryRowContext(ctx, "SELECT "+strings.Join(aggs, ",\n")+"\nFROM wf").Scan(dest...); err != nil {
+	if err := db.QueryRowContext(ctx, "SELECT "+strings.Join(aggs, ",\n")+"\nFROM wf WHERE "+where).Scan(dest...); err != nil {
 		return nil, fmt.Errorf("summary figures: %w", err)
 	}
 	figs := []figure{{label: "Children looked after now", count: current}}
@@ -211,12 +217,21 @@ func summarySheet(ctx context.Context, db *store.DB, b *book, in Input, asOf str
 	if err := s.heading("Sheets"); err != nil {
 		return err
 	}
-	for _, line := range []string{
+	sheets := []string{
 		"Action list: every review overdue now or due in the next 20 working days, with its preparation deadlines, most urgent first.",
 		"Reviews, After-review records, Plans and education, Placements and disruption, Health and visits, Allocation: the exceptions (late, overdue, missed, not met) of the last 12 months and everything overdue now.",
 		"By team and By IRO: obligations in timescale per rule family, and caseloads. Trend: the last " + fmt.Sprint(trendMonths) + " months and past nights.",
 		"Data quality: rows that could not be read and warnings. Method: rules, timescales, configuration and input files.",
-	} {
+	}
+	a, err := ingest.ReadAuthorities(ctx, db)
+	if err != nil {
+		return err
+	}
+	if a.Several() {
+		sheets = append([]string{fmt.Sprintf("By authority: the figures above for each of the %d authorities of the extract (%s), side by side.",
+			len(a.Codes), strings.Join(a.Codes, ", "))}, sheets...)
+	}
+	for _, line := range sheets {
 		if err := s.note(line); err != nil {
 			return err
 		}

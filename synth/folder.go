@@ -44,6 +44,9 @@ func claim(dir string) error {
 				return fmt.Errorf("remove the earlier sample's %s: %w", name, err)
 			}
 		}
+		if err := removeYearFolders(dir); err != nil {
+			return err
+		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)

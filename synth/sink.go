@@ -21,7 +21,7 @@ type csvSink struct {
 	inX   []bool
 }
 
-func newCSVSink(dir string, xlsxTables []string) (*csvSink, error) {
+func newCSVSink(dir string, xlsxTables []string, la bool) (*csvSink, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create %s: %w", dir, err)
 	}
@@ -38,7 +38,7 @@ func newCSVSink(dir string, xlsxTables []string) (*csvSink, error) {
 			return nil, fmt.Errorf("create %s.csv: %w", tc.name, err)
 		}
 		s.files[t], s.bufs[t] = f, bufio.NewWriterSize(f, 256*1024)
-		if _, err := s.bufs[t].WriteString(strings.Join(tc.cols, ",") + "\r\n"); err != nil {
+		if _, err := s.bufs[t].WriteString(strings.Join(headerOf(t, la), ",") + "\r\n"); err != nil {
 			return nil, err
 		}
 	}
@@ -48,7 +48,7 @@ func newCSVSink(dir string, xlsxTables []string) (*csvSink, error) {
 		}
 	}
 	if len(x) > 0 {
-		xs, err := newXLSXFile(filepath.Join(dir, "extensions.xlsx"), x)
+		xs, err := newXLSXFile(filepath.Join(dir, "extensions.xlsx"), x, la)
 		if err != nil {
 			return nil, err
 		}
@@ -116,7 +116,7 @@ type xlsxSink struct {
 	dateFmt int
 }
 
-func newXLSXSink(dir string) (*xlsxSink, error) {
+func newXLSXSink(dir string, la bool) (*xlsxSink, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create %s: %w", dir, err)
 	}
@@ -124,10 +124,18 @@ func newXLSXSink(dir string) (*xlsxSink, error) {
 	for i := range all {
 		all[i] = i
 	}
-	return newXLSXFile(filepath.Join(dir, "extract.xlsx"), all)
+	return newXLSXFile(filepath.Join(dir, "extract.xlsx"), all, la)
 }
 
-func newXLSXFile(path string, tables []int) (*xlsxSink, error) {
+// headerOf is table t's header row: its columns, after LA when la is set.
+func headerOf(t int, la bool) []string {
+	if la {
+		return append([]string{"LA"}, tableColumns[t].cols...)
+	}
+	return tableColumns[t].cols
+}
+
+func newXLSXFile(path string, tables []int, la bool) (*xlsxSink, error) {
 	f := excelize.NewFile()
 	s := &xlsxSink{path: path, f: f, sw: map[int]*excelize.StreamWriter{}, rowNo: map[int]int{}}
 	fmtID := 14
@@ -149,8 +157,9 @@ func newXLSXFile(path string, tables []int) (*xlsxSink, error) {
 		if err != nil {
 			return nil, err
 		}
-		head := make([]any, len(tableColumns[t].cols))
-		for i, c := range tableColumns[t].cols {
+		cols := headerOf(t, la)
+		head := make([]any, len(cols))
+		for i, c := range cols {
 			head[i] = c
 		}
 		if err := sw.SetRow("A1", head); err != nil {

@@ -25,7 +25,24 @@ type Options struct {
 	Format     string // "csv" (default) or "xlsx"
 	// Shape is ShapeStandard (empty) or ShapeHeavy.
 	Shape string
+	// Returns, when above 0, writes the history as that many returns, one
+	// folder per collection year (CutReturns).
+	Returns int
+	// Authorities, when 2 or more, writes the extract of a regional group:
+	// the children are shared out among that many authorities (codes
+	// AuthorityCode(0), AuthorityCode(1), ...), every table has an LA
+	// column first, and each authority's children are numbered as a
+	// single authority's are, so that their identifiers overlap.
+	Authorities int
 }
+
+// AuthorityCode is the LA code of the k-th authority (from 0) of a sample
+// of several: 101, 102, ... The DfE's codes start at 201, so no sample
+// code is a real authority's.
+func AuthorityCode(k int) string { return strconv.Itoa(101 + k) }
+
+// MaxAuthorities is the most authorities a sample may have.
+const MaxAuthorities = 99
 
 // The shapes of an extract.
 const (
@@ -149,22 +166,67 @@ func Generate(dir string, o Options) error {
 	default:
 		return fmt.Errorf("shape %q: expected %s or %s", o.Shape, ShapeStandard, ShapeHeavy)
 	}
+	if o.Authorities > MaxAuthorities || (o.Authorities > 1 && o.Children < o.Authorities) {
+		return fmt.Errorf("authorities %d: expected at most %d, and at most one a child", o.Authorities, MaxAuthorities)
+	}
+	if o.Returns > 0 {
+		return generateReturns(dir, o)
+	}
 	if err := claim(dir); err != nil {
 		return err
 	}
 	var out sink
 	var err error
+	la := o.Authorities > 1
 	switch o.Format {
 	case "", "csv":
-		out, err = newCSVSink(dir, o.XLSXTables)
+		out, err = newCSVSink(dir, o.XLSXTables, la)
 	case "xlsx":
-		out, err = newXLSXSink(dir)
+		out, err = newXLSXSink(dir, la)
 	default:
 		return fmt.Errorf("format %q: expected csv or xlsx", o.Format)
 	}
 	if err != nil {
 		return err
 	}
+	if !la {
+		if err := generate(o, out); err != nil {
+			_ = out.close()
+			return err
+		}
+		return out.close()
+	}
+	// Each authority is a sample of its own share of the children, with a
+	// seed of its own, its rows marked with its code.
+	for k := range o.Authorities {
+		ok := o
+		ok.Children = o.Children / o.Authorities
+		if k < o.Children%o.Authorities {
+			ok.Children++
+		}
+		ok.Seed = o.Seed + uint64(k)*0x9E3779B97F4A7C15
+		if err := generate(ok, laSink{out: out, code: AuthorityCode(k)}); err != nil {
+			_ = out.close()
+			return err
+		}
+	}
+	return out.close()
+}
+
+// laSink marks every row with an authority's code, in the first column.
+type laSink struct {
+	out  sink
+	code string
+}
+
+func (s laSink) row(t int, cells []cell) error {
+	return s.out.row(t, append([]cell{txt(s.code)}, cells...))
+}
+
+func (s laSink) close() error { return nil }
+
+// generate writes the children of one authority to out, which it leaves open.
+func generate(o Options, out sink) error {
 	g := &generator{o: o, extract: fromTime(o.Extract), out: out, heavy: o.Shape == ShapeHeavy}
 	g.start = g.extract - day(o.Years*365)
 	nTeams := min(max(3, o.Children/250), 400)
@@ -180,11 +242,10 @@ func Generate(dir string, o Options) error {
 	}
 	for i := 0; i < o.Children; i++ {
 		if err := g.child(i); err != nil {
-			_ = out.close()
 			return err
 		}
 	}
-	return out.close()
+	return nil
 }
 
 func (g *generator) emit(table int, cells ...cell) error { return g.out.row(table, cells) }

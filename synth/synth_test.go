@@ -143,3 +143,58 @@ func TestHeavyShape(t *testing.T) {
 		t.Errorf("an unknown shape: %v", err)
 	}
 }
+
+// A sample of several authorities: every table, CSV file or sheet, has an
+// LA column first; the children are shared out, each authority's numbered
+// from the first id, so that the ids overlap; the authorities' histories
+// differ (each its own seed).
+func TestSeveralAuthorities(t *testing.T) {
+	ex := time.Date(2026, 10, 30, 0, 0, 0, 0, time.UTC)
+	dir := t.TempDir()
+	if err := Generate(dir, Options{Children: 31, Seed: 4, Extract: ex, Years: 5, Authorities: 3, XLSXTables: []string{"visits"}}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "header.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\r\n")
+	if lines[0] != "LA,CHILD,SEX,DOB,ETHNIC,UPN" {
+		t.Fatalf("header %q", lines[0])
+	}
+	perLA := map[string]int{}
+	ids := map[string]map[string]bool{}
+	dobs := map[string]string{}
+	for _, l := range lines[1:] {
+		f := strings.Split(l, ",")
+		perLA[f[0]]++
+		if ids[f[1]] == nil {
+			ids[f[1]] = map[string]bool{}
+		}
+		ids[f[1]][f[0]] = true
+		if f[1] == childID(0) {
+			dobs[f[0]] = f[3]
+		}
+	}
+	if perLA["101"] != 11 || perLA["102"] != 10 || perLA["103"] != 10 || len(perLA) != 3 {
+		t.Errorf("children per authority %v, want 11, 10, 10", perLA)
+	}
+	if !ids[childID(0)]["101"] || !ids[childID(0)]["102"] || !ids[childID(0)]["103"] {
+		t.Errorf("the first id is not in every authority: %v", ids[childID(0)])
+	}
+	if dobs["101"] == dobs["102"] && dobs["102"] == dobs["103"] {
+		t.Errorf("the authorities' first children are one child: %v", dobs)
+	}
+	f, err := excelize.OpenFile(filepath.Join(dir, "extensions.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("visits")
+	if err != nil || len(rows) < 2 || rows[0][0] != "LA" || rows[1][0] != "101" {
+		t.Errorf("visits sheet does not start with the LA column: %v", err)
+	}
+	if err := Generate(t.TempDir(), Options{Children: 10, Extract: ex, Authorities: 11}); err == nil {
+		t.Error("more authorities than children accepted")
+	}
+}

@@ -11,7 +11,7 @@
 //	run      the nightly job: read the extracts, audit, write the workbook and findings
 //	annual   the IRO service's annual report for a financial year (--year 2025: April 2025 to March 2026)
 //	check    read and validate the extracts only: rows read, rejected, warnings, rules not assessed
-//	sample   write a synthetic extract (seeded, deterministic)
+//	sample   write a synthetic extract (seeded, deterministic); --returns N cuts it into yearly returns
 //	bench    measure time and memory per stage on generated samples of several sizes
 //	rules    print the rule catalogue with the timescales in force and each rule's SQL file
 //	version  print the program version
@@ -21,7 +21,7 @@
 //
 // # Flags of run, annual and check
 //
-//	--input DIR          folder of extracts (default: the bundled sample data)
+//	--input DIR          folder of extracts, or of yearly returns (2023-24/, episodes_2023-24.csv) (default: the bundled sample data)
 //	--as-of YYYY-MM-DD   audit the data as it stood on this date (default: today)
 //	--config FILE        configuration file (see lacaudit.conf.example)
 //	--log-format FORMAT  text or json; with json a failure, too, is one JSON object

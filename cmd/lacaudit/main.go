@@ -219,7 +219,7 @@ func (s *shared) register(fs *pflag.FlagSet, withOut bool) { s.registerFlags(fs,
 // keep a database file.
 func (s *shared) registerFlags(fs *pflag.FlagSet, withOut, withDB bool) {
 	s.name = fs.Name()
-	fs.StringVar(&s.input, "input", "", "folder of extracts (default: the bundled sample data)")
+	fs.StringVar(&s.input, "input", "", "folder of extracts, or of yearly returns (default: the bundled sample data)")
 	if withOut {
 		fs.StringVar(&s.out, "out", "out", "output folder")
 		fs.StringVar(&s.fileMode, "file-mode", "0600", "permissions of output files: 0600, or 0640 to let a group read them")
@@ -531,11 +531,16 @@ func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	extract := fs.String("extract-date", "", "the day the extract is taken, YYYY-MM-DD (default: today)")
 	xlsxTables := fs.StringSlice("xlsx-tables", nil, "with --format csv, tables to write as sheets of extensions.xlsx instead")
 	shape := fs.String("shape", synth.ShapeStandard, "standard (about 29 rows a child over ten years), or heavy (about 37: every visit, termly PEPs, six-monthly health assessments)")
+	returns := fs.Int("returns", 0, "write the history as N returns, one folder per collection year, the last the year of the extract date (CSV only)")
+	authorities := fs.Int("authorities", 1, "a regional group's extract: the children shared among this many authorities (2 to 99), an LA column on every table, child ids overlapping")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *children < 10 || *children > 1_000_000 {
 		return usageError{msg: "--children must be from 10 to 1,000,000", cmd: "sample"}
+	}
+	if *authorities < 1 || *authorities > synth.MaxAuthorities || *authorities*10 > *children {
+		return usageError{msg: fmt.Sprintf("--authorities %d: expected 1 to %d, with at least 10 children each", *authorities, synth.MaxAuthorities), cmd: "sample"}
 	}
 	if *years < 1 || *years > 30 {
 		// A child looked after is under 18: thirty years covers any care
@@ -556,9 +561,15 @@ func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *format != "csv" && *format != "xlsx" {
 		return usageError{msg: fmt.Sprintf("--format %q: expected csv or xlsx", *format), cmd: "sample"}
 	}
+	if *returns < 0 || *returns > *years {
+		return usageError{msg: fmt.Sprintf("--returns %d: expected 1 to --years (%d)", *returns, *years), cmd: "sample"}
+	}
+	if *returns > 0 && (*format != "csv" || len(*xlsxTables) > 0) {
+		return usageError{msg: "--returns writes CSV files: it takes no --format xlsx or --xlsx-tables", cmd: "sample"}
+	}
 	start := time.Now()
 	err := synth.Generate(*out, synth.Options{Children: *children, Seed: *seed, Extract: ex, Years: *years,
-		Format: *format, XLSXTables: *xlsxTables, Shape: *shape})
+		Format: *format, XLSXTables: *xlsxTables, Shape: *shape, Returns: *returns, Authorities: *authorities})
 	if fe := (*synth.FolderError)(nil); errors.As(err, &fe) {
 		// One line, no usage hint: the flag is well formed, its folder is
 		// not one to write over.

@@ -29,6 +29,8 @@ func TestFlagErrorsSayWhy(t *testing.T) {
 		{[]string{"run", "stray"}, `lacaudit run: unexpected argument "stray"`},
 		{[]string{"run", "--log-format", "xml"}, `lacaudit run: --log-format "xml"`},
 		{[]string{"sample", "--children", "5"}, "lacaudit sample: --children must be from 10"},
+		{[]string{"sample", "--returns", "7", "--years", "6"}, "lacaudit sample: --returns 7: expected 1 to --years (6)"},
+		{[]string{"sample", "--returns", "2", "--format", "xlsx"}, "lacaudit sample: --returns writes CSV files"},
 	} {
 		r := lacaudit(t, tc.args...)
 		lines := strings.Split(strings.TrimRight(r.stderr, "\n"), "\n")

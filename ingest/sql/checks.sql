@@ -11,6 +11,11 @@ CREATE OR REPLACE TABLE dq_warnings (
     detail     VARCHAR
 );
 
+-- The load's own warnings (ingest/sql/returns.sql, episode_states.sql).
+CREATE TABLE IF NOT EXISTS load_warnings AS SELECT * FROM dq_warnings LIMIT 0;
+INSERT INTO dq_warnings SELECT * FROM load_warnings;
+DROP TABLE load_warnings;
+
 INSERT INTO dq_warnings
 SELECT 'episodes', 'episode_ends_before_start', 'episode ends before it starts (episode ignored)',
        child, decom, 'DECOM ' || strftime(decom, '%d/%m/%Y') || ', DEC ' || strftime(dec, '%d/%m/%Y')

@@ -71,3 +71,27 @@ CREATE OR REPLACE TABLE input_warnings (
 
 -- Files of the input folder and sheets that were not read, and why.
 CREATE OR REPLACE TABLE ignored_sources (name VARCHAR, why VARCHAR);
+
+-- A folder of returns: each return's file of each table, and what of it was
+-- used (the rows of the newest return that has their natural key).
+CREATE OR REPLACE TABLE input_returns (
+    collection_year VARCHAR,  -- 2023-24
+    table_name      VARCHAR,
+    source          VARCHAR,  -- 2023-24/episodes.csv, episodes_2023-24.csv
+    rows_read       BIGINT,
+    rows_rejected   BIGINT,
+    rows_used       BIGINT,
+    sha256          VARCHAR
+);
+
+-- Warnings of the load itself (records of one episode in two states, an
+-- open episode a newer return does not carry), moved into dq_warnings by
+-- the consistency checks.
+CREATE OR REPLACE TABLE load_warnings (
+    table_name  VARCHAR,
+    check_name  VARCHAR,
+    message     VARCHAR,
+    child       VARCHAR,
+    record_date DATE,
+    detail      VARCHAR
+);

@@ -1,0 +1,348 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/lacaudit/lacaudit/store"
+)
+
+// readFindings returns findings.csv's rows (without its header) in out.
+func readFindings(t *testing.T, out string) [][]string {
+	t.Helper()
+	f, err := os.Open(filepath.Join(out, "findings.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows[1:]
+}
+
+// sample writes a synthetic extract with the given extra flags into a new
+// folder and returns it.
+func sample(t *testing.T, args ...string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "extract")
+	if r := lacaudit(t, append([]string{"sample", "--out", dir}, args...)...); r.code != 0 {
+		t.Fatalf("sample: exit %d: %s", r.code, r.stderr)
+	}
+	return dir
+}
+
+func runOK(t *testing.T, args ...string) result {
+	t.Helper()
+	r := lacaudit(t, args...)
+	if r.code != 0 {
+		t.Fatalf("%s: exit %d: %s", args[0], r.code, r.stderr)
+	}
+	return r
+}
+
+// multiset counts rows, each joined into one string.
+func multiset(rows [][]string) map[string]int {
+	m := map[string]int{}
+	for _, r := range rows {
+		m[strings.Join(r, ",")]++
+	}
+	return m
+}
+
+// diffRows lists the rows of a that b lacks (as many times as it lacks them).
+func diffRows(a, b map[string]int) []string {
+	var out []string
+	for k, n := range a {
+		for i := b[k]; i < n; i++ {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// The audit of N consecutive returns cut by sample --returns equals the
+// audit of the full history they were cut from, for every obligation due
+// within the years the returns cover, with one exception the cut
+// genuinely hides: a period of care that began before the first return's
+// 1 April. The returns hold the episodes open on that day with their
+// original start, but neither that period's earlier episodes nor its
+// reviews before the first return, so its period start and its review chain
+// (initial, second review) are not the full history's. Those obligations
+// are compared apart: they must differ somewhere (or the test would not
+// show the exception is real), and everything else must be equal, row for
+// row. findings.csv columns: rule, child, period_start, due, ...
+func TestReturnsAuditEqualsFullHistory(t *testing.T) {
+	for _, c := range []struct {
+		seed, returns, first string
+	}{
+		{"1", "3", "2024-04-01"},
+		{"5", "4", "2023-04-01"},
+	} {
+		t.Run("seed "+c.seed+" returns "+c.returns, func(t *testing.T) {
+			common := []string{"--children", "200", "--seed", c.seed, "--extract-date", "2026-10-30", "--years", "6"}
+			full := sample(t, common...)
+			rets := sample(t, append(common, "--returns", c.returns)...)
+			for _, d := range []string{"2023-24", "2024-25", "2025-26", "2026-27"} {
+				_, err := os.Stat(filepath.Join(rets, d))
+				if want := d >= c.first[:4]; (err == nil) != want {
+					t.Errorf("folder %s exists %v, want %v", d, err == nil, want)
+				}
+			}
+			outFull, outRets := t.TempDir(), t.TempDir()
+			runOK(t, "run", "--input", full, "--as-of", "2026-10-30", "--out", outFull)
+			runOK(t, "run", "--input", rets, "--as-of", "2026-10-30", "--out", outRets)
+			split := func(rows [][]string) (kept, earlier [][]string) {
+				for _, r := range rows {
+					switch {
+					case r[3] < c.first: // due before the returns: not covered
+					case r[2] >= c.first:
+						kept = append(kept, r)
+					default:
+						earlier = append(earlier, r)
+					}
+				}
+				return kept, earlier
+			}
+			fk, fe := split(readFindings(t, outFull))
+			rk, re := split(readFindings(t, outRets))
+			if len(fk) < 1000 {
+				t.Fatalf("only %d obligations compared: the sample is too small to show anything", len(fk))
+			}
+			a, b := multiset(rk), multiset(fk)
+			if d := diffRows(a, b); len(d) > 0 {
+				t.Errorf("%d obligations of the returns not in the full history, such as %v", len(d), d[:min(5, len(d))])
+			}
+			if d := diffRows(b, a); len(d) > 0 {
+				t.Errorf("%d obligations of the full history not in the returns, such as %v", len(d), d[:min(5, len(d))])
+			}
+			// The exception is real: the periods begun before the first
+			// return do not come out the same.
+			if len(fe) == 0 || len(diffRows(multiset(fe), multiset(re))) == 0 {
+				t.Errorf("periods begun before %s: %d obligations, all equal; the exception is not shown", c.first, len(fe))
+			}
+		})
+	}
+}
+
+// The annual report's year-before column from the returns equals the full
+// history's. From two returns (the year and the year before) every count
+// and snapshot of the year before is equal, and so is the whole of this
+// year's column; the year before's review timeliness is not, for the
+// reason TestReturnsAuditEqualsFullHistory gives (its reviews before 1
+// April are in the return before, which is not there). From three returns
+// the whole Overview is equal.
+func TestAnnualYearBeforeFromReturns(t *testing.T) {
+	common := []string{"--children", "150", "--seed", "1", "--extract-date", "2026-03-31", "--years", "6"}
+	overview := func(in string) map[string][]string {
+		out := t.TempDir()
+		runOK(t, "annual", "--year", "2025", "--as-of", "2026-03-31", "--input", in, "--out", out)
+		method := sheetText(t, filepath.Join(out, "lacaudit-annual-2025-26.xlsx"), "Method")
+		if _, err := os.Stat(filepath.Join(in, "2025-26")); err == nil && !strings.Contains(method, "2025-26\treviews\t2025-26/reviews.csv\t") {
+			t.Errorf("the annual report's Method sheet does not list the returns:\n%s", clipText(method))
+		}
+		rows := map[string][]string{}
+		for _, line := range strings.Split(sheetText(t, filepath.Join(out, "lacaudit-annual-2025-26.xlsx"), "Overview"), "\n") {
+			f := strings.Split(line, "\t")
+			if len(f) == 4 {
+				rows[strings.TrimSpace(f[0])] = f[1:]
+			}
+		}
+		return rows
+	}
+	full := overview(sample(t, common...))
+	two := overview(sample(t, append(common, "--returns", "2")...))
+	three := overview(sample(t, append(common, "--returns", "3")...))
+	if len(full) < 15 {
+		t.Fatalf("the Overview has %d figures: %v", len(full), full)
+	}
+	chain := map[string]bool{
+		"Reviews in timescale (obligations due in the year)": true, "initial reviews": true, "second reviews": true,
+		"subsequent reviews": true, "Permanence plan by the second review": true,
+	}
+	differ := 0
+	for name, f := range full {
+		if got := three[name]; strings.Join(got, "|") != strings.Join(f, "|") {
+			t.Errorf("three returns: %s is %v, full history %v", name, got, f)
+		}
+		got := two[name]
+		if len(got) != 3 {
+			t.Errorf("two returns: no %s", name)
+			continue
+		}
+		if got[0] != f[0] {
+			t.Errorf("two returns: this year's %s is %s, full history %s", name, got[0], f[0])
+		}
+		switch {
+		case got[1] == f[1]:
+		case chain[name]:
+			differ++
+		default:
+			t.Errorf("two returns: the year before's %s is %s, full history %s", name, got[1], f[1])
+		}
+	}
+	if differ == 0 {
+		t.Errorf("two returns: the year before's timeliness equals the full history's; the exception is not shown")
+	}
+}
+
+// Two returns one after the other in one folder's files (a regional
+// extract that appends each year's return): read as the folder of the same
+// two returns is, because the episode open in the older return and ended in
+// the newer is the ended one (without that rule the open row won, and the
+// sample's overdue reviews rose), with a warning each.
+func TestTwoReturnsInOneFile(t *testing.T) {
+	rets := sample(t, "--children", "150", "--seed", "1", "--extract-date", "2026-10-30", "--returns", "2")
+	core := []string{"header", "episodes", "reviews"}
+	split, joined := filepath.Join(t.TempDir(), "returns"), filepath.Join(t.TempDir(), "joined")
+	for _, table := range core {
+		var all []byte
+		for i, year := range []string{"2025-26", "2026-27"} {
+			b, err := os.ReadFile(filepath.Join(rets, year, table+".csv"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.MkdirAll(filepath.Join(split, year), 0o700)
+			if err := os.WriteFile(filepath.Join(split, year, table+".csv"), b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if i > 0 {
+				_, rest, _ := strings.Cut(string(b), "\n")
+				all = append(all, rest...)
+				continue
+			}
+			all = append(all, b...)
+		}
+		os.MkdirAll(joined, 0o700)
+		if err := os.WriteFile(filepath.Join(joined, table+".csv"), all, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	outSplit, outJoined := t.TempDir(), t.TempDir()
+	runOK(t, "run", "--input", split, "--as-of", "2026-10-30", "--out", outSplit)
+	runOK(t, "run", "--input", joined, "--as-of", "2026-10-30", "--out", outJoined)
+	a, b := multiset(readFindings(t, outJoined)), multiset(readFindings(t, outSplit))
+	if d := append(diffRows(a, b), diffRows(b, a)...); len(d) > 0 {
+		t.Errorf("%d findings differ between one file and two returns, such as %v", len(d), d[:min(5, len(d))])
+	}
+	r := runOK(t, "check", "--input", joined, "--as-of", "2026-10-30")
+	if !strings.Contains(r.stdout, "one episode recorded twice in one file, ended and open (the ended row is used)") {
+		t.Errorf("check does not warn of the episodes recorded twice:\n%s", r.stdout)
+	}
+}
+
+// returnsData is the ingest package's folders of returns, one a layout.
+var returnsData = filepath.Join("..", "..", "ingest", "testdata", "returns")
+
+// check and the Method sheet show how each file's collection year was read
+// (Reviews 2024.csv is 2023-24), and a rejected row and a warning name
+// their return's file.
+func TestReturnsShownInCheckAndMethod(t *testing.T) {
+	r := runOK(t, "check", "--input", filepath.Join(returnsData, "files"), "--as-of", "2025-01-01")
+	for _, w := range []string{"returns by collection year", "2023-24   reviews              Reviews 2024.csv", "2024-25   episodes             903 2024-25.xlsx[episodes]"} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("check lacks %q:\n%s", w, r.stdout)
+		}
+	}
+	in := filepath.Join(t.TempDir(), "in")
+	for _, y := range []string{"2023-24", "2024-25"} {
+		copyDir(t, filepath.Join(returnsData, "open-not-carried", y), filepath.Join(in, y))
+	}
+	os.WriteFile(filepath.Join(in, "2023-24", "reviews.csv"), []byte("CHILD,REVIEW\r\n00123,20/04/2023\r\n00123,31/02/2024\r\n00123,20/09/2023\r\n00123,20/12/2023\r\n00123,20/01/2024\r\n00123,20/03/2024\r\n00123,21/03/2024\r\n00123,22/03/2024\r\n00123,23/03/2024\r\n00123,24/03/2024\r\n00123,25/03/2024\r\n00123,26/03/2024\r\n00123,27/03/2024\r\n00123,28/03/2024\r\n00123,29/03/2024\r\n00123,30/03/2024\r\n00123,31/03/2024\r\n00123,01/03/2024\r\n00123,02/03/2024\r\n00123,03/03/2024\r\n00123,04/03/2024\r\n"), 0o600)
+	out := t.TempDir()
+	runOK(t, "run", "--input", in, "--as-of", "2025-01-01", "--out", out)
+	method := sheetText(t, filepath.Join(out, "latest.xlsx"), "Method")
+	for _, w := range []string{"Returns read, by collection year", "2023-24\tepisodes\t2023-24/episodes.csv\t1\t0\t0", "2024-25\tepisodes\t2024-25/episodes.csv\t1\t0\t1", "a single year such as 2024 is the year the collection year ends in"} {
+		if !strings.Contains(method, w) {
+			t.Errorf("Method sheet lacks %q:\n%s", w, clipText(method))
+		}
+	}
+	rejects, _ := os.ReadFile(filepath.Join(out, "rejects.csv"))
+	if !strings.Contains(string(rejects), "2023-24/reviews.csv,3,REVIEW") {
+		t.Errorf("rejects.csv does not name the return's file and line:\n%s", rejects)
+	}
+	quality := sheetText(t, filepath.Join(out, "latest.xlsx"), "Warnings")
+	if !strings.Contains(quality, "2023-24/episodes.csv (collection year 2023-24); the child is in the 2024-25 return") {
+		t.Errorf("Warnings sheet does not name the return:\n%s", clipText(quality))
+	}
+}
+
+// Each return's file is held to the reject threshold on its own: half of
+// an older return's reviews unreadable stops the run, though the returns'
+// reviews together are within it. And every conflict of DATA.md's "A
+// folder of returns" is exit status 3 naming what it found.
+func TestReturnsRefused(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "in")
+	for _, y := range []string{"2023-24", "2024-25"} {
+		copyDir(t, filepath.Join(returnsData, "open-not-carried", y), filepath.Join(in, y))
+	}
+	os.WriteFile(filepath.Join(in, "2023-24", "reviews.csv"), []byte("CHILD,REVIEW\r\n00123,20/04/2023\r\n00123,31/02/2024\r\n"), 0o600)
+	many := "CHILD,REVIEW\r\n"
+	for d := 1; d <= 28; d++ {
+		many += fmt.Sprintf("00123,%02d/05/2024\r\n", d)
+	}
+	os.WriteFile(filepath.Join(in, "2024-25", "reviews.csv"), []byte(many), 0o600)
+	r := lacaudit(t, "run", "--input", in, "--as-of", "2025-01-01", "--out", t.TempDir())
+	if r.code != 3 || !strings.Contains(r.stderr, "2023-24/reviews.csv: 1 of 2 rows rejected (50.0 %)") {
+		t.Errorf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, c := range []struct{ dir, want string }{
+		{"conflict-folders", "two folders of the 2024-25 return: 2025/ and 903_2024-25/"},
+		{"conflict-files", "in Episodes 2024.csv and in episodes_2023-24.csv"},
+		{"ambiguous-file", "reviews_2024-03-31.csv cannot be read"},
+		{"both-layouts", "keep one layout"},
+		{"core-missing", `core table "reviews" is missing from the 2024-25 return`},
+	} {
+		r := lacaudit(t, "check", "--input", filepath.Join(returnsData, c.dir), "--as-of", "2025-01-01")
+		if r.code != 3 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%s: exit %d, want 3 naming %q: %s", c.dir, r.code, c.want, r.stderr)
+		}
+	}
+}
+
+// The database of a run on a folder of returns keeps every return's rows
+// with their file and year; a pseudonymised run's shared database has none
+// of them (TABLE_all holds raw identifiers), only the merged tables,
+// pseudonymised.
+func TestReturnsInTheDatabase(t *testing.T) {
+	in := sample(t, "--children", "100", "--seed", "2", "--extract-date", "2026-10-30", "--returns", "2")
+	out, shared := t.TempDir(), t.TempDir()
+	runOK(t, "run", "--input", in, "--as-of", "2026-10-30", "--out", out)
+	runOK(t, "run", "--input", in, "--as-of", "2026-10-30", "--out", shared, "--pseudonymise", "--pseudonymise-key-file", newKey(t))
+	count := func(dir, q string) int {
+		t.Helper()
+		db, err := store.Open(context.Background(), filepath.Join(dir, "lacaudit.duckdb"), store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var n int
+		if err := db.QueryRow(q).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return n
+	}
+	if n := count(out, "SELECT count(DISTINCT source || collection_year) FROM episodes_all WHERE source IN ('2025-26/episodes.csv', '2026-27/episodes.csv')"); n != 2 {
+		t.Errorf("episodes_all has %d of the 2 returns' files", n)
+	}
+	if n := count(out, "SELECT count(*) FROM episodes_all WHERE NOT used AND why_not = 'superseded by the 2026-27 return'"); n == 0 {
+		t.Errorf("no superseded episode kept")
+	}
+	if a, b := count(out, "SELECT count(*) FROM episodes"), count(out, "SELECT count(*) FROM episodes_all WHERE used"); a != b || a == 0 {
+		t.Errorf("episodes %d, used rows of episodes_all %d", a, b)
+	}
+	if n := count(shared, "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '%_all' OR table_name = 'input_returns'"); n != 0 {
+		t.Errorf("the shared database has %d tables of the returns' raw rows", n)
+	}
+	if n := count(shared, "SELECT count(*) FROM episodes WHERE child NOT LIKE 'C-%'"); n != 0 {
+		t.Errorf("%d episodes not pseudonymised", n)
+	}
+}

@@ -1,0 +1,477 @@
+package ingest
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/lacaudit/lacaudit/store"
+)
+
+//go:embed sql/returns.sql
+var returnsSQL string
+
+//go:embed sql/episode_states.sql
+var episodeStatesSQL string
+
+// ReturnFile is one table of one collection year's return, in a folder of
+// returns (DATA.md, "A folder of returns").
+type ReturnFile struct {
+	Year     string // the collection year, "2023-24"
+	Table    string
+	Source   string // "2023-24/episodes.csv", "episodes_2023-24.csv", "903 2024-25.xlsx[reviews]"
+	Read     int64  // data rows read (accepted and rejected)
+	Rejected int64
+	Used     int64 // rows that are the newest return's for their key
+	SHA256   string
+	Encoding string
+}
+
+// yearReturn is one collection year's return found in the input folder.
+type yearReturn struct {
+	start int    // the year the collection year starts in
+	name  string // the folder ("2023-24/"), or the files read, for messages
+	d     *Discovery
+}
+
+// returnsLayout is an input folder holding several years' returns.
+type returnsLayout struct {
+	returns []*yearReturn // oldest first
+	files   []InputFile   // entries of the input folder itself not read
+}
+
+func (l *returnsLayout) close() {
+	for _, r := range l.returns {
+		r.d.Close()
+	}
+}
+
+// findReturns reads dir's layout. It returns nil for a plain folder of
+// extracts (any CSV file named after a table, or any workbook without a
+// year in its name, makes a folder plain, as it always was); otherwise the
+// returns in it: one per sub-folder whose name has a collection year, or
+// one per year of the files whose names have one. A name whose year cannot
+// be read, two sources of a year's table, two folders of one year, and
+// both layouts in one folder are *InputErrors naming them.
+func findReturns(dir, tmp string, lim Limits) (_ *returnsLayout, err error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, nil // discover says why
+	}
+	type named struct {
+		name  string
+		start int
+		rest  string // the name without its year: a table's name, for a CSV file
+	}
+	var dirs, files []named
+	var bad []string
+	var other []InputFile
+	plain := false
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~$") {
+			continue
+		}
+		if e.IsDir() {
+			start, _, ok, yerr := nameYear(name)
+			switch {
+			case yerr != nil:
+				bad = append(bad, name+"/")
+			case ok:
+				dirs = append(dirs, named{name: name, start: start})
+			default:
+				other = append(other, InputFile{Name: name + "/", Why: "a folder without a collection year in its name: not a return, not read"})
+			}
+			continue
+		}
+		format := FormatOf(name)
+		if format != CSV && format != XLSX {
+			other = append(other, InputFile{Name: name, Why: "not an extract: only .csv, .xlsx and .xlsm files are read"})
+			continue
+		}
+		stem := strings.TrimSpace(strings.TrimSuffix(name, filepath.Ext(name)))
+		start, rest, ok, yerr := nameYear(stem)
+		switch {
+		case yerr != nil:
+			bad = append(bad, name)
+		case ok:
+			files = append(files, named{name: name, start: start, rest: strings.ToLower(rest)})
+		case format == XLSX:
+			plain = true
+		default:
+			if _, known := Lookup(strings.ToLower(stem)); known {
+				plain = true
+			}
+			other = append(other, InputFile{Name: name, Why: notATable(strings.ToLower(stem))})
+		}
+	}
+	if plain || (len(dirs) == 0 && len(files) == 0) {
+		return nil, nil
+	}
+	if len(bad) > 0 {
+		sort.Strings(bad)
+		_, _, _, yerr := nameYear(strings.TrimSuffix(strings.TrimSuffix(bad[0], "/"), filepath.Ext(bad[0])))
+		return nil, inputErrorf("%s is a folder of returns, but the collection year of %s cannot be read: %v; rename it", dir, strings.Join(bad, ", "), yerr)
+	}
+	if len(dirs) > 0 && len(files) > 0 {
+		return nil, inputErrorf("%s holds both folders of returns (%s/) and files named with a year (%s): keep one layout and run again", dir, dirs[0].name, files[0].name)
+	}
+	l := &returnsLayout{files: other}
+	defer func() {
+		if err != nil {
+			l.close()
+		}
+	}()
+	if len(dirs) > 0 {
+		sort.Slice(dirs, func(i, j int) bool {
+			if dirs[i].start != dirs[j].start {
+				return dirs[i].start < dirs[j].start
+			}
+			return dirs[i].name < dirs[j].name
+		})
+		for i, n := range dirs {
+			if i > 0 && dirs[i-1].start == n.start {
+				return nil, inputErrorf("two folders of the %s return: %s/ and %s/; keep one and run again", CollectionYear(n.start), dirs[i-1].name, n.name)
+			}
+			d, derr := discover(filepath.Join(dir, n.name), tmp, lim)
+			if derr != nil {
+				var ie *InputError
+				if errors.As(derr, &ie) {
+					return nil, &InputError{Msg: fmt.Sprintf("the %s return (%s/): %s", CollectionYear(n.start), n.name, ie.Msg)}
+				}
+				return nil, derr
+			}
+			for t, s := range d.Sources {
+				s.Dir = n.name
+				d.Sources[t] = s
+			}
+			for k := range d.Files {
+				d.Files[k].Name = n.name + "/" + d.Files[k].Name
+			}
+			for k := range d.Ignored {
+				d.Ignored[k] = n.name + "/" + d.Ignored[k]
+			}
+			l.returns = append(l.returns, &yearReturn{start: n.start, name: n.name + "/", d: d})
+		}
+		return l, nil
+	}
+	byYear := map[int]*yearReturn{}
+	sort.Slice(files, func(i, j int) bool { return files[i].name < files[j].name })
+	for _, f := range files {
+		r := byYear[f.start]
+		if r == nil {
+			r = &yearReturn{start: f.start, d: &Discovery{Sources: map[string]Source{}, books: map[string]*book{}}}
+			byYear[f.start] = r
+			l.returns = append(l.returns, r)
+		}
+		path := filepath.Join(dir, f.name)
+		fi, serr := os.Stat(path)
+		if serr != nil {
+			return nil, inputErrorf("%s cannot be read: it is a link to a file that does not exist, or cannot be opened", f.name)
+		}
+		if !fi.Mode().IsRegular() {
+			return nil, inputErrorf("%s is not a regular file (a named pipe, a device, or a link to one): lacaudit reads extracts from regular files only", f.name)
+		}
+		add := func(s Source, label string) error {
+			if _, known := Lookup(s.Table); !known {
+				r.d.Ignored = append(r.d.Ignored, label)
+				r.d.Files = append(r.d.Files, InputFile{Name: label, Why: "not a table lacaudit uses"})
+				return nil
+			}
+			if prev, dup := r.d.Sources[s.Table]; dup {
+				return inputErrorf("the %s return's %s table is found twice: in %s and in %s; keep one and run again", CollectionYear(f.start), s.Table, prev.Label(), s.Label())
+			}
+			r.d.Sources[s.Table] = s
+			r.d.Files = append(r.d.Files, InputFile{Name: label, Table: s.Table})
+			return nil
+		}
+		if FormatOf(f.name) == CSV {
+			if err := add(Source{Table: f.rest, Path: path}, f.name); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		b, berr := openBook(path, tmp, lim)
+		if berr != nil {
+			return nil, berr
+		}
+		r.d.books[path] = b
+		for _, sh := range b.sheets {
+			label := fmt.Sprintf("%s[%s]", f.name, sh.Name)
+			if sh.Hidden() {
+				r.d.Files = append(r.d.Files, InputFile{Name: label, Why: "a hidden sheet: hidden and very hidden sheets are never read"})
+				continue
+			}
+			if err := add(Source{Table: strings.ToLower(strings.TrimSpace(sh.Name)), Path: path, Sheet: sh.Name}, label); err != nil {
+				return nil, err
+			}
+		}
+	}
+	sort.Slice(l.returns, func(i, j int) bool { return l.returns[i].start < l.returns[j].start })
+	for _, r := range l.returns {
+		var names []string
+		for _, f := range r.d.Files {
+			names = append(names, f.Name)
+		}
+		r.name = strings.Join(names, ", ")
+		for _, t := range Tables {
+			if _, ok := r.d.Sources[t.Name]; t.Core && !ok {
+				return nil, inputErrorf("core table %q is missing from the %s return: expected a file such as %s_%s.csv, or a sheet named %q in a workbook named with the year; found %s",
+					t.Name, CollectionYear(r.start), t.Name, CollectionYear(r.start), t.Name, r.name)
+			}
+		}
+	}
+	return l, nil
+}
+
+// naturalKey is the columns that say which rows of a table are one record,
+// across returns: a child (within its authority, LA) and the record's date;
+// an allocation also by its role, an alert by its own id.
+func naturalKey(t Table) []string {
+	key := []string{`coalesce("la", '')`, `"child"`}
+	switch t.Name {
+	case "header":
+	case "allocations":
+		key = append(key, `"role"`, `"start"`)
+	case "qa_alerts":
+		key = []string{`coalesce("la", '')`, `"alert_id"`}
+	default:
+		key = append(key, `"`+strings.ToLower(DateColumns[t.Name])+`"`)
+	}
+	return key
+}
+
+// loadReturns loads every return of l into db: each return's tables into
+// TABLE_all with their source and collection year, then each table as the
+// newest return's row for every natural key (returns.sql). It returns what
+// Load returns, with a table's figures summed over the returns and each
+// return's file in Result.Returns.
+func loadReturns(ctx context.Context, db *store.DB, o Options, l *returnsLayout, tmp string) (*Result, error) {
+	if err := db.Exec(ctx, "ingest/sql/setup.sql", setupSQL); err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	sum := make([]TableStat, len(Tables))
+	for i, t := range Tables {
+		sum[i] = TableStat{Table: t.Name}
+	}
+	kept := map[string][]returnTable{}
+	var ignored [][]any
+	for _, f := range l.files {
+		ignored = append(ignored, []any{f.Name, f.Why})
+		res.Files = append(res.Files, f)
+		res.Ignored = append(res.Ignored, f.Name)
+	}
+	for _, r := range l.returns {
+		year := CollectionYear(r.start)
+		csvs, err := prepareAll(r.d, tmp)
+		if err != nil {
+			return nil, err
+		}
+		plans := map[string][]string{}
+		for _, t := range Tables {
+			s, ok := r.d.Sources[t.Name]
+			if !ok || s.Sheet != "" {
+				continue
+			}
+			h, err := readCSVHeader(csvs[t.Name].path, s.Label())
+			if err != nil {
+				return nil, err
+			}
+			if _, _, err := columnMap(t, s.Label(), h); err != nil {
+				return nil, err
+			}
+			plans[t.Name] = h
+		}
+		for _, f := range r.d.Files {
+			if c, ok := csvs[f.Table]; ok && f.Table != "" && r.d.Sources[f.Table].Sheet == "" {
+				f.Encoding = c.encoding
+			}
+			res.Files = append(res.Files, f)
+			if f.Table == "" {
+				ignored = append(ignored, []any{f.Name, f.Why})
+				res.Ignored = append(res.Ignored, f.Name)
+			}
+		}
+		stats, err := loadTables(ctx, db, r.d, plans, csvs)
+		if err != nil {
+			return nil, err
+		}
+		for i, t := range Tables {
+			st := stats[i]
+			if t.Core && st.Read == 0 {
+				return nil, inputErrorf("%s has no data rows (only its header): the core table %s of the %s return cannot be empty; is the export complete?", st.Source, t.Name, year)
+			}
+			rt, err := keepReturn(ctx, db, t, r.start, st.Source)
+			if err != nil {
+				return nil, err
+			}
+			kept[t.Name] = append(kept[t.Name], rt)
+			if !st.Present {
+				continue
+			}
+			res.Returns = append(res.Returns, ReturnFile{Year: year, Table: t.Name, Source: st.Source, Read: st.Read,
+				Rejected: st.Rejected, SHA256: st.SHA256, Encoding: st.Encoding})
+			a := &sum[i]
+			if a.Present {
+				a.Source += "; " + st.Source
+				a.Path += "; " + st.Path
+				if a.Encoding != st.Encoding {
+					a.Encoding = "mixed"
+				}
+			} else {
+				a.Source, a.Path, a.Encoding = st.Source, st.Path, st.Encoding
+			}
+			a.Present = true
+			a.Read += st.Read
+			a.Rejected += st.Rejected
+			a.Columns = union(a.Columns, st.Columns)
+			a.Unknown = union(a.Unknown, st.Unknown)
+		}
+	}
+	sort.Strings(res.Ignored)
+	sort.Slice(res.Files, func(i, j int) bool { return res.Files[i].Name < res.Files[j].Name })
+	if err := db.InsertRows(ctx, "ignored_sources", ignored); err != nil {
+		return nil, err
+	}
+	if err := mergeReturns(ctx, db, kept); err != nil {
+		return nil, err
+	}
+	used, err := usedRows(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	var rets [][]any
+	for i, f := range res.Returns {
+		res.Returns[i].Used = used[f.Table+"\x00"+f.Year]
+		f = res.Returns[i]
+		rets = append(rets, []any{f.Year, f.Table, f.Source, f.Read, f.Rejected, f.Used, f.SHA256})
+	}
+	if err := db.InsertRows(ctx, "input_returns", rets); err != nil {
+		return nil, err
+	}
+	if err := recordTables(ctx, db, res, sum); err != nil {
+		return nil, err
+	}
+	var over []string
+	for _, f := range res.Returns {
+		if f.Read > 0 && float64(f.Rejected) > o.RejectThreshold*float64(f.Read) {
+			over = append(over, fmt.Sprintf("%s: %d of %d rows rejected (%.1f %%)", f.Source, f.Rejected, f.Read, 100*float64(f.Rejected)/float64(f.Read)))
+		}
+	}
+	if len(over) > 0 {
+		return res, &InputError{Msg: fmt.Sprintf("too many rejected rows (threshold %.1f %%), the export looks broken: %s", 100*o.RejectThreshold, strings.Join(over, "; ")), Rejects: true}
+	}
+	return res, nil
+}
+
+func union(a, b []string) []string {
+	for _, s := range b {
+		found := false
+		for _, x := range a {
+			found = found || x == s
+		}
+		if !found {
+			a = append(a, s)
+		}
+	}
+	return a
+}
+
+// returnTable is a table as one return loaded it, kept under a name of
+// its own (TABLE__YEAR) until mergeReturns builds TABLE_all from them.
+type returnTable struct {
+	name   string // TABLE__2023
+	start  int
+	source string
+}
+
+// keepReturn renames table t, as one return loaded it, for mergeReturns:
+// the next return's load creates t afresh.
+func keepReturn(ctx context.Context, db *store.DB, t Table, start int, source string) (returnTable, error) {
+	rt := returnTable{name: fmt.Sprintf("%s__%d", t.Name, start), start: start, source: source}
+	if _, err := db.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s RENAME TO %s", store.Ident(t.Name), store.Ident(rt.name))); err != nil {
+		return rt, fmt.Errorf("keep the %s return's %s: %w", CollectionYear(start), t.Name, err)
+	}
+	return rt, nil
+}
+
+// mergeReturns builds every TABLE_all from the returns' tables, each row
+// with its source and collection year, the rows of the newest return that
+// has their natural key marked used and the others superseded; applies
+// returns.sql's episode rules; and builds every table from its used rows.
+func mergeReturns(ctx context.Context, db *store.DB, kept map[string][]returnTable) error {
+	var script strings.Builder
+	for _, t := range Tables {
+		var parts []string
+		for _, rt := range kept[t.Name] {
+			parts = append(parts, fmt.Sprintf("SELECT *, %s AS source, %s AS collection_year, %d AS return_year, rowid AS row_no FROM %s",
+				store.Quote(rt.source), store.Quote(CollectionYear(rt.start)), rt.start, store.Ident(rt.name)))
+		}
+		// The newest return of each key, joined back (a window over the
+		// rows took three to four times as long).
+		var ks, on []string
+		for i, k := range naturalKey(t) {
+			ks = append(ks, fmt.Sprintf("%s AS k%d", k, i))
+			on = append(on, fmt.Sprintf("%s IS NOT DISTINCT FROM m.k%d", k, i))
+		}
+		fmt.Fprintf(&script, `CREATE OR REPLACE TABLE %[1]s AS
+WITH u AS (%[2]s),
+m AS (SELECT %[3]s, max(return_year) AS newest, max(collection_year) AS newest_label FROM u GROUP BY ALL)
+SELECT u.*, u.return_year = m.newest AS used,
+       CASE WHEN u.return_year <> m.newest THEN 'superseded by the ' || m.newest_label || ' return' END AS why_not
+FROM u JOIN m ON %[4]s
+ORDER BY u.return_year, u.row_no;
+`, store.Ident(t.Name+"_all"), strings.Join(parts, "\nUNION ALL BY NAME\n"), strings.Join(ks, ", "), strings.Join(on, " AND "))
+		for _, rt := range kept[t.Name] {
+			fmt.Fprintf(&script, "DROP TABLE %s;\n", store.Ident(rt.name))
+		}
+	}
+	if err := db.Exec(ctx, "merge the returns", script.String()); err != nil {
+		return err
+	}
+	if err := db.Exec(ctx, "ingest/sql/returns.sql", returnsSQL); err != nil {
+		return err
+	}
+	script.Reset()
+	for _, t := range Tables {
+		fmt.Fprintf(&script, "CREATE OR REPLACE TABLE %s AS SELECT * EXCLUDE (source, collection_year, return_year, row_no, used, why_not) FROM %s WHERE used;\n",
+			store.Ident(t.Name), store.Ident(t.Name+"_all"))
+	}
+	return db.Exec(ctx, "build the tables from the returns' used rows", script.String())
+}
+
+// usedRows counts the used rows of each table and return, by table and year.
+func usedRows(ctx context.Context, db *store.DB) (map[string]int64, error) {
+	var parts []string
+	for _, t := range Tables {
+		parts = append(parts, fmt.Sprintf("SELECT %s, collection_year, count(*) FILTER (WHERE used) FROM %s GROUP BY ALL", store.Quote(t.Name), store.Ident(t.Name+"_all")))
+	}
+	rows, err := db.QueryContext(ctx, strings.Join(parts, " UNION ALL "))
+	if err != nil {
+		return nil, fmt.Errorf("count the rows used of each return: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var t, y string
+		var n int64
+		if err := rows.Scan(&t, &y, &n); err != nil {
+			return nil, err
+		}
+		out[t+"\x00"+y] = n
+	}
+	return out, rows.Err()
+}
+
+// resolveEpisodeStates applies, to the episodes table of a plain folder,
+// the rule for two rows of one episode in one file, one ended and one open
+// (episode_states.sql): the ended one is the later state.
+func resolveEpisodeStates(ctx context.Context, db *store.DB) error {
+	return db.Exec(ctx, "ingest/sql/episode_states.sql", episodeStatesSQL)
+}

@@ -1,0 +1,194 @@
+package ingest
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lacaudit/lacaudit/store"
+)
+
+// returnsData is testdata/returns: one folder per layout, name and
+// conflict of DATA.md's "A folder of returns".
+var returnsData = filepath.Join("testdata", "returns")
+
+// strings1 runs a query returning one text column and returns its rows.
+func strings1(t *testing.T, db *store.DB, q string) []string {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), q)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// The three returns of 2022-23, 2023-24 and 2024-25, as sub-folders named
+// in every way DATA.md reads (2022-23/, 903_2024-25/, 2023/ for 2022-23) and
+// as files named with their year (episodes_2023-24.csv, Reviews 2024.csv,
+// a workbook 903 2024-25.xlsx), all read as the same three years and merged
+// newest return first: child 00123's episode, open in 2022-23 and ended in
+// 2023-24, is the ended one; 00456's is 2024-25's row; the superseded rows
+// stay in episodes_all with their source and year.
+func TestReturnLayouts(t *testing.T) {
+	for _, c := range []struct {
+		dir     string
+		sources []string // year table source, for the episodes
+	}{
+		{"folders", []string{"2022-23 episodes 2022-23/episodes.csv", "2023-24 episodes 2023-24/episodes.csv", "2024-25 episodes 903_2024-25/episodes.csv"}},
+		{"single-years", []string{"2022-23 episodes 2023/episodes.csv", "2023-24 episodes 2024/episodes.csv", "2024-25 episodes 2025/episodes.csv"}},
+		{"files", []string{"2022-23 episodes episodes_2022-23.csv", "2023-24 episodes episodes_2023-24.csv", "2024-25 episodes 903 2024-25.xlsx[episodes]"}},
+	} {
+		t.Run(c.dir, func(t *testing.T) {
+			res, db, err := load(t, filepath.Join(returnsData, c.dir), 0.05)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range res.Returns {
+				if f.Table == "episodes" {
+					got = append(got, f.Year+" "+f.Table+" "+f.Source)
+				}
+			}
+			if strings.Join(got, "\n") != strings.Join(c.sources, "\n") {
+				t.Errorf("returns:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(c.sources, "\n"))
+			}
+			if len(res.Returns) != 9 {
+				t.Errorf("%d return files, want 9: %+v", len(res.Returns), res.Returns)
+			}
+			eps := strings1(t, db, `SELECT child || ' ' || strftime(decom, '%d/%m/%Y') || ' ' || coalesce(strftime(dec, '%d/%m/%Y'), 'open') FROM episodes ORDER BY ALL`)
+			if want := "00123 01/03/2023 10/10/2023; 00456 01/06/2023 open"; strings.Join(eps, "; ") != want {
+				t.Errorf("episodes %q, want %q", strings.Join(eps, "; "), want)
+			}
+			all := strings1(t, db, `SELECT collection_year || ' ' || child || ' ' || used || ' ' || coalesce(why_not, '') FROM episodes_all ORDER BY ALL`)
+			want := []string{
+				"2022-23 00123 false superseded by the 2023-24 return",
+				"2023-24 00123 true ",
+				"2023-24 00456 false superseded by the 2024-25 return",
+				"2024-25 00456 true ",
+			}
+			if strings.Join(all, "\n") != strings.Join(want, "\n") {
+				t.Errorf("episodes_all:\n%s\nwant\n%s", strings.Join(all, "\n"), strings.Join(want, "\n"))
+			}
+			if r := reviewDates(t, db); strings.Join(r, ", ") != "00123 2023-03-20, 00123 2023-04-20, 00456 2023-06-20, 00456 2024-12-15" {
+				t.Errorf("reviews %v", r)
+			}
+			if h := strings1(t, db, "SELECT child || ' ' || collection_year FROM header_all WHERE used ORDER BY ALL"); strings.Join(h, ", ") != "00123 2023-24, 00456 2024-25" {
+				t.Errorf("header used %v", h)
+			}
+			if n := strings1(t, db, "SELECT count(*)::VARCHAR FROM input_returns"); n[0] != "9" {
+				t.Errorf("input_returns has %s rows", n[0])
+			}
+		})
+	}
+}
+
+// Two sources of one year's table, two folders of one year, a name whose
+// year cannot be read, both layouts in one folder and a year without a
+// core table are refused, naming them.
+func TestReturnConflicts(t *testing.T) {
+	for _, c := range []struct {
+		dir   string
+		parts []string
+	}{
+		{"conflict-folders", []string{"two folders of the 2024-25 return", "2025/", "903_2024-25/"}},
+		{"conflict-files", []string{"2023-24 return's episodes table is found twice", "Episodes 2024.csv", "episodes_2023-24.csv"}},
+		{"conflict-workbook", []string{"2024-25 return's episodes table is found twice", "903 2024-25.xlsx[episodes]", "episodes_2024-25.csv"}},
+		{"ambiguous-folder", []string{"collection year of 2024-03-31/ cannot be read"}},
+		{"ambiguous-file", []string{"collection year of reviews_2024-03-31.csv cannot be read"}},
+		{"both-layouts", []string{"both folders of returns (2023-24/)", "episodes_2024-25.csv"}},
+		{"core-missing", []string{`core table "reviews" is missing from the 2024-25 return`}},
+	} {
+		t.Run(c.dir, func(t *testing.T) {
+			_, _, err := load(t, filepath.Join(returnsData, c.dir), 0.05)
+			wantInputError(t, err, c.parts...)
+		})
+	}
+}
+
+// A plain folder stays one: a year-named copy beside the tables is not read
+// (with its hint), as before there were folders of returns.
+func TestPlainFolderWithAYearNamedCopy(t *testing.T) {
+	res, db, err := load(t, filepath.Join(returnsData, "plain-with-year-copy"), 0.05)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Returns != nil {
+		t.Errorf("read as returns: %+v", res.Returns)
+	}
+	if r := reviewDates(t, db); strings.Join(r, ", ") != "00123 2023-03-20" {
+		t.Errorf("reviews %v", r)
+	}
+	found := false
+	for _, f := range res.Files {
+		found = found || (f.Name == "reviews_2022.csv" && f.Table == "" && strings.Contains(f.Why, "looks like the reviews table"))
+	}
+	if !found {
+		t.Errorf("reviews_2022.csv not listed as not read: %+v", res.Files)
+	}
+}
+
+// Two returns one after the other in one file: the episode open in the
+// older and ended in the newer is the ended one, with a warning; without
+// the rule the open row would win (an episode open for ever).
+func TestEndedAndOpenRowsOfOneEpisodeInOneFile(t *testing.T) {
+	_, db, err := load(t, filepath.Join(returnsData, "concatenated"), 0.05)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eps := strings1(t, db, `SELECT child || ' ' || coalesce(strftime(dec, '%d/%m/%Y'), 'open') FROM episodes ORDER BY ALL`)
+	if strings.Join(eps, ", ") != "00123 10/10/2023, 00456 open" {
+		t.Errorf("episodes %v", eps)
+	}
+	w := strings1(t, db, "SELECT check_name || ' ' || child || ' ' || detail FROM load_warnings")
+	if strings.Join(w, "\n") != "episode_ended_and_open 00123 episodes.csv" {
+		t.Errorf("warnings %v", w)
+	}
+}
+
+// An episode left open in an older return that the newer return, which has
+// the child, does not carry: a warning, and not an open episode for ever.
+func TestOpenEpisodeNotCarriedByTheNewerReturn(t *testing.T) {
+	_, db, err := load(t, filepath.Join(returnsData, "open-not-carried"), 0.05)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eps := strings1(t, db, `SELECT child || ' ' || strftime(decom, '%d/%m/%Y') FROM episodes ORDER BY ALL`)
+	if strings.Join(eps, ", ") != "00123 01/05/2024" {
+		t.Errorf("episodes %v", eps)
+	}
+	w := strings1(t, db, "SELECT check_name || ': ' || detail FROM load_warnings")
+	if want := "open_episode_not_carried: 2023-24/episodes.csv (collection year 2023-24); the child is in the 2024-25 return"; strings.Join(w, "\n") != want {
+		t.Errorf("warnings %q, want %q", w, want)
+	}
+	why := strings1(t, db, "SELECT why_not FROM episodes_all WHERE NOT used")
+	if strings.Join(why, "") != "open here, and missing from the 2024-25 return, which has the child" {
+		t.Errorf("why not used: %v", why)
+	}
+}
+
+// An episode an older return ended and a newer return has open: the newer
+// row is used (newest first), with a warning naming both files.
+func TestEndedEpisodeOpenAgainInANewerReturn(t *testing.T) {
+	_, db, err := load(t, filepath.Join(returnsData, "ended-then-open"), 0.05)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eps := strings1(t, db, `SELECT child || ' ' || coalesce(strftime(dec, '%d/%m/%Y'), 'open') FROM episodes`)
+	if strings.Join(eps, ", ") != "00123 open" {
+		t.Errorf("episodes %v", eps)
+	}
+	w := strings1(t, db, "SELECT check_name || ': ' || detail FROM load_warnings")
+	if want := "ended_episode_open_again: 2024-25/episodes.csv (collection year 2024-25); ended in 2023-24/episodes.csv"; strings.Join(w, "\n") != want {
+		t.Errorf("warnings %q, want %q", w, want)
+	}
+}
