@@ -41,12 +41,13 @@ var Published = []string{"periods", "looked_after_now", "known_episodes", "alloc
 var addsObligations = regexp.MustCompile(`(?m)^INSERT INTO obligations\b`)
 
 // flushRows is how many obligations the rule files may add before they are
-// written to the findings table: 8 million rows are about 350 MB, a third
-// of the default memory limit, and ten years of a national extract have
-// some 37 million. (Written every million rows instead, 300,000 children
-// took the same time, and 1,000,000 children a little longer with a higher
-// peak: each write builds the allocation spans' hash table again.)
-var flushRows int64 = 8_000_000
+// written to the findings table: 4 million rows are about 175 MB, a third
+// of the default memory limit (512 MB), and ten years of a national
+// extract have some 37 million. (Written every million rows instead,
+// 300,000 children took the same time, and 1,000,000 children a little
+// longer with a higher peak: each write builds the allocation spans' hash
+// table again.)
+var flushRows int64 = 4_000_000
 
 // findingsWriter moves the obligations the rule files add into the findings
 // table (sql/write/findings.sql), leaving out rules that could not be

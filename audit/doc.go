@@ -5,7 +5,7 @@
 // allocations in force and the spans of days in which they do not change;
 // each later file adds its rules' obligations. The obligations are written
 // to the findings table, each with the team, social worker and IRO of its
-// span (sql/write/findings.sql), whenever they pass 8 million rows and
+// span (sql/write/findings.sql), whenever they pass 4 million rows and
 // after the last file, so that ten years of a national extract are never
 // held in memory at once. Rules whose data is absent leave no rows and are
 // listed in rule_coverage, so that absent data never reads as compliance.

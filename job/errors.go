@@ -42,7 +42,7 @@ func explain(err error, s Settings) error {
 	switch {
 	case strings.Contains(msg, "Out of Memory Error"):
 		return &ResourceError{Msg: fmt.Sprintf(
-			"the database ran out of memory (memory limit %s): run with a larger --memory-limit, such as 4GB (auto sizes it to the extract), or with more memory free on this machine",
+			"the database ran out of memory (memory limit %s): run with a larger --memory-limit, such as 4GB (auto is the extract's size, at least 512MB), or with more memory free on this machine",
 			memoryLimit(s.MemoryLimit, s.Input))}
 	case errors.Is(err, syscall.ENOSPC) || strings.Contains(msg, "No space left on device"):
 		return &ResourceError{Msg: "the disk is full: no space left to write in " + fullFolder(err, s) +

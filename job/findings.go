@@ -58,7 +58,10 @@ func findingsFiles(v string, n int64) []string {
 	return []string{"findings.csv"}
 }
 
-// writeFindingsFiles writes the findings files named into dir.
+// writeFindingsFiles writes the findings files named into dir. Each sorts
+// the findings: findings.csv copied from findings.parquet in the file's
+// order was tried, and DuckDB did not keep that order when it read the
+// file on several threads (docs/PERFORMANCE.md).
 func writeFindingsFiles(ctx context.Context, db *store.DB, dir string, names []string) error {
 	for _, n := range names {
 		write := audit.WriteFindings

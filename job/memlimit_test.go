@@ -6,7 +6,7 @@ import (
 )
 
 // A memory limit is read in bytes in every unit --memory-limit accepts, and
-// the Go heap's soft limit follows it (half, at least minGoHeap).
+// the Go heap's soft limit follows it (3/8, at least minGoHeap).
 func TestBoundGoHeap(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 	for _, c := range []struct {
@@ -14,9 +14,10 @@ func TestBoundGoHeap(t *testing.T) {
 		bytes   int64
 		goLimit int64
 	}{
-		{"1500MB", 1_500_000_000, 750_000_000},
-		{"2 GiB", 2 << 30, 1 << 30},
-		{"1.5GB", 1_500_000_000, 750_000_000},
+		{"1500MB", 1_500_000_000, 562_500_000},
+		{"2 GiB", 2 << 30, 3 << 28},
+		{"1.5GB", 1_500_000_000, 562_500_000},
+		{"512MB", 512_000_000, 192_000_000}, // auto
 		{"40MB", 40_000_000, minGoHeap},
 	} {
 		if got := boundGoHeap(c.in); got != c.bytes {

@@ -43,19 +43,29 @@ func kBField(path, name string) int64 {
 	return 0
 }
 
-// AutoMemory is the memory-limit setting that sizes DuckDB's memory to the
-// extract (see memoryLimit).
+// AutoMemory is the memory-limit setting that gives DuckDB the automatic
+// limit (see memoryLimit).
 const AutoMemory = "auto"
 
-// Bounds of the automatic memory limit.
+// Bounds of the automatic memory limit: the extract's size in bytes
+// (workbooks counted xlsxExpansion times), at least minAutoMemory, at most
+// half the machine's memory.
+//
+// 512 MB keeps a whole run (DuckDB, the Go heap and DuckDB's memory outside
+// its limit) under 1 GiB up to ten years of 300,000 children, on both of
+// the bench's sample shapes (332 and 388 MB of CSV; peaks 877 to 960 MiB):
+// with three times the extract, as before, the same runs peaked at 1.6 to
+// 2.1 GiB (DuckDB at its 1 to 1.2 GB, the Go heap at 280 MB and 300 to
+// 700 MB that DuckDB does not count against its limit). Past the limit
+// DuckDB works on disk, but not every step can: at 1,000,000 children
+// (1.16 GB of CSV) a run held to 512 MB ran out of memory, and runs held
+// to 1 GB and 1.16 GB did not (docs/PERFORMANCE.md), so above 512 MB of
+// extract the limit grows with it. --memory-limit gives more where memory
+// is to spare (at 1,000,000 children 3.5 GB was no faster on this
+// project's machine).
 const (
-	minAutoMemory = 1_000_000_000 // 1 GB: a typical authority's extract needs far less
-	// autoMemoryPerByte is DuckDB's memory per byte of the extract's files.
-	// At 3 a 300,000-children extract (347 MB of CSV) gets the 1 GB that keeps
-	// the process under 2 GiB, and 1,000,000 children (1.16 GB) get 3.5 GB:
-	// with it they took 118 s, held to 1 GB 130 s, against 35 s for 300,000
-	// (docs/PERFORMANCE.md).
-	autoMemoryPerByte = 3
+	minAutoMemory     = 512_000_000
+	autoMemoryPerByte = 1
 	// xlsxExpansion counts a workbook's bytes as this many bytes of CSV: its
 	// XML is deflated.
 	xlsxExpansion = 5
@@ -75,9 +85,9 @@ func CheckMemoryLimit(setting string) error {
 
 // memoryLimit is DuckDB's memory limit for a run on the extracts in the
 // folder input: the setting itself, or for AutoMemory (and an empty
-// setting) autoMemoryPerByte bytes per byte of the extracts, at least 1 GB
-// and at most half the memory the machine (or its container) has. The
-// extracts are the files ingest.Discover reads (ingest.FormatOf).
+// setting) autoMemoryPerByte bytes per byte of the extracts, at least
+// minAutoMemory and at most half the memory the machine (or its container)
+// has. The extracts are the files ingest.Discover reads (ingest.FormatOf).
 func memoryLimit(setting, input string) string {
 	if setting != "" && !strings.EqualFold(setting, AutoMemory) {
 		return setting
@@ -143,17 +153,20 @@ func sizeBytes(setting string) int64 {
 
 // minGoHeap is the least the Go heap's soft limit is set to: below it the
 // garbage collector would run all the time on a small extract.
-const minGoHeap = 256 << 20
+const minGoHeap = 128 << 20
 
-// boundGoHeap sets the Go heap's soft limit (debug.SetMemoryLimit) to half
-// the run's memory limit (DuckDB's, a size such as "1500MB"), at least
+// boundGoHeap sets the Go heap's soft limit (debug.SetMemoryLimit) to 3/8
+// of the run's memory limit (DuckDB's, a size such as "1500MB"), at least
 // minGoHeap, so that reading workbooks and writing reports stays in line
 // with --memory-limit; it returns the run's limit in bytes (0 when it
-// cannot be read).
+// cannot be read). With the automatic 512 MB that is 192 MB: the workbook's
+// capped lists hold about 130 MB at national size (excelize keeps each
+// streamed sheet in memory until the workbook is saved), and at half the
+// limit, as before, the heap grew to 280 MB of it with its garbage.
 func boundGoHeap(limit string) int64 {
 	b := sizeBytes(limit)
 	if b > 0 {
-		debug.SetMemoryLimit(max(b/2, minGoHeap))
+		debug.SetMemoryLimit(max(b/8*3, minGoHeap))
 	}
 	return b
 }

@@ -36,11 +36,15 @@ func TestMemoryLimit(t *testing.T) {
 		want          string
 	}{
 		{"explicit setting kept", "4GB", map[string]int64{"episodes.csv": 900_000_000}, "4GB"},
-		{"small extract gets 1 GB", "auto", map[string]int64{"episodes.csv": 1_000_000}, capped(1000)},
-		{"empty setting is auto", "", nil, capped(1000)},
-		{"three times the CSV", "auto", map[string]int64{"episodes.csv": 400_000_000, "reviews.csv": 200_000_000}, capped(1800)},
-		{"workbook counted five times", "auto", map[string]int64{"extract.xlsx": 100_000_000, "notes.txt": 900_000_000}, capped(1500)},
-		{"capped at half the machine", "auto", map[string]int64{"episodes.csv": 1 << 40}, capped(3 << 40 / 1_000_000)},
+		{"small extract gets 512 MB", "auto", map[string]int64{"episodes.csv": 1_000_000}, capped(512)},
+		{"empty setting is auto", "", nil, capped(512)},
+		// 300,000 children (332 MB of CSV) get 512 MB, which keeps the whole
+		// run under 1 GiB; until this round they got three times the extract.
+		{"300,000 children get 512 MB", "auto", map[string]int64{"episodes.csv": 232_000_000, "reviews.csv": 100_000_000}, capped(512)},
+		// 1,000,000 children (1.16 GB) ran out of memory held to 512 MB.
+		{"the extract's size above 512 MB", "auto", map[string]int64{"episodes.csv": 800_000_000, "reviews.csv": 360_000_000}, capped(1160)},
+		{"workbook counted five times", "auto", map[string]int64{"extract.xlsx": 200_000_000, "notes.txt": 900_000_000}, capped(1000)},
+		{"capped at half the machine", "auto", map[string]int64{"episodes.csv": 1 << 40}, capped(1 << 40 / 1_000_000)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := memoryLimit(c.setting, folder(t, c.files)); got != c.want {

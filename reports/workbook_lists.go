@@ -52,6 +52,12 @@ func widths(cols []col) []float64 {
 	return out
 }
 
+// exceptionOrder is the exception sheets' order (on wx, where a status is
+// written with a space): overdue first, then not met, missed and late, each
+// by days late, most first; rows equal on all of it are the same row.
+const exceptionOrder = `CASE status WHEN 'overdue' THEN 1 WHEN 'not met' THEN 2 WHEN 'missed' THEN 3 ELSE 4 END,
+		         days_late DESC, due, child, title, done, period_start`
+
 func exceptionSheets(ctx context.Context, db *store.DB, b *book, in Input, asOf string) error {
 	a, err := ingest.ReadAuthorities(ctx, db)
 	if err != nil {
@@ -68,9 +74,10 @@ func exceptionSheets(ctx context.Context, db *store.DB, b *book, in Input, asOf 
 		if err != nil {
 			return err
 		}
-		// wx is in the sheets' order (Prepare); a scan keeps it.
+		// Ordered by wx's child, the key (with several authorities, the
+		// authority's code and the child), as findings.csv is.
 		q := `SELECT title, ` + childSQL(a, "child") + `, period_start, due, done, status, days_late, team, social_worker, iro
-		      FROM wx WHERE family = ?`
+		      FROM wx WHERE family = ? ORDER BY ` + exceptionOrder
 		name := strings.NewReplacer(" ", "", "-", "").Replace(string(fam))
 		if _, _, err := s.cappedTable(ctx, db, name, cols, capOf(in, findingsFiles(in), "most urgent first"), q, string(fam)); err != nil {
 			return err

@@ -10,6 +10,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"strings"
+	"sync"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 )
@@ -39,6 +40,13 @@ func Open(ctx context.Context, path string, o Options) (*DB, error) {
 		"SET autoinstall_known_extensions = false",
 		"SET autoload_known_extensions = false",
 		"SET preserve_insertion_order = true",
+		// DuckDB's allocator hands memory it has freed back to the system
+		// after each task that used more than 8 MB (the default is 128 MB),
+		// and a background thread purges what it keeps: memory outside
+		// DuckDB's limit, which at 300,000 children held a run 250 MB
+		// higher (docs/PERFORMANCE.md).
+		"SET allocator_flush_threshold = '8MB'",
+		"SET allocator_background_threads = true",
 	}
 	if o.Threads > 0 {
 		init = append(init, fmt.Sprintf("SET threads = %d", o.Threads))
@@ -49,7 +57,19 @@ func Open(ctx context.Context, path string, o Options) (*DB, error) {
 	if o.TempDir != "" {
 		init = append(init, "SET temp_directory = "+Quote(o.TempDir))
 	}
+	// The settings are the database's, not a connection's: they are made on
+	// its first connection, and a later one (Fork) has them already. Made
+	// again, temp_directory fails once DuckDB has spilled to it ("Cannot
+	// switch temporary directory after the current one has been used").
+	var mu sync.Mutex
+	made := false
 	c, err := duckdb.NewConnector(path, func(execer driver.ExecerContext) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if made {
+			return nil
+		}
+		made = true
 		for _, s := range init {
 			if _, err := execer.ExecContext(ctx, s, nil); err != nil {
 				return fmt.Errorf("%s: %w", s, err)

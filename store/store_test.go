@@ -202,3 +202,47 @@ func TestStatementLinesAndErrorsNameFileAndLine(t *testing.T) {
 		t.Errorf("error %v, want it to start consistency checks, line 2: ", err)
 	}
 }
+
+// DuckDB's allocator gives freed memory back soon (docs/PERFORMANCE.md:
+// without it a national run held 250 MB more than DuckDB's limit).
+func TestAllocatorSettings(t *testing.T) {
+	db := memDB(t)
+	var threshold, background string
+	if err := db.QueryRowContext(context.Background(),
+		"SELECT current_setting('allocator_flush_threshold')::VARCHAR, current_setting('allocator_background_threads')::VARCHAR").Scan(&threshold, &background); err != nil {
+		t.Fatal(err)
+	}
+	if threshold != "7.6 MiB" || background != "true" { // DuckDB shows 8 MB in MiB
+		t.Errorf("allocator_flush_threshold %q, allocator_background_threads %q; want 8 MB and true", threshold, background)
+	}
+}
+
+// A second connection opens after DuckDB has spilled to its temporary
+// folder: the settings are the database's and are not made again (setting
+// temp_directory again failed once it was used, and a national extract
+// under the automatic memory limit spills before the run forks).
+func TestForkAfterSpill(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := Open(ctx, filepath.Join(dir, "t.duckdb"), Options{Threads: 1, MemoryLimit: "30MB", TempDir: filepath.Join(dir, "tmp")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "CREATE TEMP TABLE big AS SELECT range AS i, repeat('x', 40) || range::VARCHAR AS s FROM range(2000000)"); err != nil {
+		t.Fatal(err)
+	}
+	var spilled int64
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM duckdb_temporary_files()").Scan(&spilled); err != nil || spilled == 0 {
+		t.Fatalf("the test did not spill to the temporary folder (%d files, %v)", spilled, err)
+	}
+	f, err := db.Fork(ctx)
+	if err != nil {
+		t.Fatalf("fork after a spill: %v", err)
+	}
+	defer f.Close()
+	var limit string
+	if err := f.QueryRowContext(ctx, "SELECT current_setting('memory_limit')::VARCHAR").Scan(&limit); err != nil || limit != "28.6 MiB" {
+		t.Errorf("the fork's memory limit is %q (%v), want the database's 30MB", limit, err)
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,10 +27,20 @@ func TestFindingsFormats(t *testing.T) {
 		{"auto", true, false}, // the bundled sample is far below a million findings
 		{"parquet", false, true},
 	}
+	// findings.csv is the same file whether it is written alone or, with
+	// findings.parquet, copied from it (sorted once).
+	csvs := map[string][]byte{}
 	for _, st := range steps {
 		r := lacaudit(t, "run", "--as-of", goldenAsOf, "--out", out, "--findings", st.flag)
 		if r.code != 0 {
 			t.Fatalf("--findings %s: exit %d: %s", st.flag, r.code, r.stderr)
+		}
+		if st.csv {
+			b, err := os.ReadFile(filepath.Join(out, "findings.csv"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			csvs[st.flag] = b
 		}
 		if exists("findings.csv") != st.csv || exists("findings.parquet") != st.parquet {
 			t.Errorf("--findings %s: findings.csv %v, findings.parquet %v; want %v, %v",
@@ -38,6 +49,10 @@ func TestFindingsFormats(t *testing.T) {
 		if st.parquet != strings.Contains(r.stdout, "findings.parquet") {
 			t.Errorf("--findings %s: the summary lists %q", st.flag, r.stdout)
 		}
+	}
+	if len(csvs["both"]) < 1000 || !bytes.Equal(csvs["both"], csvs["csv"]) {
+		t.Errorf("findings.csv written with findings.parquet (%d bytes) differs from findings.csv written alone (%d bytes)",
+			len(csvs["both"]), len(csvs["csv"]))
 	}
 	r := lacaudit(t, "run", "--as-of", goldenAsOf, "--out", out, "--findings", "xlsx")
 	if r.code != 2 || !strings.Contains(r.stderr, `--findings "xlsx"`) {

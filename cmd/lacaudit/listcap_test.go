@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -56,6 +57,7 @@ func TestWorkbookListCap(t *testing.T) {
 	cut, kept := 0, 0
 	for _, sheet := range []string{"Reviews", "After-review records", "Plans and education", "Placements and disruption", "Health and visits", "Allocation"} {
 		_, all := listRows(t, filepath.Join(whole, book), sheet)
+		checkExceptionOrder(t, sheet, all)
 		note, got := listRows(t, filepath.Join(capped, book), sheet)
 		if len(all) <= 100 {
 			kept++
@@ -75,5 +77,67 @@ func TestWorkbookListCap(t *testing.T) {
 	}
 	if cut == 0 || kept == 0 {
 		t.Fatalf("the sample should have lists over and under 100 rows: %d over, %d under", cut, kept)
+	}
+}
+
+// checkExceptionOrder checks an exception list's order, the one the cap
+// keeps the first rows of: overdue, not met, missed, then late; each by days
+// late, most first; then by due date, child, obligation, date done (none
+// last) and period start. (Each sheet sorts its own rows since the lists
+// are capped: before, one sort of every exception.)
+func checkExceptionOrder(t *testing.T, sheet string, rows [][]string) {
+	t.Helper()
+	rank := map[string]int{"overdue": 1, "not met": 2, "missed": 3, "late": 4}
+	cell := func(r []string, i int) string {
+		if i < len(r) {
+			return r[i]
+		}
+		return ""
+	}
+	// num compares two numeric cells, an empty one last.
+	num := func(a, b string, desc bool) int {
+		switch {
+		case a == b:
+			return 0
+		case a == "":
+			return 1
+		case b == "":
+			return -1
+		}
+		x, err1 := strconv.ParseFloat(a, 64)
+		y, err2 := strconv.ParseFloat(b, 64)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("%s: %q or %q is not a number", sheet, a, b)
+		}
+		c := 0
+		if x < y {
+			c = -1
+		} else if x > y {
+			c = 1
+		}
+		if desc {
+			c = -c
+		}
+		return c
+	}
+	// Columns: obligation, child, period start, due, done, status, days late.
+	compare := func(a, b []string) int {
+		ra, rb := rank[cell(a, 5)], rank[cell(b, 5)]
+		if ra == 0 || rb == 0 {
+			t.Fatalf("%s: status %q or %q", sheet, cell(a, 5), cell(b, 5))
+		}
+		for _, c := range []int{ra - rb, num(cell(a, 6), cell(b, 6), true), num(cell(a, 3), cell(b, 3), false),
+			strings.Compare(cell(a, 1), cell(b, 1)), strings.Compare(cell(a, 0), cell(b, 0)),
+			num(cell(a, 4), cell(b, 4), false), num(cell(a, 2), cell(b, 2), false)} {
+			if c != 0 {
+				return c
+			}
+		}
+		return 0
+	}
+	for i := 1; i < len(rows); i++ {
+		if compare(rows[i-1], rows[i]) > 0 {
+			t.Fatalf("%s: row %d %q comes before row %d %q, out of order", sheet, i, rows[i-1], i+1, rows[i])
+		}
 	}
 }

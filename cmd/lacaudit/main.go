@@ -296,7 +296,7 @@ func (s *shared) registerFlags(fs *pflag.FlagSet, withOut, withDB bool) {
 	fs.StringVar(&s.configFile, "config", "", "configuration file (see lacaudit.conf.example)")
 	fs.StringVar(&s.logFormat, "log-format", "text", "log format: text or json")
 	fs.IntVar(&s.threads, "threads", 0, "DuckDB worker threads (default: all cores)")
-	fs.StringVar(&s.memoryLimit, "memory-limit", job.AutoMemory, "DuckDB memory limit, such as 2GB; past it DuckDB works on disk. auto: 3 times the extract's size, at least 1GB, at most half the machine's memory")
+	fs.StringVar(&s.memoryLimit, "memory-limit", job.AutoMemory, "DuckDB memory limit, such as 2GB; past it DuckDB works on disk. auto: the extract's size, at least 512MB (which keeps a run under 1 GiB up to 300,000 children), at most half the machine's memory")
 }
 
 // prepare turns the flags into job settings. The function it returns has
@@ -704,7 +704,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	work := fs.String("work", "", "folder for the samples and outputs, kept (default: a private temporary folder, removed at the end)")
 	seed := fs.Uint64("seed", 7, "random seed of the samples")
 	threads := fs.Int("threads", 0, "DuckDB worker threads (default: all cores)")
-	memoryLimit := fs.String("memory-limit", job.AutoMemory, "DuckDB memory limit of the runs (auto: sized to each sample, as for run)")
+	memoryLimit := fs.String("memory-limit", job.AutoMemory, "DuckDB memory limit of the runs (auto: as for run)")
 	repeat := fs.Int("repeat", 1, "runs of the floor and the job on each sample, the sizes taking turns; the median is reported")
 	shapes := fs.StringSlice("shapes", []string{synth.ShapeStandard}, "sample shapes: standard, heavy, or both as standard,heavy")
 	if err := parse(fs, args); err != nil {

@@ -1,7 +1,7 @@
 -- The obligations the rule files have added since the last time are written
 -- to the findings table with the team, social worker and IRO of the span
 -- their day falls in (05_allocations.sql), and the obligations table is
--- emptied. audit.go runs this whenever the obligations pass 8 million rows
+-- emptied. audit.go runs this whenever the obligations pass 4 million rows
 -- and after the last rule file, so that their memory stays bounded.
 INSERT INTO findings
 SELECT o.rule, o.child, o.period_start, o.due, o.done, o.status, o.days_late,
