@@ -43,6 +43,8 @@ type sheet struct {
 	sw          *excelize.StreamWriter
 	row         int
 	headerRow   int // first table header row, repeated on printed pages
+	headers     int // table header rows written
+	longTable   bool
 	widths      []float64
 	beforeFlush []func() error
 }
@@ -207,10 +209,18 @@ func (s *sheet) header(cols []col) error {
 	if s.headerRow == 0 {
 		s.headerRow = s.row
 	}
+	s.headers++
 	return nil
 }
 
+// printTitlesFrom is the number of rows from which a sheet's one table
+// is taken to run over a printed page, and its header is repeated on each.
+const printTitlesFrom = 30
+
 func (s *sheet) finishTable(name string, cols []col, headerRow int) error {
+	if headerRow == s.headerRow && s.row-headerRow >= printTitlesFrom {
+		s.longTable = true
+	}
 	if s.row == headerRow {
 		// An Excel table needs a data row; say plainly that there is none.
 		return s.put([]any{cell("None.", s.b.st.body)})
@@ -347,7 +357,10 @@ func truncate(s string, n int) string {
 // flush ends the sheet: the things excelize keeps outside the rows (links,
 // conditional formats, charts) are set first, because the stream writes
 // them from the worksheet when it is flushed and ignores later changes;
-// then the stream, and the header row repeated on every printed page.
+// then the stream, and the header row repeated on every printed page
+// where the sheet is one long table. A sheet of several tables, or of one
+// short table and its notes, repeats nothing: its first table's header
+// over another table or over text reads as wrong.
 func (s *sheet) flush() error {
 	for _, fn := range s.beforeFlush {
 		if err := fn(); err != nil {
@@ -357,7 +370,7 @@ func (s *sheet) flush() error {
 	if err := s.sw.Flush(); err != nil {
 		return fmt.Errorf("write sheet %s: %w", s.name, err)
 	}
-	if s.headerRow > 0 {
+	if s.headers == 1 && s.longTable {
 		if err := s.b.f.SetDefinedName(&excelize.DefinedName{
 			Name:     "_xlnm.Print_Titles",
 			RefersTo: fmt.Sprintf("'%s'!$%d:$%d", s.name, s.headerRow, s.headerRow),

@@ -323,7 +323,7 @@ func workbookApart(t *testing.T, both string, alone map[string]string) {
 		t.Error("the Method sheet does not list the authorities")
 	}
 	// Each share with a target is coloured red, amber or green, on every
-	// authority's cell and the total's (D to F).
+	// authority's cell and the total's (D, F and H; E, G and I are "x of y").
 	wb, err := excelize.OpenFile(filepath.Join(both, "latest.xlsx"))
 	if err != nil {
 		t.Fatal(err)
@@ -337,12 +337,14 @@ func workbookApart(t *testing.T, both string, alone map[string]string) {
 	for i, r := range joint["By authority"] {
 		if at(r, 1) != "" && at(r, 1) != "Green from" {
 			targets++
-			if _, ok := cf[fmt.Sprintf("D%d:F%d", i+1, i+1)]; !ok {
-				t.Errorf("By authority: %q is not coloured against its target", r[0])
+			for _, c := range "DFH" {
+				if _, ok := cf[fmt.Sprintf("%c%d", c, i+1)]; !ok {
+					t.Errorf("By authority: %q, column %c, is not coloured against its target", r[0], c)
+				}
 			}
 		}
 	}
-	if targets < 10 || len(cf) != targets {
+	if targets < 10 || len(cf) != 3*targets {
 		t.Errorf("By authority: %d figures with a target, %d coloured ranges", targets, len(cf))
 	}
 	table, ok := listAfter(joint["By authority"], "Figure", "Green from")
@@ -355,18 +357,25 @@ func workbookApart(t *testing.T, both string, alone map[string]string) {
 			by = append(by, r)
 		}
 	}
-	summary := func(sh map[string][][]string) map[string]string {
+	// A figure of the Summary: its value, "x of y" and link to the detail.
+	type fig struct{ value, of, detail string }
+	summary := func(sh map[string][][]string) map[string]fig {
 		rows, ok := listAfter(sh["Summary"], "Figure", "Value")
 		if !ok {
 			t.Fatal("no headline figures on the Summary")
 		}
-		m := map[string]string{}
+		m := map[string]fig{}
 		for _, r := range rows {
 			if len(r) > 1 { // the notes beneath are one cell
-				m[r[0]] = r[1]
+				m[r[0]] = fig{r[1], at(r, 2), at(r, 5)}
 			}
 		}
 		return m
+	}
+	if h := joint["By authority"]; !slices.ContainsFunc(h, func(r []string) bool {
+		return slices.Equal(r, []string{"Figure", "Green from", "Amber from", "LA 101", "LA 101 of", "LA 102", "LA 102 of", "All", "All of", "Detail"})
+	}) {
+		t.Error("By authority: no header Figure, targets, each LA's share and its x of y, All, Detail")
 	}
 	jointSummary := summary(joint)
 	says := func(sh map[string][][]string) bool {
@@ -383,15 +392,42 @@ func workbookApart(t *testing.T, both string, alone map[string]string) {
 	for i, code := range []string{"101", "102"} {
 		s := summary(single[code])
 		for _, r := range by {
-			if got, want := at(r, 3+i), s[r[0]]; got != want {
+			if got, want := (fig{at(r, 3+2*i), at(r, 4+2*i), s[r[0]].detail}), s[r[0]]; got != want {
 				t.Errorf("By authority, %s, LA %s: %q, its own Summary %q", r[0], code, got, want)
 			}
 		}
 	}
+	ofs := 0
 	for _, r := range by {
-		if at(r, 5) != jointSummary[r[0]] {
-			t.Errorf("By authority, %s, All: %q, the Summary %q", r[0], at(r, 5), jointSummary[r[0]])
+		if got, want := (fig{at(r, 7), at(r, 8), at(r, 9)}), jointSummary[r[0]]; got != want {
+			t.Errorf("By authority, %s, All: %q, the Summary %q", r[0], got, want)
 		}
+		if strings.Contains(at(r, 4), " of ") {
+			ofs++
+		}
+	}
+	if ofs < 10 {
+		t.Errorf("By authority: %d shares with an x of y", ofs)
+	}
+	// The links go where the Summary's go.
+	links := 0
+	for i, r := range joint["By authority"] {
+		if strings.HasPrefix(at(r, 9), "See ") {
+			wb, err := excelize.OpenFile(filepath.Join(both, "latest.xlsx"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ok, target, err := wb.GetCellHyperLink("By authority", fmt.Sprintf("J%d", i+1))
+			wb.Close()
+			if want := "'" + strings.TrimPrefix(r[9], "See ") + "'!A1"; err != nil || !ok || target != want {
+				t.Errorf("By authority row %d: link %v %q (%v), want %q", i+1, ok, target, err, want)
+			}
+			links++
+			break // one is enough: they are made alike
+		}
+	}
+	if links == 0 {
+		t.Error("By authority: no link to a detail sheet")
 	}
 }
 
@@ -405,7 +441,7 @@ func at(r []string, i int) string {
 
 // annualApart checks the joint annual report against each authority's
 // own: its By authority tables are each authority's Overview and
-// Timeliness by review, with the authority's code in the last column.
+// Timeliness by review, with the authority's code in the first column.
 func annualApart(t *testing.T, in string, alone map[string]string) {
 	t.Helper()
 	annual := func(in string) map[string][][]string {
@@ -440,6 +476,16 @@ func annualApart(t *testing.T, in string, alone map[string]string) {
 		{"Overview", "Figure", "2025-26", "By authority"},
 		{"Timeliness", "Reviews", "Due in the year", "By review and authority"},
 	}
+	// The authority is the first column of every table of these sheets
+	// (a label, read before the figures); all of them together are "All".
+	for _, tb := range tables {
+		if _, ok := listAfter(joint[tb.sheet], "Authority", tb.first); !ok {
+			t.Errorf("joint annual report, %s: no table whose first column is the Authority", tb.sheet)
+		}
+		if rows, ok := listAfter(joint[tb.sheet], "Authority", tb.first); ok && (len(rows) == 0 || rows[0][0] != "All") {
+			t.Errorf("joint annual report, %s: the first table is not all the authorities': %q", tb.sheet, rows)
+		}
+	}
 	for _, tb := range tables {
 		var want []string
 		for code, sh := range own {
@@ -453,7 +499,7 @@ func annualApart(t *testing.T, in string, alone map[string]string) {
 				}
 				// Alone, the timeliness rows name the timescale in force.
 				r[0], _, _ = strings.Cut(r[0], " (")
-				want = append(want, strings.Join(append(r, code), "|"))
+				want = append(want, code+"|"+strings.Join(r, "|"))
 			}
 		}
 		slices.Sort(want)
@@ -466,14 +512,14 @@ func annualApart(t *testing.T, in string, alone map[string]string) {
 				sub = joint[tb.sheet][i:]
 			}
 		}
-		rows, ok := listAfter(sub, tb.first, tb.second)
+		rows, ok := listAfter(sub, "Authority", tb.first)
 		if !ok {
 			t.Fatalf("joint annual report: no %s table on %s", tb.heading, tb.sheet)
 		}
 		var got []string
 		for _, r := range rows {
-			if len(r) > 1 {
-				r[0], _, _ = strings.Cut(r[0], " (")
+			if len(r) > 2 {
+				r[1], _, _ = strings.Cut(r[1], " (")
 				got = append(got, strings.Join(r, "|"))
 			}
 		}
