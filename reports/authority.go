@@ -183,8 +183,27 @@ type strayCode struct {
 }
 
 // authoritiesInHeader splits codes into those some row of header carries
-// (the authorities) and the stray ones, with how many records carry each.
+// (the authorities) and the stray ones, with how many records carry each
+// (the warnings of the consistency checks).
 func authoritiesInHeader(ctx context.Context, db *store.DB, codes []string) ([]string, []strayCode, error) {
+	keep, others, err := codesInHeader(ctx, db, codes)
+	if err != nil {
+		return nil, nil, err
+	}
+	var stray []strayCode
+	for _, code := range others {
+		var n int64
+		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM dq_warnings WHERE check_name = 'authority_not_in_header' AND "+ofAuthority("child", code)).Scan(&n); err != nil {
+			return nil, nil, fmt.Errorf("count the records of LA %s: %w", code, err)
+		}
+		stray = append(stray, strayCode{code, n})
+	}
+	return keep, stray, nil
+}
+
+// codesInHeader splits codes into those some row of header carries and
+// the others, each in the order of codes.
+func codesInHeader(ctx context.Context, db *store.DB, codes []string) (in, out []string, err error) {
 	inHeader := map[string]bool{}
 	rows, err := scanAll(ctx, db, "SELECT DISTINCT la FROM header WHERE la IS NOT NULL")
 	if err != nil {
@@ -195,20 +214,14 @@ func authoritiesInHeader(ctx context.Context, db *store.DB, codes []string) ([]s
 			inHeader[c] = true
 		}
 	}
-	var keep []string
-	var stray []strayCode
 	for _, code := range codes {
 		if inHeader[code] {
-			keep = append(keep, code)
-			continue
+			in = append(in, code)
+		} else {
+			out = append(out, code)
 		}
-		var n int64
-		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM dq_warnings WHERE check_name = 'authority_not_in_header' AND "+ofAuthority("child", code)).Scan(&n); err != nil {
-			return nil, nil, fmt.Errorf("count the records of LA %s: %w", code, err)
-		}
-		stray = append(stray, strayCode{code, n})
 	}
-	return keep, stray, nil
+	return in, out, nil
 }
 
 // scoped matches the tables an annual figure is counted from, up to their

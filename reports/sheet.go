@@ -45,6 +45,7 @@ type sheet struct {
 	headerRow   int // first table header row, repeated on printed pages
 	headers     int // table header rows written
 	longTable   bool
+	noteCols    int // notes wrap within the first noteCols columns (0: all)
 	widths      []float64
 	beforeFlush []func() error
 }
@@ -128,19 +129,23 @@ func (s *sheet) heading(text string) error {
 // screen nor shrinks the printed page, which fits the widest row.
 func (s *sheet) note(text string) error {
 	var width float64
-	for _, w := range s.widths {
+	within := s.widths
+	if s.noteCols > 0 && s.noteCols < len(within) {
+		within = within[:s.noteCols]
+	}
+	for _, w := range within {
 		width += w
 	}
 	// A column's width is in characters of the body font; the notes' smaller
 	// italic font fits about 1.15 of them per unit.
 	lines := math.Ceil(float64(utf8.RuneCountInString(text)) / (width * 1.15))
-	if len(s.widths) < 2 || lines <= 1 {
+	if len(within) < 2 || lines <= 1 {
 		return s.put([]any{cell(text, s.b.st.subtitle)})
 	}
 	if err := s.put([]any{cell(text, s.b.st.wrapped)}, 12.5*lines+2); err != nil {
 		return err
 	}
-	last, err := excelize.CoordinatesToCellName(len(s.widths), s.row)
+	last, err := excelize.CoordinatesToCellName(len(within), s.row)
 	if err != nil {
 		return err
 	}

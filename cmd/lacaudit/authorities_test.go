@@ -529,3 +529,94 @@ func annualApart(t *testing.T, in string, alone map[string]string) {
 		}
 	}
 }
+
+// A record whose LA code no row of header carries (a wrong code on one
+// review) is a warning naming the code, not an authority: the By
+// authority sheet has no column for it but a line saying so, the Summary
+// and the annual report count two authorities.
+func TestStrayAuthorityCode(t *testing.T) {
+	in := t.TempDir()
+	if r := lacaudit(t, "sample", "--children", "200", "--authorities", "2", "--seed", "5", "--extract-date", "2026-10-30", "--out", in); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	path := filepath.Join(in, "reviews.csv")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(b), "\n")
+	if !strings.HasPrefix(lines[4], "101,") {
+		t.Fatalf("reviews.csv line 5: %q", lines[4])
+	}
+	lines[4] = "103," + strings.TrimPrefix(lines[4], "101,")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := runInto(t, in)
+	sh := sheetsOf(t, filepath.Join(out, "latest.xlsx"))
+	contains := func(sheet, text string) bool {
+		return slices.ContainsFunc(sh[sheet], func(r []string) bool {
+			return slices.ContainsFunc(r, func(c string) bool { return strings.Contains(c, text) })
+		})
+	}
+	if !contains("Warnings", "record of LA 103, which no row of header carries") {
+		t.Error("the Warnings sheet does not name the stray code 103")
+	}
+	if !contains("Data quality", "1 record of LA 103") && !contains("Data quality", "record of LA 103") {
+		t.Error("the Data quality sheet does not count the stray code's records")
+	}
+	if contains("By authority", "LA 103 of") || contains("By authority", "no data") {
+		t.Error("By authority shows the stray code as an authority, or an empty column")
+	}
+	if !contains("By authority", "LA 103 is not an authority of the extract: no row of header carries it, yet 1 record of other tables do") {
+		t.Error("By authority does not say that LA 103 is no authority")
+	}
+	if !contains("Summary", "each of the 2 authorities of the extract (101, 102)") {
+		t.Error("the Summary counts the stray code as an authority")
+	}
+	ann := t.TempDir()
+	if r := lacaudit(t, "annual", "--year", "2025", "--input", in, "--out", ann, "--as-of", "2026-10-30"); r.code != 0 {
+		t.Fatalf("annual: exit %d: %s", r.code, r.stderr)
+	}
+	as := sheetsOf(t, filepath.Join(ann, "lacaudit-annual-2025-26.xlsx"))
+	for _, sheet := range []string{"Overview", "Timeliness"} {
+		for _, r := range as[sheet] {
+			if at(r, 0) == "103" {
+				t.Errorf("annual report, %s: a row of the stray code 103: %q", sheet, r)
+				break
+			}
+		}
+	}
+	// Print titles: only a sheet of one long table repeats its header on
+	// each printed page; the sheets of several tables, or of one short
+	// table and notes, repeat none.
+	titles := printTitles(t, filepath.Join(out, "latest.xlsx"))
+	for sheet := range titles {
+		if !slices.Contains([]string{"Reviews", "Plans and education", "Health and visits", "Action list", "Warnings", "After-review records", "Allocation", "Placements and disruption"}, sheet) {
+			t.Errorf("nightly %s repeats a header on printed pages: %s", sheet, titles[sheet])
+		}
+	}
+	if len(titles) == 0 {
+		t.Error("no list of the nightly workbook repeats its header on printed pages")
+	}
+	if titles := printTitles(t, filepath.Join(ann, "lacaudit-annual-2025-26.xlsx")); len(titles) != 0 {
+		t.Errorf("the annual report's sheets of several tables repeat a header on printed pages: %v", titles)
+	}
+}
+
+// printTitles is each sheet's repeated print rows in the workbook at path.
+func printTitles(t *testing.T, path string) map[string]string {
+	t.Helper()
+	wb, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	out := map[string]string{}
+	for _, d := range wb.GetDefinedName() {
+		if d.Name == "_xlnm.Print_Titles" {
+			out[d.Scope] = d.RefersTo
+		}
+	}
+	return out
+}
