@@ -43,6 +43,16 @@ UNION ALL
 SELECT '%[1]s', 'duplicate_rows', 'identical row appears more than once (counted once)', child, %[2]s, n || ' copies'
 FROM (SELECT *, count(*) AS n FROM %[1]s GROUP BY ALL HAVING count(*) > 1)`, t.Name, dc))
 	}
+	// An LA code on records that no row of header carries is no authority
+	// of the extract (a wrong code): each record is a warning naming it.
+	for _, t := range Tables {
+		if t.Name == "header" {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf(`
+SELECT '%[1]s', 'authority_not_in_header', 'record of LA ' || la || ', which no row of header carries (a wrong LA code?)', child, %[2]s, NULL
+FROM %[1]s WHERE la IS NOT NULL AND EXISTS (SELECT 1 FROM header WHERE la IS NOT NULL) AND la NOT IN (SELECT la FROM header WHERE la IS NOT NULL)`, t.Name, strings.ToLower(DateColumns[t.Name])))
+	}
 	script := checksSQL + "\nINSERT INTO dq_warnings" + strings.Join(parts, "\nUNION ALL") + `
 UNION ALL
 SELECT 'header', 'duplicate_child', 'child appears more than once in header (first date of birth used)', child, min(dob), count(*) || ' rows'

@@ -80,8 +80,14 @@ func ComputeYear(ctx context.Context, db *store.DB, y Year, alertsPresent bool) 
 	if err != nil || !a.Several() {
 		return f, err
 	}
-	f.Authorities, f.ByAuthority = a.Codes, map[string]*YearFigures{}
-	for _, code := range a.Codes {
+	// A stray code, which no row of header carries, is no authority (the
+	// nightly By authority sheet says so; the warnings list its records).
+	codes, _, err := codesInHeader(ctx, db, a.Codes)
+	if err != nil {
+		return nil, err
+	}
+	f.Authorities, f.ByAuthority = codes, map[string]*YearFigures{}
+	for _, code := range codes {
 		if f.ByAuthority[code], err = computeYear(ctx, db, y, alertsPresent, ofAuthority("child", code)); err != nil {
 			return nil, err
 		}

@@ -11,11 +11,11 @@ import (
 
 func annualOverview(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub string) error {
 	cols := []col{{"Figure", 58, kText}, {in.label(), 13, kNum}, {in.Previous.Year.Label(), 13, kNum}, {"Change", 13, kNum}}
-	w := widths(cols)
-	if len(in.Year.Authorities) > 0 {
-		w = append(w, 10) // the By authority table's Authority column
+	several := len(in.Year.Authorities) > 0
+	if several {
+		cols = withAuthority(cols) // a label column first, on every table of the sheet
 	}
-	s, err := b.newSheet(SheetOverview, "IRO service annual report "+in.label(), sub, w, 5)
+	s, err := b.newSheet(SheetOverview, "IRO service annual report "+in.label(), sub, widths(cols), 5)
 	if err != nil {
 		return err
 	}
@@ -78,7 +78,11 @@ func annualOverview(ctx context.Context, db *store.DB, b *book, in AnnualInput, 
 		}
 		return rows
 	}
-	if err := s.annualTable("Overview", cols, rowsOf(in.Year, in.Previous)); err != nil {
+	all := rowsOf(in.Year, in.Previous)
+	if several {
+		all = ofAuthorityRows(allAuthorities, all)
+	}
+	if err := s.annualTable("Overview", cols, all); err != nil {
 		return err
 	}
 	if codes := in.Year.Authorities; len(codes) > 0 {
@@ -87,11 +91,9 @@ func annualOverview(ctx context.Context, db *store.DB, b *book, in AnnualInput, 
 		}
 		var rows [][]any
 		for _, code := range codes {
-			for _, r := range rowsOf(in.Year.ByAuthority[code], in.Previous.ByAuthority[code]) {
-				rows = append(rows, append(r, code))
-			}
+			rows = append(rows, ofAuthorityRows(code, rowsOf(in.Year.ByAuthority[code], in.Previous.ByAuthority[code]))...)
 		}
-		if err := s.annualTable("OverviewByAuthority", append(cols, col{"Authority", 10, kText}), rows); err != nil {
+		if err := s.annualTable("OverviewByAuthority", cols, rows); err != nil {
 			return err
 		}
 	}
@@ -112,16 +114,43 @@ func annualOverview(ctx context.Context, db *store.DB, b *book, in AnnualInput, 
 	return s.flush()
 }
 
+// allAuthorities is the Authority column's value on the rows of all the
+// authorities together.
+const allAuthorities = "All"
+
+// withAuthority puts an Authority label column first: with several
+// authorities every table of an annual sheet that has a By authority table
+// has it, so that the code is read before the figure, not beside numbers.
+func withAuthority(cols []col) []col {
+	return append([]col{{"Authority", 11, kText}}, cols...)
+}
+
+// ofAuthorityRows puts code before each of rows.
+func ofAuthorityRows(code string, rows [][]any) [][]any {
+	out := make([][]any, len(rows))
+	for i, r := range rows {
+		out[i] = append([]any{code}, r...)
+	}
+	return out
+}
+
 // pctCell marks a value shown as a percentage.
 type pctCell struct{ v any }
 
 func annualTimeliness(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub string) error {
 	cols := []col{{"Reviews", 40, kText}, {"Due in the year", 14, kInt}, {"Held in timescale", 14, kInt}, {"% in timescale", 14, kPct}}
-	gap := 4.0 // column E: a gap before the chart, or the authority's column
-	if len(in.Year.Authorities) > 0 {
-		gap = 10
+	qcols := []col{{"Quarter", 40, kText}, {"Due", 14, kInt}, {"Held in timescale", 14, kInt}, {"% in timescale", 14, kPct}}
+	several := len(in.Year.Authorities) > 0
+	if several {
+		cols, qcols = withAuthority(cols), withAuthority(qcols)
 	}
-	s, err := b.newSheet(SheetTimeliness, "Timeliness of reviews", sub, []float64{40, 14, 14, 14, gap, 12}, 5)
+	// A gap before the chart, which starts one column after it.
+	w := append(widths(cols), 4, 12)
+	chartAt, labelCol, pctCol := "F5", "A", "D"
+	if several {
+		chartAt, labelCol, pctCol = "G5", "B", "E"
+	}
+	s, err := b.newSheet(SheetTimeliness, "Timeliness of reviews", sub, w, 5)
 	if err != nil {
 		return err
 	}
@@ -142,6 +171,9 @@ func annualTimeliness(ctx context.Context, db *store.DB, b *book, in AnnualInput
 		row("All looked-after reviews", y.AllReviews),
 		row("Adoption reviews (reported apart)", y.Adoption),
 	}...)
+	if several {
+		rows = ofAuthorityRows(allAuthorities, rows)
+	}
 	if err := s.annualTable("Timeliness", cols, rows); err != nil {
 		return err
 	}
@@ -152,13 +184,15 @@ func annualTimeliness(ctx context.Context, db *store.DB, b *book, in AnnualInput
 		var rows [][]any
 		for _, code := range codes {
 			ya := y.ByAuthority[code]
+			var own [][]any
 			for _, r := range audit.InChain(audit.LookedAfter) {
-				rows = append(rows, append(row(r.Name+"s", ya.ByRule[r.ID]), code))
+				own = append(own, row(r.Name+"s", ya.ByRule[r.ID]))
 			}
-			rows = append(rows, append(row("All looked-after reviews", ya.AllReviews), code),
-				append(row("Adoption reviews (reported apart)", ya.Adoption), code))
+			own = append(own, row("All looked-after reviews", ya.AllReviews),
+				row("Adoption reviews (reported apart)", ya.Adoption))
+			rows = append(rows, ofAuthorityRows(code, own)...)
 		}
-		if err := s.annualTable("TimelinessByAuthority", append(cols, col{"Authority", 10, kText}), rows); err != nil {
+		if err := s.annualTable("TimelinessByAuthority", cols, rows); err != nil {
 			return err
 		}
 	}
@@ -170,7 +204,10 @@ func annualTimeliness(ctx context.Context, db *store.DB, b *book, in AnnualInput
 		qs := y.Year.Start.AddDate(0, 3*q, 0)
 		qrows = append(qrows, row(fmt.Sprintf("Q%d: %s to %s", q+1, qs.Format("Jan 2006"), qs.AddDate(0, 2, 0).Format("Jan 2006")), r))
 	}
-	if err := s.header([]col{{"Quarter", 40, kText}, {"Due", 14, kInt}, {"Held in timescale", 14, kInt}, {"% in timescale", 14, kPct}}); err != nil {
+	if several {
+		qrows = ofAuthorityRows(allAuthorities, qrows)
+	}
+	if err := s.header(qcols); err != nil {
 		return err
 	}
 	first := s.row
@@ -180,7 +217,7 @@ func annualTimeliness(ctx context.Context, db *store.DB, b *book, in AnnualInput
 		}
 	}
 	last := s.row
-	if err := s.finishTable("Quarters", cols, first); err != nil {
+	if err := s.finishTable("Quarters", qcols, first); err != nil {
 		return err
 	}
 	if err := s.note("Every review obligation due in the year counts, held or not: held on or before its due date is in timescale; held late, missed or overdue is not. One due on 31 March and not held that day counts against the year (held in April it is late). Adoption reviews are apart from the looked-after reviews, here and on every sheet."); err != nil {
@@ -188,9 +225,9 @@ func annualTimeliness(ctx context.Context, db *store.DB, b *book, in AnnualInput
 	}
 	zero, one := 0.0, 1.0
 	s.beforeFlush = append(s.beforeFlush, func() error {
-		return b.f.AddChart(SheetTimeliness, "F5", barChart("Reviews held in timescale, by quarter",
-			fmt.Sprintf("'%s'!$A$%d:$A$%d", SheetTimeliness, first+1, last),
-			fmt.Sprintf("'%s'!$D$%d:$D$%d", SheetTimeliness, first+1, last), &zero, &one, "0%"))
+		return b.f.AddChart(SheetTimeliness, chartAt, barChart("Reviews held in timescale, by quarter",
+			fmt.Sprintf("'%s'!$%s$%d:$%s$%d", SheetTimeliness, labelCol, first+1, labelCol, last),
+			fmt.Sprintf("'%s'!$%s$%d:$%s$%d", SheetTimeliness, pctCol, first+1, pctCol, last), &zero, &one, "0%"))
 	})
 	return s.flush()
 }

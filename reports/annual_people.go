@@ -11,11 +11,15 @@ import (
 )
 
 func annualParticipation(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub string) error {
-	cols := []col{{"Code", 8, kText}, {"Meaning", 70, kText}, {"Reviews", 12, kInt}, {"% of reviews not coded PN0", 16, kPct}}
-	s, err := b.newSheet(SheetParticipation, "Children's participation in their reviews", sub, []float64{8, 70, 12, 16, 4, 12}, 5)
+	// The Meaning column fits the longest meaning (PN4's); the chart is
+	// beside the tables, in F, and the notes wrap within A to D, so that
+	// none runs under it.
+	cols := []col{{"Code", 8, kText}, {"Meaning", 104, kText}, {"Reviews", 12, kInt}, {"% of reviews not coded PN0", 16, kPct}}
+	s, err := b.newSheet(SheetParticipation, "Children's participation in their reviews", sub, append(widths(cols), 4, 12), 5)
 	if err != nil {
 		return err
 	}
+	s.noteCols = len(cols)
 	counts := map[string]int64{}
 	rows, err := scanAll(ctx, db, "SELECT coalesce(code, 'none'), count(*) FROM held_reviews WHERE "+yearCond("review", in.Year.Year)+" GROUP BY ALL")
 	if err != nil {
@@ -46,7 +50,7 @@ func annualParticipation(ctx context.Context, db *store.DB, b *book, in AnnualIn
 	if err := s.heading("Shown apart"); err != nil {
 		return err
 	}
-	if err := s.annualTable("UnderFour", []col{{"Code", 8, kText}, {"Meaning", 70, kText}, {"Reviews", 12, kInt}}, [][]any{{"PN0", participation[0].meaning, in.count(counts["PN0"])}}); err != nil {
+	if err := s.annualTable("UnderFour", []col{{"Code", 8, kText}, {"Meaning", 104, kText}, {"Reviews", 12, kInt}}, [][]any{{"PN0", participation[0].meaning, in.count(counts["PN0"])}}); err != nil {
 		return err
 	}
 	zero := 0.0
@@ -225,7 +229,7 @@ var participation = []struct{ code, meaning string }{
 	{"PN1", "Child physically attends and speaks for themselves"},
 	{"PN2", "Child physically attends and an advocate speaks for them"},
 	{"PN3", "Child attends and conveys their view symbolically (non-verbally)"},
-	{"PN4", "Child physically attends but does not speak, convey their view or ask an advocate to"},
+	{"PN4", "Child physically attends but does not speak, convey their view or ask an advocate to speak for them"},
 	{"PN5", "Child does not attend but briefs an advocate to speak for them"},
 	{"PN6", "Child does not attend but conveys their feelings by a facilitative medium"},
 	{"PN7", "Child does not attend nor are their views conveyed"},

@@ -48,20 +48,28 @@ func childSQL(a ingest.Authorities, expr string) string {
 }
 
 // byAuthoritySheet writes, for an extract of several authorities, the
-// Summary's headline figures per authority side by side, each share
-// coloured red, amber or green against its target, and the figures of
-// all the authorities together (the Summary's) last.
+// Summary's headline figures per authority side by side, each share as
+// on the Summary (the percentage, coloured red, amber or green against its
+// target, and its "x of y"), the figures of all the authorities together
+// (the Summary's) last, and the Summary's links to the detail sheets. A
+// code that no row of header carries (a stray code on other tables'
+// records) is no authority: it gets no column, a line beneath, and a
+// warning on the Warnings sheet (DATA.md, "Several authorities").
 func byAuthoritySheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string) error {
 	a, err := ingest.ReadAuthorities(ctx, db)
 	if err != nil || !a.Several() {
+		return err
+	}
+	codes, stray, err := authoritiesInHeader(ctx, db, a.Codes)
+	if err != nil {
 		return err
 	}
 	all, err := headlineFiguresWhere(ctx, db, "true")
 	if err != nil {
 		return err
 	}
-	per := make([]map[string]figure, len(a.Codes))
-	for i, code := range a.Codes {
+	per := make([]map[string]figure, len(codes))
+	for i, code := range codes {
 		figs, err := headlineFiguresWhere(ctx, db, ofAuthority("child", code))
 		if err != nil {
 			return err
@@ -72,12 +80,12 @@ func byAuthoritySheet(ctx context.Context, db *store.DB, b *book, in Input, asOf
 		}
 	}
 	cols := []col{{"Figure", 58, kText}, {"Green from", 11, kPct}, {"Amber from", 11, kPct}}
-	for _, code := range a.Codes {
-		cols = append(cols, col{"LA " + code, 11, kNum})
+	for _, code := range codes {
+		cols = append(cols, col{"LA " + code, 11, kNum}, col{"LA " + code + " of", 15, kText})
 	}
-	cols = append(cols, col{"All", 11, kNum})
+	cols = append(cols, col{"All", 11, kNum}, col{"All of", 15, kText}, col{"Detail", 26, kText})
 	s, err := b.newSheet(SheetByAuthority, "By authority",
-		fmt.Sprintf("As of %s: the Summary's headline figures for each of the %d authorities of the extract (a child is the pair of its authority and identifier), and for all of them together; red, amber and green compare each share with its target.", asOf, len(a.Codes)),
+		fmt.Sprintf("As of %s: the Summary's headline figures for each of the %d authorities of the extract (a child is the pair of its authority and identifier), and for all of them together; red, amber and green compare each share with its target. LA 101 is the authority whose DfE local authority code, in the LA column of the extract, is 101.", asOf, len(codes)),
 		widths(cols), 5)
 	if err != nil {
 		return err
@@ -89,16 +97,16 @@ func byAuthoritySheet(ctx context.Context, db *store.DB, b *book, in Input, asOf
 		return err
 	}
 	first := s.row
-	value := func(f figure, ok bool) any {
+	value := func(f figure, ok bool) []any {
 		switch {
 		case !ok:
-			return cell(int64(0), b.st.integer)
+			return []any{cell(int64(0), b.st.integer), cell("", b.st.body)}
 		case f.pct && f.of == 0:
-			return cell("no data", b.st.body)
+			return []any{cell("no data", b.st.body), cell("", b.st.body)}
 		case f.pct:
-			return cell(float64(f.count)/float64(f.of), b.st.pct)
+			return []any{cell(float64(f.count)/float64(f.of), b.st.pct), cell(fmt.Sprintf("%d of %d", f.count, f.of), b.st.center)}
 		}
-		return cell(f.count, b.st.integer)
+		return []any{cell(f.count, b.st.integer), cell("", b.st.body)}
 	}
 	for _, f := range all {
 		vals := []any{cell(f.label, b.st.body)}
@@ -108,34 +116,51 @@ func byAuthoritySheet(ctx context.Context, db *store.DB, b *book, in Input, asOf
 		} else {
 			vals = append(vals, cell(nil, b.st.body), cell(nil, b.st.body))
 		}
-		for i := range a.Codes {
+		for i := range codes {
 			g, ok := per[i][f.label]
 			if f.pct && !ok {
 				g, ok = figure{pct: true}, true // "no data"
 			}
-			vals = append(vals, value(g, ok))
+			vals = append(vals, value(g, ok)...)
 		}
-		vals = append(vals, value(f, true))
+		vals = append(vals, value(f, true)...)
+		link := ""
+		if f.sheet != "" {
+			link = "See " + f.sheet
+		}
+		vals = append(vals, cell(link, b.st.link))
 		if err := s.put(vals); err != nil {
 			return err
+		}
+		row, sheet := s.row, f.sheet
+		detail, err := excelize.CoordinatesToCellName(len(cols), row)
+		if err != nil {
+			return err
+		}
+		if sheet != "" {
+			s.beforeFlush = append(s.beforeFlush, func() error {
+				return b.f.SetCellHyperLink(SheetByAuthority, detail, fmt.Sprintf("'%s'!A1", sheet), "Location",
+					excelize.HyperlinkOpts{Tooltip: strPtr("Go to " + sheet)})
+			})
 		}
 		if !f.pct || !hasTarget {
 			continue
 		}
-		row := s.row
-		last, err := excelize.CoordinatesToCellName(len(cols), row)
-		if err != nil {
-			return err
-		}
-		// The formulas are relative to the range's first cell, D: each
-		// authority's share against the row's targets in B and C.
-		s.beforeFlush = append(s.beforeFlush, func() error {
-			return b.f.SetConditionalFormat(SheetByAuthority, fmt.Sprintf("D%d:%s", row, last), []excelize.ConditionalFormatOptions{
-				{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(D%[1]d),ISNUMBER($B%[1]d),D%[1]d>=$B%[1]d)", row), Format: &b.st.good},
-				{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(D%[1]d),ISNUMBER($C%[1]d),D%[1]d>=$C%[1]d,D%[1]d<$B%[1]d)", row), Format: &b.st.amber},
-				{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(D%[1]d),ISNUMBER($C%[1]d),D%[1]d<$C%[1]d)", row), Format: &b.st.red},
+		// Each authority's share, and all of them together, against the
+		// row's targets in B and C.
+		for i := 0; i <= len(codes); i++ {
+			ref, err := excelize.CoordinatesToCellName(4+2*i, row)
+			if err != nil {
+				return err
+			}
+			s.beforeFlush = append(s.beforeFlush, func() error {
+				return b.f.SetConditionalFormat(SheetByAuthority, ref, []excelize.ConditionalFormatOptions{
+					{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%[1]s),ISNUMBER($B%[2]d),%[1]s>=$B%[2]d)", ref, row), Format: &b.st.good},
+					{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%[1]s),ISNUMBER($C%[2]d),%[1]s>=$C%[2]d,%[1]s<$B%[2]d)", ref, row), Format: &b.st.amber},
+					{Type: "formula", Criteria: fmt.Sprintf("AND(ISNUMBER(%[1]s),ISNUMBER($C%[2]d),%[1]s<$C%[2]d)", ref, row), Format: &b.st.red},
+				})
 			})
-		})
+		}
 	}
 	if err := s.finishTable("ByAuthority", cols, first); err != nil {
 		return err
@@ -143,7 +168,60 @@ func byAuthoritySheet(ctx context.Context, db *store.DB, b *book, in Input, asOf
 	if err := s.note("Each figure is counted as on the Summary, over one authority's children: the same identifier in two authorities is two children. The lists on the other sheets have an LA column."); err != nil {
 		return err
 	}
+	for _, sc := range stray {
+		if err := s.note(fmt.Sprintf("LA %s is not an authority of the extract: no row of header carries it, yet %s of other tables do (a wrong code?). They are listed on the Warnings sheet and counted in no authority's column.", sc.code, plural(sc.records, "record"))); err != nil {
+			return err
+		}
+	}
 	return s.flush()
+}
+
+// strayCode is an LA code that records carry but no row of header does.
+type strayCode struct {
+	code    string
+	records int64
+}
+
+// authoritiesInHeader splits codes into those some row of header carries
+// (the authorities) and the stray ones, with how many records carry each
+// (the warnings of the consistency checks).
+func authoritiesInHeader(ctx context.Context, db *store.DB, codes []string) ([]string, []strayCode, error) {
+	keep, others, err := codesInHeader(ctx, db, codes)
+	if err != nil {
+		return nil, nil, err
+	}
+	var stray []strayCode
+	for _, code := range others {
+		var n int64
+		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM dq_warnings WHERE check_name = 'authority_not_in_header' AND "+ofAuthority("child", code)).Scan(&n); err != nil {
+			return nil, nil, fmt.Errorf("count the records of LA %s: %w", code, err)
+		}
+		stray = append(stray, strayCode{code, n})
+	}
+	return keep, stray, nil
+}
+
+// codesInHeader splits codes into those some row of header carries and
+// the others, each in the order of codes.
+func codesInHeader(ctx context.Context, db *store.DB, codes []string) (in, out []string, err error) {
+	inHeader := map[string]bool{}
+	rows, err := scanAll(ctx, db, "SELECT DISTINCT la FROM header WHERE la IS NOT NULL")
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the authorities of header: %w", err)
+	}
+	for _, r := range rows {
+		if c, ok := r[0].(string); ok {
+			inHeader[c] = true
+		}
+	}
+	for _, code := range codes {
+		if inHeader[code] {
+			in = append(in, code)
+		} else {
+			out = append(out, code)
+		}
+	}
+	return in, out, nil
 }
 
 // scoped matches the tables an annual figure is counted from, up to their
@@ -172,4 +250,12 @@ func perAuthority(a ingest.Authorities, childExpr, nameExpr string) string {
 		return nameExpr
 	}
 	return a.LA(childExpr) + " || ' ' || coalesce(" + nameExpr + ", '(none recorded)')"
+}
+
+// plural is "1 record" or "n records".
+func plural(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

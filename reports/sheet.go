@@ -43,6 +43,9 @@ type sheet struct {
 	sw          *excelize.StreamWriter
 	row         int
 	headerRow   int // first table header row, repeated on printed pages
+	headers     int // table header rows written
+	longTable   bool
+	noteCols    int // notes wrap within the first noteCols columns (0: all)
 	widths      []float64
 	beforeFlush []func() error
 }
@@ -126,19 +129,23 @@ func (s *sheet) heading(text string) error {
 // screen nor shrinks the printed page, which fits the widest row.
 func (s *sheet) note(text string) error {
 	var width float64
-	for _, w := range s.widths {
+	within := s.widths
+	if s.noteCols > 0 && s.noteCols < len(within) {
+		within = within[:s.noteCols]
+	}
+	for _, w := range within {
 		width += w
 	}
 	// A column's width is in characters of the body font; the notes' smaller
 	// italic font fits about 1.15 of them per unit.
 	lines := math.Ceil(float64(utf8.RuneCountInString(text)) / (width * 1.15))
-	if len(s.widths) < 2 || lines <= 1 {
+	if len(within) < 2 || lines <= 1 {
 		return s.put([]any{cell(text, s.b.st.subtitle)})
 	}
 	if err := s.put([]any{cell(text, s.b.st.wrapped)}, 12.5*lines+2); err != nil {
 		return err
 	}
-	last, err := excelize.CoordinatesToCellName(len(s.widths), s.row)
+	last, err := excelize.CoordinatesToCellName(len(within), s.row)
 	if err != nil {
 		return err
 	}
@@ -207,10 +214,18 @@ func (s *sheet) header(cols []col) error {
 	if s.headerRow == 0 {
 		s.headerRow = s.row
 	}
+	s.headers++
 	return nil
 }
 
+// printTitlesFrom is the number of rows from which a sheet's one table
+// is taken to run over a printed page, and its header is repeated on each.
+const printTitlesFrom = 30
+
 func (s *sheet) finishTable(name string, cols []col, headerRow int) error {
+	if headerRow == s.headerRow && s.row-headerRow >= printTitlesFrom {
+		s.longTable = true
+	}
 	if s.row == headerRow {
 		// An Excel table needs a data row; say plainly that there is none.
 		return s.put([]any{cell("None.", s.b.st.body)})
@@ -347,7 +362,10 @@ func truncate(s string, n int) string {
 // flush ends the sheet: the things excelize keeps outside the rows (links,
 // conditional formats, charts) are set first, because the stream writes
 // them from the worksheet when it is flushed and ignores later changes;
-// then the stream, and the header row repeated on every printed page.
+// then the stream, and the header row repeated on every printed page
+// where the sheet is one long table. A sheet of several tables, or of one
+// short table and its notes, repeats nothing: its first table's header
+// over another table or over text reads as wrong.
 func (s *sheet) flush() error {
 	for _, fn := range s.beforeFlush {
 		if err := fn(); err != nil {
@@ -357,7 +375,7 @@ func (s *sheet) flush() error {
 	if err := s.sw.Flush(); err != nil {
 		return fmt.Errorf("write sheet %s: %w", s.name, err)
 	}
-	if s.headerRow > 0 {
+	if s.headers == 1 && s.longTable {
 		if err := s.b.f.SetDefinedName(&excelize.DefinedName{
 			Name:     "_xlnm.Print_Titles",
 			RefersTo: fmt.Sprintf("'%s'!$%d:$%d", s.name, s.headerRow, s.headerRow),

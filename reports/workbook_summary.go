@@ -228,8 +228,12 @@ func summarySheet(ctx context.Context, db *store.DB, b *book, in Input, asOf str
 		return err
 	}
 	if a.Several() {
+		codes, _, err := authoritiesInHeader(ctx, db, a.Codes)
+		if err != nil {
+			return err
+		}
 		sheets = append([]string{fmt.Sprintf("By authority: the figures above for each of the %d authorities of the extract (%s), side by side.",
-			len(a.Codes), strings.Join(a.Codes, ", "))}, sheets...)
+			len(codes), strings.Join(codes, ", "))}, sheets...)
 	}
 	for _, line := range sheets {
 		if err := s.note(line); err != nil {

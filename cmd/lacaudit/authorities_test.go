@@ -323,7 +323,7 @@ func workbookApart(t *testing.T, both string, alone map[string]string) {
 		t.Error("the Method sheet does not list the authorities")
 	}
 	// Each share with a target is coloured red, amber or green, on every
-	// authority's cell and the total's (D to F).
+	// authority's cell and the total's (D, F and H; E, G and I are "x of y").
 	wb, err := excelize.OpenFile(filepath.Join(both, "latest.xlsx"))
 	if err != nil {
 		t.Fatal(err)
@@ -337,12 +337,14 @@ func workbookApart(t *testing.T, both string, alone map[string]string) {
 	for i, r := range joint["By authority"] {
 		if at(r, 1) != "" && at(r, 1) != "Green from" {
 			targets++
-			if _, ok := cf[fmt.Sprintf("D%d:F%d", i+1, i+1)]; !ok {
-				t.Errorf("By authority: %q is not coloured against its target", r[0])
+			for _, c := range "DFH" {
+				if _, ok := cf[fmt.Sprintf("%c%d", c, i+1)]; !ok {
+					t.Errorf("By authority: %q, column %c, is not coloured against its target", r[0], c)
+				}
 			}
 		}
 	}
-	if targets < 10 || len(cf) != targets {
+	if targets < 10 || len(cf) != 3*targets {
 		t.Errorf("By authority: %d figures with a target, %d coloured ranges", targets, len(cf))
 	}
 	table, ok := listAfter(joint["By authority"], "Figure", "Green from")
@@ -355,18 +357,25 @@ func workbookApart(t *testing.T, both string, alone map[string]string) {
 			by = append(by, r)
 		}
 	}
-	summary := func(sh map[string][][]string) map[string]string {
+	// A figure of the Summary: its value, "x of y" and link to the detail.
+	type fig struct{ value, of, detail string }
+	summary := func(sh map[string][][]string) map[string]fig {
 		rows, ok := listAfter(sh["Summary"], "Figure", "Value")
 		if !ok {
 			t.Fatal("no headline figures on the Summary")
 		}
-		m := map[string]string{}
+		m := map[string]fig{}
 		for _, r := range rows {
 			if len(r) > 1 { // the notes beneath are one cell
-				m[r[0]] = r[1]
+				m[r[0]] = fig{r[1], at(r, 2), at(r, 5)}
 			}
 		}
 		return m
+	}
+	if h := joint["By authority"]; !slices.ContainsFunc(h, func(r []string) bool {
+		return slices.Equal(r, []string{"Figure", "Green from", "Amber from", "LA 101", "LA 101 of", "LA 102", "LA 102 of", "All", "All of", "Detail"})
+	}) {
+		t.Error("By authority: no header Figure, targets, each LA's share and its x of y, All, Detail")
 	}
 	jointSummary := summary(joint)
 	says := func(sh map[string][][]string) bool {
@@ -383,15 +392,42 @@ func workbookApart(t *testing.T, both string, alone map[string]string) {
 	for i, code := range []string{"101", "102"} {
 		s := summary(single[code])
 		for _, r := range by {
-			if got, want := at(r, 3+i), s[r[0]]; got != want {
+			if got, want := (fig{at(r, 3+2*i), at(r, 4+2*i), s[r[0]].detail}), s[r[0]]; got != want {
 				t.Errorf("By authority, %s, LA %s: %q, its own Summary %q", r[0], code, got, want)
 			}
 		}
 	}
+	ofs := 0
 	for _, r := range by {
-		if at(r, 5) != jointSummary[r[0]] {
-			t.Errorf("By authority, %s, All: %q, the Summary %q", r[0], at(r, 5), jointSummary[r[0]])
+		if got, want := (fig{at(r, 7), at(r, 8), at(r, 9)}), jointSummary[r[0]]; got != want {
+			t.Errorf("By authority, %s, All: %q, the Summary %q", r[0], got, want)
 		}
+		if strings.Contains(at(r, 4), " of ") {
+			ofs++
+		}
+	}
+	if ofs < 10 {
+		t.Errorf("By authority: %d shares with an x of y", ofs)
+	}
+	// The links go where the Summary's go.
+	links := 0
+	for i, r := range joint["By authority"] {
+		if strings.HasPrefix(at(r, 9), "See ") {
+			wb, err := excelize.OpenFile(filepath.Join(both, "latest.xlsx"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ok, target, err := wb.GetCellHyperLink("By authority", fmt.Sprintf("J%d", i+1))
+			wb.Close()
+			if want := "'" + strings.TrimPrefix(r[9], "See ") + "'!A1"; err != nil || !ok || target != want {
+				t.Errorf("By authority row %d: link %v %q (%v), want %q", i+1, ok, target, err, want)
+			}
+			links++
+			break // one is enough: they are made alike
+		}
+	}
+	if links == 0 {
+		t.Error("By authority: no link to a detail sheet")
 	}
 }
 
@@ -405,7 +441,7 @@ func at(r []string, i int) string {
 
 // annualApart checks the joint annual report against each authority's
 // own: its By authority tables are each authority's Overview and
-// Timeliness by review, with the authority's code in the last column.
+// Timeliness by review, with the authority's code in the first column.
 func annualApart(t *testing.T, in string, alone map[string]string) {
 	t.Helper()
 	annual := func(in string) map[string][][]string {
@@ -440,6 +476,16 @@ func annualApart(t *testing.T, in string, alone map[string]string) {
 		{"Overview", "Figure", "2025-26", "By authority"},
 		{"Timeliness", "Reviews", "Due in the year", "By review and authority"},
 	}
+	// The authority is the first column of every table of these sheets
+	// (a label, read before the figures); all of them together are "All".
+	for _, tb := range tables {
+		if _, ok := listAfter(joint[tb.sheet], "Authority", tb.first); !ok {
+			t.Errorf("joint annual report, %s: no table whose first column is the Authority", tb.sheet)
+		}
+		if rows, ok := listAfter(joint[tb.sheet], "Authority", tb.first); ok && (len(rows) == 0 || rows[0][0] != "All") {
+			t.Errorf("joint annual report, %s: the first table is not all the authorities': %q", tb.sheet, rows)
+		}
+	}
 	for _, tb := range tables {
 		var want []string
 		for code, sh := range own {
@@ -453,7 +499,7 @@ func annualApart(t *testing.T, in string, alone map[string]string) {
 				}
 				// Alone, the timeliness rows name the timescale in force.
 				r[0], _, _ = strings.Cut(r[0], " (")
-				want = append(want, strings.Join(append(r, code), "|"))
+				want = append(want, code+"|"+strings.Join(r, "|"))
 			}
 		}
 		slices.Sort(want)
@@ -466,14 +512,14 @@ func annualApart(t *testing.T, in string, alone map[string]string) {
 				sub = joint[tb.sheet][i:]
 			}
 		}
-		rows, ok := listAfter(sub, tb.first, tb.second)
+		rows, ok := listAfter(sub, "Authority", tb.first)
 		if !ok {
 			t.Fatalf("joint annual report: no %s table on %s", tb.heading, tb.sheet)
 		}
 		var got []string
 		for _, r := range rows {
-			if len(r) > 1 {
-				r[0], _, _ = strings.Cut(r[0], " (")
+			if len(r) > 2 {
+				r[1], _, _ = strings.Cut(r[1], " (")
 				got = append(got, strings.Join(r, "|"))
 			}
 		}
@@ -482,4 +528,95 @@ func annualApart(t *testing.T, in string, alone map[string]string) {
 			t.Errorf("%s, %s: the joint report's %d rows are not the authorities' own %d:\n%q\n%q", tb.sheet, tb.heading, len(got), len(want), got, want)
 		}
 	}
+}
+
+// A record whose LA code no row of header carries (a wrong code on one
+// review) is a warning naming the code, not an authority: the By
+// authority sheet has no column for it but a line saying so, the Summary
+// and the annual report count two authorities.
+func TestStrayAuthorityCode(t *testing.T) {
+	in := t.TempDir()
+	if r := lacaudit(t, "sample", "--children", "200", "--authorities", "2", "--seed", "5", "--extract-date", "2026-10-30", "--out", in); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	path := filepath.Join(in, "reviews.csv")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(b), "\n")
+	if !strings.HasPrefix(lines[4], "101,") {
+		t.Fatalf("reviews.csv line 5: %q", lines[4])
+	}
+	lines[4] = "103," + strings.TrimPrefix(lines[4], "101,")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := runInto(t, in)
+	sh := sheetsOf(t, filepath.Join(out, "latest.xlsx"))
+	contains := func(sheet, text string) bool {
+		return slices.ContainsFunc(sh[sheet], func(r []string) bool {
+			return slices.ContainsFunc(r, func(c string) bool { return strings.Contains(c, text) })
+		})
+	}
+	if !contains("Warnings", "record of LA 103, which no row of header carries") {
+		t.Error("the Warnings sheet does not name the stray code 103")
+	}
+	if !contains("Data quality", "1 record of LA 103") && !contains("Data quality", "record of LA 103") {
+		t.Error("the Data quality sheet does not count the stray code's records")
+	}
+	if contains("By authority", "LA 103 of") || contains("By authority", "no data") {
+		t.Error("By authority shows the stray code as an authority, or an empty column")
+	}
+	if !contains("By authority", "LA 103 is not an authority of the extract: no row of header carries it, yet 1 record of other tables do") {
+		t.Error("By authority does not say that LA 103 is no authority")
+	}
+	if !contains("Summary", "each of the 2 authorities of the extract (101, 102)") {
+		t.Error("the Summary counts the stray code as an authority")
+	}
+	ann := t.TempDir()
+	if r := lacaudit(t, "annual", "--year", "2025", "--input", in, "--out", ann, "--as-of", "2026-10-30"); r.code != 0 {
+		t.Fatalf("annual: exit %d: %s", r.code, r.stderr)
+	}
+	as := sheetsOf(t, filepath.Join(ann, "lacaudit-annual-2025-26.xlsx"))
+	for _, sheet := range []string{"Overview", "Timeliness"} {
+		for _, r := range as[sheet] {
+			if at(r, 0) == "103" {
+				t.Errorf("annual report, %s: a row of the stray code 103: %q", sheet, r)
+				break
+			}
+		}
+	}
+	// Print titles: only a sheet of one long table repeats its header on
+	// each printed page; the sheets of several tables, or of one short
+	// table and notes, repeat none.
+	titles := printTitles(t, filepath.Join(out, "latest.xlsx"))
+	for sheet := range titles {
+		if !slices.Contains([]string{"Reviews", "Plans and education", "Health and visits", "Action list", "Warnings", "After-review records", "Allocation", "Placements and disruption"}, sheet) {
+			t.Errorf("nightly %s repeats a header on printed pages: %s", sheet, titles[sheet])
+		}
+	}
+	if len(titles) == 0 {
+		t.Error("no list of the nightly workbook repeats its header on printed pages")
+	}
+	if titles := printTitles(t, filepath.Join(ann, "lacaudit-annual-2025-26.xlsx")); len(titles) != 0 {
+		t.Errorf("the annual report's sheets of several tables repeat a header on printed pages: %v", titles)
+	}
+}
+
+// printTitles is each sheet's repeated print rows in the workbook at path.
+func printTitles(t *testing.T, path string) map[string]string {
+	t.Helper()
+	wb, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	out := map[string]string{}
+	for _, d := range wb.GetDefinedName() {
+		if d.Name == "_xlnm.Print_Titles" {
+			out[d.Scope] = d.RefersTo
+		}
+	}
+	return out
 }
