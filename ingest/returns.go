@@ -110,13 +110,16 @@ func findReturns(dir, tmp string, lim Limits) (_ *returnsLayout, err error) {
 			other = append(other, InputFile{Name: name, Why: notATable(strings.ToLower(stem))})
 		}
 	}
-	if plain || (len(dirs) == 0 && len(files) == 0) {
+	if plain || (len(dirs) == 0 && len(files) == 0 && len(bad) == 0) {
 		return nil, nil
 	}
 	if len(bad) > 0 {
+		// A name with a run of four digits or more that is not a year form
+		// ("return 2025 v2/", "20242025/") is neither read as a return nor
+		// left for a plain folder's "core table missing".
 		sort.Strings(bad)
 		_, _, _, yerr := nameYear(strings.TrimSuffix(strings.TrimSuffix(bad[0], "/"), filepath.Ext(bad[0])))
-		return nil, inputErrorf("%s is a folder of returns, but the collection year of %s cannot be read: %v; rename it", dir, strings.Join(bad, ", "), yerr)
+		return nil, inputErrorf("%s: the collection year of %s cannot be read (%v); rename it", dir, strings.Join(bad, ", "), yerr)
 	}
 	if len(dirs) > 0 && len(files) > 0 {
 		return nil, inputErrorf("%s holds both folders of returns (%s/) and files named with a year (%s): keep one layout and run again", dir, dirs[0].name, files[0].name)

@@ -105,6 +105,8 @@ func TestReturnConflicts(t *testing.T) {
 		{"conflict-workbook", []string{"2024-25 return's episodes table is found twice", "903 2024-25.xlsx[episodes]", "episodes_2024-25.csv"}},
 		{"ambiguous-folder", []string{"collection year of 2024-03-31/ cannot be read"}},
 		{"ambiguous-file", []string{"collection year of reviews_2024-03-31.csv cannot be read"}},
+		{"no-year-form", []string{"collection year of return 2025 v2/ cannot be read (expected one year"}},
+		{"no-year-eight", []string{"collection year of 20242025/ cannot be read (expected one year"}},
 		{"both-layouts", []string{"both folders of returns (2023-24/)", "episodes_2024-25.csv"}},
 		{"core-missing", []string{`core table "reviews" is missing from the 2024-25 return`}},
 	} {
