@@ -409,6 +409,9 @@ func keepReturn(ctx context.Context, db *store.DB, t Table, start int, source st
 // has their natural key marked used and the others superseded; applies
 // returns.sql's episode rules; and builds every table from its used rows.
 func mergeReturns(ctx context.Context, db *store.DB, kept map[string][]returnTable) error {
+	if err := oneAuthority(ctx, db, kept); err != nil {
+		return err
+	}
 	var script strings.Builder
 	for _, t := range Tables {
 		var parts []string
@@ -447,6 +450,51 @@ ORDER BY u.return_year, u.row_no;
 			store.Ident(t.Name), store.Ident(t.Name+"_all"))
 	}
 	return db.Exec(ctx, "build the tables from the returns' used rows", script.String())
+}
+
+// oneAuthority gives, where the returns name exactly one authority, every
+// row without an LA value (a return without the column, or an empty value)
+// that authority's code before the merge: the rows are that authority's
+// (DATA.md, "Several authorities"), and a record must match itself across
+// a return with the column and one without. With several authorities the
+// rows are left as they are, for ResolveAuthorities to refuse.
+func oneAuthority(ctx context.Context, db *store.DB, kept map[string][]returnTable) error {
+	var parts []string
+	for _, t := range Tables {
+		for _, rt := range kept[t.Name] {
+			parts = append(parts, fmt.Sprintf("SELECT DISTINCT la FROM %s WHERE la IS NOT NULL", store.Ident(rt.name)))
+		}
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	rows, err := db.QueryContext(ctx, "SELECT DISTINCT la FROM ("+strings.Join(parts, " UNION ALL ")+") LIMIT 2")
+	if err != nil {
+		return fmt.Errorf("read the returns' authorities: %w", err)
+	}
+	var codes []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			rows.Close()
+			return err
+		}
+		codes = append(codes, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(codes) != 1 {
+		return nil
+	}
+	var script strings.Builder
+	for _, t := range Tables {
+		for _, rt := range kept[t.Name] {
+			fmt.Fprintf(&script, "UPDATE %s SET la = %s WHERE la IS NULL;\n", store.Ident(rt.name), store.Quote(codes[0]))
+		}
+	}
+	return db.Exec(ctx, "give the rows without LA the one authority's code", script.String())
 }
 
 // usedRows counts the used rows of each table and return, by table and year.

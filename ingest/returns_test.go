@@ -92,6 +92,33 @@ func TestReturnLayouts(t *testing.T) {
 	}
 }
 
+// One authority whose newest return only has the LA column: the older
+// returns' rows are that authority's before the merge, so a record matches
+// itself across the returns ('' and '101' are one authority) and the merge
+// is the one without LA, every used row with LA 101.
+func TestLAColumnInTheNewestReturnOnly(t *testing.T) {
+	_, db, err := load(t, filepath.Join(returnsData, "la-newest-only"), 0.05)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := strings1(t, db, `SELECT collection_year || ' ' || child || ' ' || used || ' ' || coalesce(why_not, '') FROM episodes_all ORDER BY ALL`)
+	want := []string{
+		"2022-23 00123 false superseded by the 2023-24 return",
+		"2023-24 00123 true ",
+		"2023-24 00456 false superseded by the 2024-25 return",
+		"2024-25 00456 true ",
+	}
+	if strings.Join(all, "\n") != strings.Join(want, "\n") {
+		t.Errorf("episodes_all:\n%s\nwant\n%s", strings.Join(all, "\n"), strings.Join(want, "\n"))
+	}
+	if h := strings1(t, db, "SELECT child || ' ' || collection_year FROM header_all WHERE used ORDER BY ALL"); strings.Join(h, ", ") != "00123 2023-24, 00456 2024-25" {
+		t.Errorf("header used %v", h)
+	}
+	if la := strings1(t, db, "SELECT DISTINCT coalesce(la, 'none') FROM episodes UNION SELECT DISTINCT coalesce(la, 'none') FROM header"); strings.Join(la, ",") != "101" {
+		t.Errorf("LA of the used rows %v, want 101", la)
+	}
+}
+
 // Two sources of one year's table, two folders of one year, a name whose
 // year cannot be read, both layouts in one folder and a year without a
 // core table are refused, naming them.
