@@ -94,7 +94,7 @@ func TestReturnLayouts(t *testing.T) {
 
 // One authority whose newest return only has the LA column: the older
 // returns' rows are that authority's before the merge, so a record matches
-// itself across the returns (” and '101' are one authority) and the merge
+// itself across the returns (no LA and LA 101 are one authority) and the merge
 // is the one without LA, every used row with LA 101.
 func TestLAColumnInTheNewestReturnOnly(t *testing.T) {
 	_, db, err := load(t, filepath.Join(returnsData, "la-newest-only"), 0.05)
