@@ -30,6 +30,7 @@ type ReturnFile struct {
 	Used     int64 // rows that are the newest return's for their key
 	SHA256   string
 	Encoding string
+	HasLA    bool // the file has an LA column
 }
 
 // yearReturn is one collection year's return found in the input folder.
@@ -319,7 +320,7 @@ func loadReturns(ctx context.Context, db *store.DB, o Options, l *returnsLayout,
 				continue
 			}
 			res.Returns = append(res.Returns, ReturnFile{Year: year, Table: t.Name, Source: st.Source, Read: st.Read,
-				Rejected: st.Rejected, SHA256: st.SHA256, Encoding: st.Encoding})
+				Rejected: st.Rejected, SHA256: st.SHA256, Encoding: st.Encoding, HasLA: hasColumn(st.Columns, "LA")})
 			a := &sum[i]
 			if a.Present {
 				a.Source += "; " + st.Source
@@ -353,7 +354,7 @@ func loadReturns(ctx context.Context, db *store.DB, o Options, l *returnsLayout,
 	for i, f := range res.Returns {
 		res.Returns[i].Used = used[f.Table+"\x00"+f.Year]
 		f = res.Returns[i]
-		rets = append(rets, []any{f.Year, f.Table, f.Source, f.Read, f.Rejected, f.Used, f.SHA256})
+		rets = append(rets, []any{f.Year, f.Table, f.Source, f.Read, f.Rejected, f.Used, f.SHA256, f.HasLA})
 	}
 	if err := db.InsertRows(ctx, "input_returns", rets); err != nil {
 		return nil, err
@@ -371,6 +372,15 @@ func loadReturns(ctx context.Context, db *store.DB, o Options, l *returnsLayout,
 		return res, &InputError{Msg: fmt.Sprintf("too many rejected rows (threshold %.1f %%), the export looks broken: %s", 100*o.RejectThreshold, strings.Join(over, "; ")), Rejects: true}
 	}
 	return res, nil
+}
+
+func hasColumn(cols []string, name string) bool {
+	for _, c := range cols {
+		if strings.EqualFold(c, name) {
+			return true
+		}
+	}
+	return false
 }
 
 func union(a, b []string) []string {
