@@ -1,10 +1,13 @@
 package ingest
 
 import (
+	"archive/zip"
 	"context"
 	_ "embed"
+	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -52,27 +55,31 @@ func (l *returnsLayout) close() {
 	}
 }
 
+// named is a year-named folder or file of an input folder.
+type named struct {
+	name  string
+	start int
+	rest  string // the name without its year: a table's name, for a CSV file
+}
+
 // findReturns reads dir's layout. It returns nil for a plain folder of
 // extracts (any CSV file named after a table, or any workbook without a
-// year in its name, makes a folder plain, as it always was); otherwise the
+// year in its name and with a table's sheet, makes a folder plain); otherwise the
 // returns in it: one per sub-folder whose name has a collection year, or
 // one per year of the files whose names have one. A name whose year cannot
-// be read, two sources of a year's table, two folders of one year, and
-// both layouts in one folder are *InputErrors naming them.
+// be read, two sources of a year's table, two folders of one year, both
+// layouts of returns in one folder, and plain extracts beside returns
+// (returnsHeld) are *InputErrors naming them.
 func findReturns(dir, tmp string, lim Limits) (_ *returnsLayout, err error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, nil // discover says why
 	}
-	type named struct {
-		name  string
-		start int
-		rest  string // the name without its year: a table's name, for a CSV file
-	}
 	var dirs, files []named
 	var bad []string
 	var other []InputFile
 	plain := false
+	plainName := "" // what makes the folder plain, for messages
 	for _, e := range entries {
 		name := e.Name()
 		if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~$") {
@@ -103,15 +110,34 @@ func findReturns(dir, tmp string, lim Limits) (_ *returnsLayout, err error) {
 		case ok:
 			files = append(files, named{name: name, start: start, rest: strings.ToLower(rest)})
 		case format == XLSX:
-			plain = true
+			if sheets, serr := sheetNames(filepath.Join(dir, name)); serr == nil && !holdsTable(sheets, false) {
+				other = append(other, InputFile{Name: name, Why: "a workbook without a sheet named after a table: not read"})
+				continue
+			}
+			plain = true // a workbook of tables (a damaged one: discover says why)
+			if plainName == "" {
+				plainName = name
+			}
 		default:
 			if _, known := Lookup(strings.ToLower(stem)); known {
 				plain = true
+				if plainName == "" {
+					plainName = name
+				}
 			}
 			other = append(other, InputFile{Name: name, Why: notATable(strings.ToLower(stem))})
 		}
 	}
-	if plain || (len(dirs) == 0 && len(files) == 0 && len(bad) == 0) {
+	if plain {
+		// Plain extracts beside returns: reading either would leave the
+		// other out without a word (DATA.md, "Which layout").
+		if ret := returnsHeld(dir, dirs, files); ret != "" {
+			return nil, inputErrorf("%s holds both plain extracts (%s) and returns (%s): one folder is read one way; move %s into the folder of its return (or out of %s), or the returns out, and run again",
+				dir, plainName, ret, plainName, dir)
+		}
+		return nil, nil
+	}
+	if len(dirs) == 0 && len(files) == 0 && len(bad) == 0 {
 		return nil, nil
 	}
 	if len(bad) > 0 {
@@ -231,6 +257,117 @@ func findReturns(dir, tmp string, lim Limits) (_ *returnsLayout, err error) {
 		}
 	}
 	return l, nil
+}
+
+// returnsHeld names a return among dir's year-named folders and files, or
+// is empty: a year-named folder holding a core table (a CSV file named
+// after it, or a workbook with a sheet of that name), or a year whose
+// year-named files hold all the core tables. A year-named copy of one
+// table beside a plain folder's tables is not a return.
+func returnsHeld(dir string, dirs []named, files []named) string {
+	for _, d := range dirs {
+		entries, err := os.ReadDir(filepath.Join(dir, d.name))
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			n := e.Name()
+			if e.IsDir() || strings.HasPrefix(n, ".") || strings.HasPrefix(n, "~$") {
+				continue
+			}
+			stem := strings.ToLower(strings.TrimSpace(strings.TrimSuffix(n, filepath.Ext(n))))
+			switch FormatOf(n) {
+			case CSV:
+				if holdsTable([]string{stem}, true) {
+					return d.name + "/"
+				}
+			case XLSX:
+				if sheets, err := sheetNames(filepath.Join(dir, d.name, n)); err == nil && holdsTable(sheets, true) {
+					return d.name + "/"
+				}
+			}
+		}
+	}
+	tables := map[int]map[string]bool{}
+	first := map[int]string{}
+	for _, f := range files {
+		if tables[f.start] == nil {
+			tables[f.start] = map[string]bool{}
+			first[f.start] = f.name
+		}
+		names := []string{f.rest}
+		if FormatOf(f.name) == XLSX {
+			names, _ = sheetNames(filepath.Join(dir, f.name))
+		}
+		for _, n := range names {
+			tables[f.start][strings.ToLower(strings.TrimSpace(n))] = true
+		}
+	}
+	var years []int
+	for y := range tables {
+		years = append(years, y)
+	}
+	sort.Ints(years)
+	for _, y := range years {
+		all := true
+		for _, t := range Tables {
+			all = all && (!t.Core || tables[y][t.Name])
+		}
+		if all {
+			return first[y]
+		}
+	}
+	return ""
+}
+
+// holdsTable says whether one of names (file stems or sheet names) is a
+// table's, or with core a core table's.
+func holdsTable(names []string, core bool) bool {
+	for _, n := range names {
+		if t, ok := Lookup(strings.TrimSpace(n)); ok && (t.Core || !core) {
+			return true
+		}
+	}
+	return false
+}
+
+// sheetNames lists a workbook's sheets from its xl/workbook.xml, without
+// opening the workbook (openBook checks it whole when it is read).
+func sheetNames(path string) ([]string, error) {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return nil, err
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		if f.Name != "xl/workbook.xml" {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return nil, err
+		}
+		defer rc.Close()
+		dec := xml.NewDecoder(io.LimitReader(rc, 8<<20))
+		var names []string
+		for {
+			tok, err := dec.Token()
+			if err == io.EOF {
+				return names, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "sheet" {
+				for _, a := range se.Attr {
+					if a.Name.Local == "name" {
+						names = append(names, a.Value)
+					}
+				}
+			}
+		}
+	}
+	return nil, errors.New("no xl/workbook.xml")
 }
 
 // naturalKey is the columns that say which rows of a table are one record,

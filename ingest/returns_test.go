@@ -2,11 +2,13 @@ package ingest
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/lacaudit/lacaudit/store"
+	"github.com/xuri/excelize/v2"
 )
 
 // returnsData is testdata/returns: one folder per layout, name and
@@ -132,6 +134,8 @@ func TestReturnConflicts(t *testing.T) {
 		{"conflict-workbook", []string{"2024-25 return's episodes table is found twice", "903 2024-25.xlsx[episodes]", "episodes_2024-25.csv"}},
 		{"ambiguous-folder", []string{"collection year of 2024-03-31/ cannot be read"}},
 		{"ambiguous-file", []string{"collection year of reviews_2024-03-31.csv cannot be read"}},
+		{"mixed-workbook", []string{"holds both plain extracts (notes.xlsx) and returns (2022-23/)", "move notes.xlsx into the folder of its return"}},
+		{"mixed-csv", []string{"holds both plain extracts (header.csv) and returns (episodes_2022-23.csv)", "move header.csv"}},
 		{"no-year-form", []string{"collection year of return 2025 v2/ cannot be read (expected one year"}},
 		{"no-year-eight", []string{"collection year of 20242025/ cannot be read (expected one year"}},
 		{"both-layouts", []string{"both folders of returns (2023-24/)", "episodes_2024-25.csv"}},
@@ -219,5 +223,54 @@ func TestEndedEpisodeOpenAgainInANewerReturn(t *testing.T) {
 	w := strings1(t, db, "SELECT check_name || ': ' || detail FROM load_warnings")
 	if want := "ended_episode_open_again: 2024-25/episodes.csv (collection year 2024-25); ended in 2023-24/episodes.csv"; strings.Join(w, "\n") != want {
 		t.Errorf("warnings %q, want %q", w, want)
+	}
+}
+
+// What is not a return keeps a folder as it was: a plain folder with a
+// year-named sub-folder holding no table is plain (the sub-folder listed,
+// not read), and a folder of returns with a workbook of notes (no sheet
+// named after a table) is a folder of returns (the workbook listed, not
+// read).
+func TestNotAReturnBesideTheOtherLayout(t *testing.T) {
+	res, _, err := load(t, filepath.Join(returnsData, "plain-with-year-folder"), 0.05)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Returns != nil {
+		t.Errorf("read as returns: %+v", res.Returns)
+	}
+	dir := t.TempDir()
+	for _, y := range []string{"2022-23", "2023-24", "903_2024-25"} {
+		if err := os.Mkdir(filepath.Join(dir, y), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []string{"header.csv", "episodes.csv", "reviews.csv"} {
+			b, err := os.ReadFile(filepath.Join(returnsData, "folders", y, n))
+			if err != nil {
+				t.Fatal(err)
+			}
+			write(t, filepath.Join(dir, y), n, string(b))
+		}
+	}
+	f := excelize.NewFile()
+	if err := f.SetSheetName("Sheet1", "notes"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SaveAs(filepath.Join(dir, "notes.xlsx")); err != nil {
+		t.Fatal(err)
+	}
+	res, _, err = load(t, dir, 0.05)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Returns) != 9 {
+		t.Errorf("%d return files, want 9", len(res.Returns))
+	}
+	found := false
+	for _, f := range res.Files {
+		found = found || (f.Name == "notes.xlsx" && f.Table == "")
+	}
+	if !found {
+		t.Errorf("notes.xlsx not listed as not read: %+v", res.Files)
 	}
 }
