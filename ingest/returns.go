@@ -591,6 +591,9 @@ ORDER BY u.return_year, u.row_no;
 	if err := db.Exec(ctx, "ingest/sql/returns.sql", returnsSQL); err != nil {
 		return err
 	}
+	if err := db.Exec(ctx, "one record twice in one file", recordStatesSQL(true)); err != nil {
+		return err
+	}
 	script.Reset()
 	for _, t := range Tables {
 		fmt.Fprintf(&script, "CREATE OR REPLACE TABLE %s AS SELECT * EXCLUDE (source, collection_year, return_year, row_no, used, why_not) FROM %s WHERE used;\n",
@@ -667,9 +670,84 @@ func usedRows(ctx context.Context, db *store.DB) (map[string]int64, error) {
 	return out, rows.Err()
 }
 
+// recordStatesSQL is the rule for two rows of one record (same natural key)
+// in one file, in the tables other than header and episodes (DATA.md, "One
+// record twice in one file"): the row with more of its dates filled is the
+// later state of the record (a review record completed, an allocation
+// ended), and is used; where no row has more, the later row in the file
+// is used. Identical copies are left to the duplicate-row check. Either way
+// a warning names the table and the file. With all, the rows are TABLE_all's
+// used rows (a folder of returns: one key's used rows are one return's
+// file), the others marked not used; else the table's rows, the others
+// deleted.
+func recordStatesSQL(all bool) string {
+	var b strings.Builder
+	for _, t := range Tables {
+		if t.Name == "header" || t.Name == "episodes" {
+			continue
+		}
+		table := store.Ident(t.Name)
+		where, source := "", fmt.Sprintf("(SELECT source FROM input_tables WHERE table_name = %s)", store.Quote(t.Name))
+		srcCol := "NULL::VARCHAR"
+		if all {
+			table, where = store.Ident(t.Name+"_all"), "WHERE used"
+			srcCol = "source || ' (collection year ' || collection_year || ')'"
+			source = "source"
+		}
+		var ks, on, cols, filled []string
+		for i, k := range naturalKey(t) {
+			ks = append(ks, fmt.Sprintf("%s AS k%d", k, i))
+			on = append(on, fmt.Sprintf("rs.k%d = rw.k%d", i, i))
+		}
+		for _, c := range t.Columns {
+			cols = append(cols, c.SQLName())
+			if c.Kind == Date {
+				filled = append(filled, fmt.Sprintf("(%s IS NOT NULL)::INTEGER", c.SQLName()))
+			}
+		}
+		fmt.Fprintf(&b, `CREATE OR REPLACE TEMP TABLE rs AS
+WITH x AS (SELECT rowid AS rid, %[2]s, struct_pack(%[3]s) AS content, %[4]s AS filled, %[5]s AS src FROM %[1]s %[6]s),
+d AS (SELECT %[7]s FROM x GROUP BY ALL HAVING count(DISTINCT content) > 1)
+SELECT x.* FROM x SEMI JOIN d USING (%[7]s);
+CREATE OR REPLACE TEMP TABLE rw AS
+WITH g AS (SELECT %[7]s, max(filled) AS top, arg_max(content, (filled, rid)) AS chosen, arg_max(src, (filled, rid)) AS src FROM rs GROUP BY ALL)
+SELECT g.*, count(DISTINCT rs.content) FILTER (WHERE rs.filled = g.top) > 1 AS tie
+FROM g JOIN rs USING (%[7]s) GROUP BY ALL;
+INSERT INTO load_warnings
+SELECT %[8]s,
+       CASE WHEN tie THEN 'record_twice_differing' ELSE 'record_twice_states' END,
+       CASE WHEN tie THEN 'one record recorded twice in one file with different values and as many dates filled (the later row in the file is used)'
+            ELSE 'one record recorded twice in one file, one row with more of its dates filled (that row, the later state, is used)' END,
+       chosen.child, %[9]s, %[10]s
+FROM rw;
+`, table, strings.Join(ks, ", "), strings.Join(cols, ", "), strings.Join(filled, " + "), srcCol, where,
+			strings.Join(keyNames(len(ks)), ", "), store.Quote(t.Name), "chosen."+strings.ToLower(DateColumns[t.Name]),
+			map[bool]string{true: "src", false: source}[all])
+		stale := fmt.Sprintf("(SELECT rs.rid FROM rs JOIN rw USING (%s) WHERE rs.content IS DISTINCT FROM rw.chosen)", strings.Join(keyNames(len(ks)), ", "))
+		if all {
+			fmt.Fprintf(&b, "UPDATE %s SET used = false, why_not = 'another row of the same record in the same file is its later state' WHERE rowid IN %s;\n", table, stale)
+		} else {
+			fmt.Fprintf(&b, "DELETE FROM %s WHERE rowid IN %s;\n", table, stale)
+		}
+		b.WriteString("DROP TABLE rs;\nDROP TABLE rw;\n")
+	}
+	return b.String()
+}
+
+func keyNames(n int) []string {
+	var k []string
+	for i := 0; i < n; i++ {
+		k = append(k, fmt.Sprintf("k%d", i))
+	}
+	return k
+}
+
 // resolveEpisodeStates applies, to the episodes table of a plain folder,
 // the rule for two rows of one episode in one file, one ended and one open
 // (episode_states.sql): the ended one is the later state.
 func resolveEpisodeStates(ctx context.Context, db *store.DB) error {
-	return db.Exec(ctx, "ingest/sql/episode_states.sql", episodeStatesSQL)
+	if err := db.Exec(ctx, "ingest/sql/episode_states.sql", episodeStatesSQL); err != nil {
+		return err
+	}
+	return db.Exec(ctx, "one record twice in one file", recordStatesSQL(false))
 }

@@ -274,3 +274,94 @@ func TestNotAReturnBesideTheOtherLayout(t *testing.T) {
 		t.Errorf("notes.xlsx not listed as not read: %+v", res.Files)
 	}
 }
+
+// Two returns, as folders and as one plain folder whose files hold the two
+// one after the other, in either order: the record of a review completed
+// (its dates filled) and the allocation ended in the newer return are the
+// rows used, in every layout; in one file, with a warning naming the table
+// and the file.
+func TestOneRecordTwiceInOneFile(t *testing.T) {
+	older := map[string]string{
+		"header.csv":         "CHILD,DOB\n00123,01/02/2015\n",
+		"episodes.csv":       "CHILD,DECOM,RNE,LS,PLACE,DEC,REC\n00123,01/03/2023,S,C2,U3,,\n",
+		"reviews.csv":        "CHILD,REVIEW\n00123,20/03/2023\n",
+		"review_details.csv": "CHILD,REVIEW,DECISIONS_ISSUED,RECORD_DISTRIBUTED\n00123,20/03/2023,,\n",
+		"allocations.csv":    "CHILD,ROLE,WORKER,START,END\n00123,IRO,W1,01/03/2023,\n",
+	}
+	newer := map[string]string{
+		"header.csv":         "CHILD,DOB\n00123,01/02/2015\n",
+		"episodes.csv":       "CHILD,DECOM,RNE,LS,PLACE,DEC,REC\n00123,01/03/2023,S,C2,U3,10/10/2024,E11\n",
+		"reviews.csv":        "CHILD,REVIEW\n00123,20/03/2023\n00123,20/09/2023\n",
+		"review_details.csv": "CHILD,REVIEW,DECISIONS_ISSUED,RECORD_DISTRIBUTED\n00123,20/03/2023,25/03/2023,01/04/2023\n",
+		"allocations.csv":    "CHILD,ROLE,WORKER,START,END\n00123,IRO,W1,01/03/2023,10/10/2024\n",
+	}
+	body := func(csv string) string { return csv[strings.Index(csv, "\n")+1:] }
+	folders := t.TempDir()
+	for y, files := range map[string]map[string]string{"2023-24": older, "2024-25": newer} {
+		if err := os.Mkdir(filepath.Join(folders, y), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		for n, c := range files {
+			write(t, filepath.Join(folders, y), n, c)
+		}
+	}
+	oldFirst, newFirst := t.TempDir(), t.TempDir()
+	for n := range older {
+		write(t, oldFirst, n, older[n]+body(newer[n]))
+		write(t, newFirst, n, newer[n]+body(older[n]))
+	}
+	// A folder of returns whose newest return's files hold both states.
+	inReturn := t.TempDir()
+	for y, files := range map[string]map[string]string{"2023-24": older, "2024-25": newer} {
+		if err := os.Mkdir(filepath.Join(inReturn, y), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		for n, c := range files {
+			if y == "2024-25" {
+				c = older[n] + body(c)
+			}
+			write(t, filepath.Join(inReturn, y), n, c)
+		}
+	}
+	const q = `SELECT 'details ' || child || ' ' || review || ' ' || coalesce(decisions_issued::VARCHAR, '-') || ' ' || coalesce(record_distributed::VARCHAR, '-') FROM review_details
+		UNION ALL SELECT 'allocation ' || child || ' ' || role || ' ' || start || ' ' || coalesce("end"::VARCHAR, 'open') FROM allocations ORDER BY 1`
+	want := "allocation 00123 IRO 2023-03-01 2024-10-10; details 00123 2023-03-20 2023-03-25 2023-04-01"
+	for _, dir := range []string{folders, oldFirst, newFirst, inReturn} {
+		_, db, err := load(t, dir, 0.05)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(strings1(t, db, q), "; "); got != want {
+			t.Errorf("%s: %q, want %q", filepath.Base(dir), got, want)
+		}
+		w := strings.Join(strings1(t, db, "SELECT table_name || ' ' || check_name || ' ' || detail FROM load_warnings WHERE check_name LIKE 'record_twice%' ORDER BY 1"), "; ")
+		wantW := map[string]string{
+			folders:  "",
+			inReturn: "allocations record_twice_states 2024-25/allocations.csv (collection year 2024-25); review_details record_twice_states 2024-25/review_details.csv (collection year 2024-25)",
+		}[dir]
+		if dir == oldFirst || dir == newFirst {
+			wantW = "allocations record_twice_states allocations.csv; review_details record_twice_states review_details.csv"
+		}
+		if w != wantW {
+			t.Errorf("%s: warnings %q", filepath.Base(dir), w)
+		}
+	}
+
+	// As many dates filled, different values: the later row in the file,
+	// with a warning.
+	tie := t.TempDir()
+	for n, c := range older {
+		write(t, tie, n, c)
+	}
+	write(t, tie, "review_details.csv", "CHILD,REVIEW,MEETING_HELD,DECISIONS_ISSUED\n00123,20/03/2023,N,25/03/2023\n00123,20/03/2023,Y,25/03/2023\n")
+	_, db, err := load(t, tie, 0.05)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(strings1(t, db, "SELECT meeting_held::VARCHAR FROM review_details"), " "); got != "true" {
+		t.Errorf("tie: meeting_held %q, want the later row's true", got)
+	}
+	if w := strings.Join(strings1(t, db, "SELECT check_name || ' ' || detail FROM load_warnings"), "; "); w != "record_twice_differing review_details.csv" {
+		t.Errorf("tie: warnings %q", w)
+	}
+}
