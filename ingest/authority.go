@@ -126,6 +126,8 @@ func ResolveAuthorities(ctx context.Context, db *store.DB) (Authorities, error) 
 		// The load's warnings carry the row's code before the child (see
 		// unexpectedValues): with one authority the child is the child.
 		_, err := db.ExecContext(ctx, `UPDATE input_warnings SET child = substr(child, 5)
+			WHERE regexp_full_match(substr(child, 1, 4), '[0-9]{3}' || chr(31));
+			UPDATE load_warnings SET child = substr(child, 5)
 			WHERE regexp_full_match(substr(child, 1, 4), '[0-9]{3}' || chr(31))`)
 		if err != nil {
 			return a, fmt.Errorf("key the warnings: %w", err)
@@ -156,6 +158,7 @@ func ResolveAuthorities(ctx context.Context, db *store.DB) (Authorities, error) 
 		fmt.Fprintf(&script, "UPDATE %s SET child = la || '%s' || child;\n", store.Ident(tl.name), KeySeparator)
 	}
 	fmt.Fprintf(&script, "UPDATE input_warnings SET child = replace(child, chr(31), '%s');\n", KeySeparator)
+	fmt.Fprintf(&script, "UPDATE load_warnings SET child = replace(child, chr(31), '%s');\n", KeySeparator)
 	if err := db.Exec(ctx, "key children by authority", script.String()); err != nil {
 		return a, err
 	}
