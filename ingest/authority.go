@@ -126,6 +126,8 @@ func ResolveAuthorities(ctx context.Context, db *store.DB) (Authorities, error) 
 		// The load's warnings carry the row's code before the child (see
 		// unexpectedValues): with one authority the child is the child.
 		_, err := db.ExecContext(ctx, `UPDATE input_warnings SET child = substr(child, 5)
+			WHERE regexp_full_match(substr(child, 1, 4), '[0-9]{3}' || chr(31));
+			UPDATE load_warnings SET child = substr(child, 5)
 			WHERE regexp_full_match(substr(child, 1, 4), '[0-9]{3}' || chr(31))`)
 		if err != nil {
 			return a, fmt.Errorf("key the warnings: %w", err)
@@ -134,8 +136,17 @@ func ResolveAuthorities(ctx context.Context, db *store.DB) (Authorities, error) 
 	}
 	several := fmt.Sprintf("while the extract names %d local authorities (%s)", len(a.Codes), strings.Join(a.Codes, ", "))
 	for _, tl := range tables {
+		if tl.rows == 0 {
+			continue
+		}
+		// A folder of returns: name the returns' files at fault, not every
+		// year's file of the table.
+		if msg, err := returnFilesWithoutLA(ctx, db, tl.name, several); err != nil {
+			return a, err
+		} else if msg != "" {
+			return a, inputErrorf("%s", msg)
+		}
 		switch {
-		case tl.rows == 0:
 		case !tl.hasLA:
 			return a, inputErrorf("%s has no LA column, %s: with several authorities every table must say whose each row is", tl.source, several)
 		case tl.empty > 0:
@@ -147,10 +158,60 @@ func ResolveAuthorities(ctx context.Context, db *store.DB) (Authorities, error) 
 		fmt.Fprintf(&script, "UPDATE %s SET child = la || '%s' || child;\n", store.Ident(tl.name), KeySeparator)
 	}
 	fmt.Fprintf(&script, "UPDATE input_warnings SET child = replace(child, chr(31), '%s');\n", KeySeparator)
+	fmt.Fprintf(&script, "UPDATE load_warnings SET child = replace(child, chr(31), '%s');\n", KeySeparator)
 	if err := db.Exec(ctx, "key children by authority", script.String()); err != nil {
 		return a, err
 	}
 	return a, nil
+}
+
+// returnFilesWithoutLA says, for table of a folder of returns, which of
+// its returns' files have no LA column or rows with an empty LA value
+// (several names that, ""); empty when the input is a plain folder or no
+// file of the table is at fault.
+func returnFilesWithoutLA(ctx context.Context, db *store.DB, table, several string) (string, error) {
+	var files int
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM input_returns WHERE table_name = ?", table).Scan(&files); err != nil {
+		return "", fmt.Errorf("read the returns' %s: %w", table, err)
+	}
+	if files == 0 {
+		return "", nil // a plain folder
+	}
+	rows, err := db.QueryContext(ctx, fmt.Sprintf(`SELECT r.source, r.has_la, count(a.source), count(a.source) FILTER (WHERE a.la IS NULL)
+		FROM input_returns r LEFT JOIN %s a ON a.source = r.source
+		WHERE r.table_name = ? GROUP BY ALL ORDER BY r.source`, store.Ident(table+"_all")), table)
+	if err != nil {
+		return "", fmt.Errorf("read the LA column of the returns' %s: %w", table, err)
+	}
+	defer rows.Close()
+	var noColumn, empty []string
+	for rows.Next() {
+		var source string
+		var hasLA bool
+		var n, blank int64
+		if err := rows.Scan(&source, &hasLA, &n, &blank); err != nil {
+			return "", err
+		}
+		switch {
+		case n == 0:
+		case !hasLA:
+			noColumn = append(noColumn, source)
+		case blank > 0:
+			empty = append(empty, fmt.Sprintf("%s: column LA is empty on %d of %d rows", source, blank, n))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	switch {
+	case len(noColumn) == 1:
+		return fmt.Sprintf("%s has no LA column, %s: with several authorities every table must say whose each row is", noColumn[0], several), nil
+	case len(noColumn) > 1:
+		return fmt.Sprintf("%s have no LA column, %s: with several authorities every table must say whose each row is", strings.Join(noColumn, ", "), several), nil
+	case len(empty) > 0:
+		return fmt.Sprintf("%s, %s: each row must name its authority", strings.Join(empty, "; "), several), nil
+	}
+	return "", nil
 }
 
 // ReadAuthorities reads the authorities ResolveAuthorities recorded in db;

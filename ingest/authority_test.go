@@ -3,6 +3,8 @@ package ingest
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -166,4 +168,53 @@ func column(t *testing.T, db *store.DB, q string) []string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// Several authorities in a folder of returns: the refusal names the
+// return's file at fault (the one without the LA column, the one with an
+// empty value), not every year's file of the table.
+func TestAuthorityRefusalNamesTheReturnsFileAtFault(t *testing.T) {
+	two := map[string]string{
+		"header.csv":   "LA,CHILD,DOB\n201,C1,01/02/2015\n202,C1,03/04/2016\n",
+		"episodes.csv": "LA,CHILD,DECOM,RNE,LS,PLACE,DEC,REC\n201,C1,01/03/2024,S,C2,U3,,\n202,C1,05/06/2024,S,C2,U3,,\n",
+		"reviews.csv":  "LA,CHILD,REVIEW\n201,C1,20/03/2024\n202,C1,20/06/2024\n",
+	}
+	for _, c := range []struct {
+		name      string
+		year, f   string // the file changed
+		content   string
+		says, not string
+	}{
+		{"no LA column in one return", "2023-24", "header.csv", "CHILD,DOB\nC1,01/02/2015\nC2,03/04/2016\n",
+			"2023-24/header.csv has no LA column, while the extract names 2 local authorities (201, 202)", "2024-25/header.csv"},
+		{"an empty LA value in one return", "2024-25", "reviews.csv", "LA,CHILD,REVIEW\n201,C1,20/03/2024\n,C1,20/06/2024\n",
+			"2024-25/reviews.csv: column LA is empty on 1 of 2 rows, while the extract names 2 local authorities", "2023-24/reviews.csv"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, y := range []string{"2023-24", "2024-25"} {
+				if err := os.Mkdir(filepath.Join(dir, y), 0o700); err != nil {
+					t.Fatal(err)
+				}
+				for n, content := range two {
+					if y == c.year && n == c.f {
+						content = c.content
+					}
+					write(t, filepath.Join(dir, y), n, content)
+				}
+			}
+			_, db, err := load(t, dir, 0.05)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = ResolveAuthorities(context.Background(), db)
+			var ie *InputError
+			if !errors.As(err, &ie) {
+				t.Fatalf("got %v, want an input error", err)
+			}
+			if !strings.Contains(err.Error(), c.says) || strings.Contains(err.Error(), c.not) {
+				t.Errorf("message %q: want %q, and not %q", err, c.says, c.not)
+			}
+		})
+	}
 }

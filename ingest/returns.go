@@ -1,10 +1,13 @@
 package ingest
 
 import (
+	"archive/zip"
 	"context"
 	_ "embed"
+	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -30,6 +33,7 @@ type ReturnFile struct {
 	Used     int64 // rows that are the newest return's for their key
 	SHA256   string
 	Encoding string
+	HasLA    bool // the file has an LA column
 }
 
 // yearReturn is one collection year's return found in the input folder.
@@ -51,27 +55,31 @@ func (l *returnsLayout) close() {
 	}
 }
 
+// named is a year-named folder or file of an input folder.
+type named struct {
+	name  string
+	start int
+	rest  string // the name without its year: a table's name, for a CSV file
+}
+
 // findReturns reads dir's layout. It returns nil for a plain folder of
 // extracts (any CSV file named after a table, or any workbook without a
-// year in its name, makes a folder plain, as it always was); otherwise the
+// year in its name and with a table's sheet, makes a folder plain); otherwise the
 // returns in it: one per sub-folder whose name has a collection year, or
 // one per year of the files whose names have one. A name whose year cannot
-// be read, two sources of a year's table, two folders of one year, and
-// both layouts in one folder are *InputErrors naming them.
+// be read, two sources of a year's table, two folders of one year, both
+// layouts of returns in one folder, and plain extracts beside returns
+// (returnsHeld) are *InputErrors naming them.
 func findReturns(dir, tmp string, lim Limits) (_ *returnsLayout, err error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, nil // discover says why
 	}
-	type named struct {
-		name  string
-		start int
-		rest  string // the name without its year: a table's name, for a CSV file
-	}
 	var dirs, files []named
 	var bad []string
 	var other []InputFile
 	plain := false
+	plainName := "" // what makes the folder plain, for messages
 	for _, e := range entries {
 		name := e.Name()
 		if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~$") {
@@ -102,21 +110,43 @@ func findReturns(dir, tmp string, lim Limits) (_ *returnsLayout, err error) {
 		case ok:
 			files = append(files, named{name: name, start: start, rest: strings.ToLower(rest)})
 		case format == XLSX:
-			plain = true
+			if sheets, serr := sheetNames(filepath.Join(dir, name)); serr == nil && !holdsTable(sheets, false) {
+				other = append(other, InputFile{Name: name, Why: "a workbook without a sheet named after a table: not read"})
+				continue
+			}
+			plain = true // a workbook of tables (a damaged one: discover says why)
+			if plainName == "" {
+				plainName = name
+			}
 		default:
 			if _, known := Lookup(strings.ToLower(stem)); known {
 				plain = true
+				if plainName == "" {
+					plainName = name
+				}
 			}
 			other = append(other, InputFile{Name: name, Why: notATable(strings.ToLower(stem))})
 		}
 	}
-	if plain || (len(dirs) == 0 && len(files) == 0) {
+	if plain {
+		// Plain extracts beside returns: reading either would leave the
+		// other out without a word (DATA.md, "Which layout").
+		if ret := returnsHeld(dir, dirs, files); ret != "" {
+			return nil, inputErrorf("%s holds both plain extracts (%s) and returns (%s): one folder is read one way; move %s into the folder of its return (or out of %s), or the returns out, and run again",
+				dir, plainName, ret, plainName, dir)
+		}
+		return nil, nil
+	}
+	if len(dirs) == 0 && len(files) == 0 && len(bad) == 0 {
 		return nil, nil
 	}
 	if len(bad) > 0 {
+		// A name with a run of four digits or more that is not a year form
+		// ("return 2025 v2/", "20242025/") is neither read as a return nor
+		// left for a plain folder's "core table missing".
 		sort.Strings(bad)
 		_, _, _, yerr := nameYear(strings.TrimSuffix(strings.TrimSuffix(bad[0], "/"), filepath.Ext(bad[0])))
-		return nil, inputErrorf("%s is a folder of returns, but the collection year of %s cannot be read: %v; rename it", dir, strings.Join(bad, ", "), yerr)
+		return nil, inputErrorf("%s: the collection year of %s cannot be read (%v); rename it", dir, strings.Join(bad, ", "), yerr)
 	}
 	if len(dirs) > 0 && len(files) > 0 {
 		return nil, inputErrorf("%s holds both folders of returns (%s/) and files named with a year (%s): keep one layout and run again", dir, dirs[0].name, files[0].name)
@@ -229,6 +259,117 @@ func findReturns(dir, tmp string, lim Limits) (_ *returnsLayout, err error) {
 	return l, nil
 }
 
+// returnsHeld names a return among dir's year-named folders and files, or
+// is empty: a year-named folder holding a core table (a CSV file named
+// after it, or a workbook with a sheet of that name), or a year whose
+// year-named files hold all the core tables. A year-named copy of one
+// table beside a plain folder's tables is not a return.
+func returnsHeld(dir string, dirs []named, files []named) string {
+	for _, d := range dirs {
+		entries, err := os.ReadDir(filepath.Join(dir, d.name))
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			n := e.Name()
+			if e.IsDir() || strings.HasPrefix(n, ".") || strings.HasPrefix(n, "~$") {
+				continue
+			}
+			stem := strings.ToLower(strings.TrimSpace(strings.TrimSuffix(n, filepath.Ext(n))))
+			switch FormatOf(n) {
+			case CSV:
+				if holdsTable([]string{stem}, true) {
+					return d.name + "/"
+				}
+			case XLSX:
+				if sheets, err := sheetNames(filepath.Join(dir, d.name, n)); err == nil && holdsTable(sheets, true) {
+					return d.name + "/"
+				}
+			}
+		}
+	}
+	tables := map[int]map[string]bool{}
+	first := map[int]string{}
+	for _, f := range files {
+		if tables[f.start] == nil {
+			tables[f.start] = map[string]bool{}
+			first[f.start] = f.name
+		}
+		names := []string{f.rest}
+		if FormatOf(f.name) == XLSX {
+			names, _ = sheetNames(filepath.Join(dir, f.name))
+		}
+		for _, n := range names {
+			tables[f.start][strings.ToLower(strings.TrimSpace(n))] = true
+		}
+	}
+	var years []int
+	for y := range tables {
+		years = append(years, y)
+	}
+	sort.Ints(years)
+	for _, y := range years {
+		all := true
+		for _, t := range Tables {
+			all = all && (!t.Core || tables[y][t.Name])
+		}
+		if all {
+			return first[y]
+		}
+	}
+	return ""
+}
+
+// holdsTable says whether one of names (file stems or sheet names) is a
+// table's, or with core a core table's.
+func holdsTable(names []string, core bool) bool {
+	for _, n := range names {
+		if t, ok := Lookup(strings.TrimSpace(n)); ok && (t.Core || !core) {
+			return true
+		}
+	}
+	return false
+}
+
+// sheetNames lists a workbook's sheets from its xl/workbook.xml, without
+// opening the workbook (openBook checks it whole when it is read).
+func sheetNames(path string) ([]string, error) {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return nil, err
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		if f.Name != "xl/workbook.xml" {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return nil, err
+		}
+		defer rc.Close()
+		dec := xml.NewDecoder(io.LimitReader(rc, 8<<20))
+		var names []string
+		for {
+			tok, err := dec.Token()
+			if err == io.EOF {
+				return names, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "sheet" {
+				for _, a := range se.Attr {
+					if a.Name.Local == "name" {
+						names = append(names, a.Value)
+					}
+				}
+			}
+		}
+	}
+	return nil, errors.New("no xl/workbook.xml")
+}
+
 // naturalKey is the columns that say which rows of a table are one record,
 // across returns: a child (within its authority, LA) and the record's date;
 // an allocation also by its role, an alert by its own id.
@@ -316,7 +457,7 @@ func loadReturns(ctx context.Context, db *store.DB, o Options, l *returnsLayout,
 				continue
 			}
 			res.Returns = append(res.Returns, ReturnFile{Year: year, Table: t.Name, Source: st.Source, Read: st.Read,
-				Rejected: st.Rejected, SHA256: st.SHA256, Encoding: st.Encoding})
+				Rejected: st.Rejected, SHA256: st.SHA256, Encoding: st.Encoding, HasLA: hasColumn(st.Columns, "LA")})
 			a := &sum[i]
 			if a.Present {
 				a.Source += "; " + st.Source
@@ -350,7 +491,7 @@ func loadReturns(ctx context.Context, db *store.DB, o Options, l *returnsLayout,
 	for i, f := range res.Returns {
 		res.Returns[i].Used = used[f.Table+"\x00"+f.Year]
 		f = res.Returns[i]
-		rets = append(rets, []any{f.Year, f.Table, f.Source, f.Read, f.Rejected, f.Used, f.SHA256})
+		rets = append(rets, []any{f.Year, f.Table, f.Source, f.Read, f.Rejected, f.Used, f.SHA256, f.HasLA})
 	}
 	if err := db.InsertRows(ctx, "input_returns", rets); err != nil {
 		return nil, err
@@ -368,6 +509,15 @@ func loadReturns(ctx context.Context, db *store.DB, o Options, l *returnsLayout,
 		return res, &InputError{Msg: fmt.Sprintf("too many rejected rows (threshold %.1f %%), the export looks broken: %s", 100*o.RejectThreshold, strings.Join(over, "; ")), Rejects: true}
 	}
 	return res, nil
+}
+
+func hasColumn(cols []string, name string) bool {
+	for _, c := range cols {
+		if strings.EqualFold(c, name) {
+			return true
+		}
+	}
+	return false
 }
 
 func union(a, b []string) []string {
@@ -406,6 +556,9 @@ func keepReturn(ctx context.Context, db *store.DB, t Table, start int, source st
 // has their natural key marked used and the others superseded; applies
 // returns.sql's episode rules; and builds every table from its used rows.
 func mergeReturns(ctx context.Context, db *store.DB, kept map[string][]returnTable) error {
+	if err := oneAuthority(ctx, db, kept); err != nil {
+		return err
+	}
 	var script strings.Builder
 	for _, t := range Tables {
 		var parts []string
@@ -438,12 +591,60 @@ ORDER BY u.return_year, u.row_no;
 	if err := db.Exec(ctx, "ingest/sql/returns.sql", returnsSQL); err != nil {
 		return err
 	}
+	if err := db.Exec(ctx, "one record twice in one file", recordStatesSQL(true)); err != nil {
+		return err
+	}
 	script.Reset()
 	for _, t := range Tables {
 		fmt.Fprintf(&script, "CREATE OR REPLACE TABLE %s AS SELECT * EXCLUDE (source, collection_year, return_year, row_no, used, why_not) FROM %s WHERE used;\n",
 			store.Ident(t.Name), store.Ident(t.Name+"_all"))
 	}
 	return db.Exec(ctx, "build the tables from the returns' used rows", script.String())
+}
+
+// oneAuthority gives, where the returns name exactly one authority, every
+// row without an LA value (a return without the column, or an empty value)
+// that authority's code before the merge: the rows are that authority's
+// (DATA.md, "Several authorities"), and a record must match itself across
+// a return with the column and one without. With several authorities the
+// rows are left as they are, for ResolveAuthorities to refuse.
+func oneAuthority(ctx context.Context, db *store.DB, kept map[string][]returnTable) error {
+	var parts []string
+	for _, t := range Tables {
+		for _, rt := range kept[t.Name] {
+			parts = append(parts, fmt.Sprintf("SELECT DISTINCT la FROM %s WHERE la IS NOT NULL", store.Ident(rt.name)))
+		}
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	rows, err := db.QueryContext(ctx, "SELECT DISTINCT la FROM ("+strings.Join(parts, " UNION ALL ")+") LIMIT 2")
+	if err != nil {
+		return fmt.Errorf("read the returns' authorities: %w", err)
+	}
+	var codes []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			rows.Close()
+			return err
+		}
+		codes = append(codes, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(codes) != 1 {
+		return nil
+	}
+	var script strings.Builder
+	for _, t := range Tables {
+		for _, rt := range kept[t.Name] {
+			fmt.Fprintf(&script, "UPDATE %s SET la = %s WHERE la IS NULL;\n", store.Ident(rt.name), store.Quote(codes[0]))
+		}
+	}
+	return db.Exec(ctx, "give the rows without LA the one authority's code", script.String())
 }
 
 // usedRows counts the used rows of each table and return, by table and year.
@@ -469,9 +670,84 @@ func usedRows(ctx context.Context, db *store.DB) (map[string]int64, error) {
 	return out, rows.Err()
 }
 
+// recordStatesSQL is the rule for two rows of one record (same natural key)
+// in one file, in the tables other than header and episodes (DATA.md, "One
+// record twice in one file"): the row with more of its dates filled is the
+// later state of the record (a review record completed, an allocation
+// ended), and is used; where no row has more, the later row in the file
+// is used. Identical copies are left to the duplicate-row check. Either way
+// a warning names the table and the file. With all, the rows are TABLE_all's
+// used rows (a folder of returns: one key's used rows are one return's
+// file), the others marked not used; else the table's rows, the others
+// deleted.
+func recordStatesSQL(all bool) string {
+	var b strings.Builder
+	for _, t := range Tables {
+		if t.Name == "header" || t.Name == "episodes" {
+			continue
+		}
+		table := store.Ident(t.Name)
+		where, source := "", fmt.Sprintf("(SELECT source FROM input_tables WHERE table_name = %s)", store.Quote(t.Name))
+		srcCol := "NULL::VARCHAR"
+		if all {
+			table, where = store.Ident(t.Name+"_all"), "WHERE used"
+			srcCol = "source || ' (collection year ' || collection_year || ')'"
+			source = "source"
+		}
+		var ks, on, cols, filled []string
+		for i, k := range naturalKey(t) {
+			ks = append(ks, fmt.Sprintf("%s AS k%d", k, i))
+			on = append(on, fmt.Sprintf("rs.k%d = rw.k%d", i, i))
+		}
+		for _, c := range t.Columns {
+			cols = append(cols, c.SQLName())
+			if c.Kind == Date {
+				filled = append(filled, fmt.Sprintf("(%s IS NOT NULL)::INTEGER", c.SQLName()))
+			}
+		}
+		fmt.Fprintf(&b, `CREATE OR REPLACE TEMP TABLE rs AS
+WITH x AS (SELECT rowid AS rid, %[2]s, struct_pack(%[3]s) AS content, %[4]s AS filled, %[5]s AS src FROM %[1]s %[6]s),
+d AS (SELECT %[7]s FROM x GROUP BY ALL HAVING count(DISTINCT content) > 1)
+SELECT x.* FROM x SEMI JOIN d USING (%[7]s);
+CREATE OR REPLACE TEMP TABLE rw AS
+WITH g AS (SELECT %[7]s, max(filled) AS top, arg_max(content, (filled, rid)) AS chosen, arg_max(src, (filled, rid)) AS src FROM rs GROUP BY ALL)
+SELECT g.*, count(DISTINCT rs.content) FILTER (WHERE rs.filled = g.top) > 1 AS tie
+FROM g JOIN rs USING (%[7]s) GROUP BY ALL;
+INSERT INTO load_warnings
+SELECT %[8]s,
+       CASE WHEN tie THEN 'record_twice_differing' ELSE 'record_twice_states' END,
+       CASE WHEN tie THEN 'one record recorded twice in one file with different values and as many dates filled (the later row in the file is used)'
+            ELSE 'one record recorded twice in one file, one row with more of its dates filled (that row, the later state, is used)' END,
+       CASE WHEN chosen.la IS NULL THEN chosen.child ELSE chosen.la || chr(31) || chosen.child END, %[9]s, %[10]s
+FROM rw;
+`, table, strings.Join(ks, ", "), strings.Join(cols, ", "), strings.Join(filled, " + "), srcCol, where,
+			strings.Join(keyNames(len(ks)), ", "), store.Quote(t.Name), "chosen."+strings.ToLower(DateColumns[t.Name]),
+			map[bool]string{true: "src", false: source}[all])
+		stale := fmt.Sprintf("(SELECT rs.rid FROM rs JOIN rw USING (%s) WHERE rs.content IS DISTINCT FROM rw.chosen)", strings.Join(keyNames(len(ks)), ", "))
+		if all {
+			fmt.Fprintf(&b, "UPDATE %s SET used = false, why_not = 'another row of the same record in the same file is its later state' WHERE rowid IN %s;\n", table, stale)
+		} else {
+			fmt.Fprintf(&b, "DELETE FROM %s WHERE rowid IN %s;\n", table, stale)
+		}
+		b.WriteString("DROP TABLE rs;\nDROP TABLE rw;\n")
+	}
+	return b.String()
+}
+
+func keyNames(n int) []string {
+	var k []string
+	for i := 0; i < n; i++ {
+		k = append(k, fmt.Sprintf("k%d", i))
+	}
+	return k
+}
+
 // resolveEpisodeStates applies, to the episodes table of a plain folder,
 // the rule for two rows of one episode in one file, one ended and one open
 // (episode_states.sql): the ended one is the later state.
 func resolveEpisodeStates(ctx context.Context, db *store.DB) error {
-	return db.Exec(ctx, "ingest/sql/episode_states.sql", episodeStatesSQL)
+	if err := db.Exec(ctx, "ingest/sql/episode_states.sql", episodeStatesSQL); err != nil {
+		return err
+	}
+	return db.Exec(ctx, "one record twice in one file", recordStatesSQL(false))
 }

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -27,7 +28,8 @@ const yearSeparators = "-_ "
 // the year the collection year ends in (2023-24: the DfE names a year's
 // return after the March it ends in). Any other name with a year (a date
 // "2024-03-31", two years that do not follow "2023-25", a year and another
-// number "2024 (2)") is ambiguous: an error naming it.
+// number "2024 (2)", eight digits "20242025") is ambiguous: an error saying
+// what was expected, for the caller to name the file.
 func nameYear(name string) (start int, rest string, ok bool, err error) {
 	runs := digitRuns.FindAllStringIndex(name, -1)
 	var kept [][]int
@@ -45,7 +47,7 @@ func nameYear(name string) (start int, rest string, ok bool, err error) {
 	if !long {
 		return 0, name, false, nil
 	}
-	ambiguous := fmt.Errorf("%q: its collection year cannot be read (expected one year such as 2024, the year the collection year ends in, or a collection year such as 2023-24)", name)
+	ambiguous := errors.New("expected one year such as 2024, the year the collection year ends in, or a collection year such as 2023-24")
 	cut := func(a, b int) string {
 		return strings.Trim(name[:a]+" "+name[b:], " _-.")
 	}

@@ -113,13 +113,7 @@ func PrintCheck(w io.Writer, rep *CheckReport) {
 			fmt.Fprintf(w, "%-20s   unknown column %s ignored\n", "", u)
 		}
 	}
-	switch len(rep.Authorities) {
-	case 0:
-	case 1:
-		fmt.Fprintf(w, "authority (LA): %s\n", rep.Authorities[0])
-	default:
-		fmt.Fprintf(w, "authorities (LA): %d, %s: a child is the pair (LA, CHILD)\n", len(rep.Authorities), strings.Join(rep.Authorities, ", "))
-	}
+	fmt.Fprint(w, authoritiesLine(rep.Authorities))
 	printReturns(w, rep.Load.Returns)
 	for _, u := range rep.Unused {
 		fmt.Fprintf(w, "not used: %s: %s\n", u.Source, u.Why)
@@ -149,4 +143,21 @@ func PrintCheck(w io.Writer, rep *CheckReport) {
 			fmt.Fprintf(w, "  %-20s %6d  %s\n", wc.Table, wc.Count, wc.Message)
 		}
 	}
+}
+
+// authoritiesLine says which authorities the extract names, each code
+// with its "LA" so that the count does not read as a third code: "2
+// authorities: LA 101, LA 102". Empty when it names none.
+func authoritiesLine(codes []string) string {
+	var las []string
+	for _, c := range codes {
+		las = append(las, "LA "+c)
+	}
+	switch len(codes) {
+	case 0:
+		return ""
+	case 1:
+		return fmt.Sprintf("authority: %s\n", las[0])
+	}
+	return fmt.Sprintf("%d authorities: %s; a child is the pair (LA, CHILD)\n", len(codes), strings.Join(las, ", "))
 }

@@ -51,3 +51,26 @@ func TestCheckPrintsRejectReasons(t *testing.T) {
 		}
 	}
 }
+
+// check names the authorities as codes, each with its "LA", so that the
+// count is not read as a code of its own ("2, 101, 102").
+func TestCheckPrintsAuthoritiesUnambiguously(t *testing.T) {
+	for _, c := range []struct {
+		codes []string
+		want  string
+	}{
+		{nil, ""},
+		{[]string{"101"}, "authority: LA 101\n"},
+		{[]string{"101", "102"}, "2 authorities: LA 101, LA 102; a child is the pair (LA, CHILD)\n"},
+	} {
+		var buf bytes.Buffer
+		PrintCheck(&buf, &CheckReport{Load: &ingest.Result{}, Authorities: c.codes})
+		got := buf.String()
+		if i := strings.Index(got, "\n"); i >= 0 {
+			got = got[i+1:] // the table's heading
+		}
+		if got != c.want {
+			t.Errorf("%v: %q, want %q", c.codes, got, c.want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -53,6 +54,7 @@ type lastRun struct {
 	asOf     time.Time
 	children int64
 	tables   map[string]int64 // rows read by table name
+	sources  []string         // the files it read ("2024-25/header.csv", "header.csv")
 }
 
 func readLastRun(ctx context.Context, db *store.DB) (*lastRun, error) {
@@ -68,18 +70,21 @@ func readLastRun(ctx context.Context, db *store.DB) (*lastRun, error) {
 	}
 	lr.children = children.Int64
 	lr.tables = map[string]int64{}
-	rows, err := db.QueryContext(ctx, "SELECT table_name, rows_read FROM run_tables WHERE run_at = ?", lr.runAt)
+	rows, err := db.QueryContext(ctx, "SELECT table_name, rows_read, coalesce(source, '') FROM run_tables WHERE run_at = ?", lr.runAt)
 	if err != nil {
 		return nil, fmt.Errorf("read the last run's figures: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var t string
+		var t, src string
 		var n int64
-		if err := rows.Scan(&t, &n); err != nil {
+		if err := rows.Scan(&t, &n, &src); err != nil {
 			return nil, err
 		}
 		lr.tables[t] = n
+		if src != "" {
+			lr.sources = append(lr.sources, strings.Split(src, "; ")...)
+		}
 	}
 	return &lr, rows.Err()
 }
@@ -122,7 +127,7 @@ func guardPartialExport(ctx context.Context, db *store.DB, s Settings, res *inge
 		}
 		if share, over := fall(before, t.Read, allowed); over {
 			name := t.Table
-			if t.Source != "" && t.Source != t.Table+".csv" {
+			if t.Source != "" && t.Source != t.Table+".csv" && !strings.Contains(t.Source, "; ") {
 				name += " (" + t.Source + ")"
 			}
 			falls = append(falls, fmt.Sprintf("%s: %d rows tonight against %d (down %.1f %%)", name, t.Read, before, 100*share))
@@ -143,9 +148,63 @@ func guardPartialExport(ctx context.Context, db *store.DB, s Settings, res *inge
 		log.Warn("partial-export guard: fall accepted with --accept-drop", "against", since, "falls", what)
 		return [][2]string{{"Partial-export guard", fmt.Sprintf("fall accepted with --accept-drop against %s: %s", since, what)}}, nil
 	}
+	if gone := goneSources(last.sources, res); len(gone) > 0 {
+		// The cause is a return (or file) that left the folder: say so,
+		// in one line; the figures go to the log.
+		log.Warn("partial-export guard: falls", "against", since, "falls", what)
+		verb := "is"
+		if len(gone) > 1 {
+			verb = "are"
+		}
+		return nil, &ingest.InputError{Msg: fmt.Sprintf(
+			"the extract looks partial: %s, read by %s, %s no longer in the input folder, and %d figures fell by more than the %.1f %% allowed (drop_threshold_percent; each is in the log); put it back, or if it left on purpose (the oldest return of a moving window) run again once with --accept-drop",
+			strings.Join(gone, ", "), since, verb, len(falls), 100*allowed)}
+	}
 	return nil, &ingest.InputError{Msg: fmt.Sprintf(
 		"the extract looks partial: against %s, %s (more than the %.1f %% allowed, drop_threshold_percent); check the export, and if the fall is real run again once with --accept-drop",
 		since, what, 100*allowed)}
+}
+
+// goneSources names what the last run read that tonight's did not: each
+// return by its folder ("2024-25/") or file, a workbook without its sheet.
+func goneSources(last []string, res *ingest.Result) []string {
+	now := map[string]bool{}
+	for _, t := range res.Tables {
+		if t.Present {
+			for _, src := range strings.Split(t.Source, "; ") {
+				now[src] = true
+			}
+		}
+	}
+	whole := func(src string) string {
+		if i := strings.Index(src, "/"); i >= 0 {
+			return src[:i+1]
+		} else if i := strings.Index(src, "["); i >= 0 {
+			return src[:i]
+		}
+		return src
+	}
+	still := map[string]bool{}
+	for src := range now {
+		still[whole(src)] = true
+	}
+	seen := map[string]bool{}
+	var gone []string
+	for _, src := range last {
+		if now[src] {
+			continue
+		}
+		name := whole(src)
+		if still[name] {
+			name = src // the return or workbook is there, without this table
+		}
+		if !seen[name] {
+			seen[name] = true
+			gone = append(gone, name)
+		}
+	}
+	sort.Strings(gone)
+	return gone
 }
 
 // recordTables records tonight's rows per table under tonight's run, the

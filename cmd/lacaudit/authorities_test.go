@@ -87,7 +87,7 @@ func TestTwoAuthoritiesStayApart(t *testing.T) {
 		t.Fatal(r.stderr)
 	}
 	alone := splitByAuthority(t, in, "101", "102")
-	if r := lacaudit(t, "check", "--input", in, "--as-of", "2026-10-30"); r.code != 0 || !strings.Contains(r.stdout, "authorities (LA): 2, 101, 102") {
+	if r := lacaudit(t, "check", "--input", in, "--as-of", "2026-10-30"); r.code != 0 || !strings.Contains(r.stdout, "2 authorities: LA 101, LA 102;") {
 		t.Errorf("check: exit %d, does not name the authorities:\n%s", r.code, r.stdout)
 	}
 	both := runInto(t, in)

@@ -346,3 +346,40 @@ func TestReturnsInTheDatabase(t *testing.T) {
 		t.Errorf("%d episodes not pseudonymised", n)
 	}
 }
+
+// The oldest return taken out of a folder of returns (a moving window):
+// the partial-export guard stops the run in one readable line that names
+// the return no longer in the folder; the falls of each table are in the
+// log, not in the message.
+func TestPartialExportNamesTheReturnThatLeft(t *testing.T) {
+	in := sample(t, "--children", "100", "--seed", "2", "--extract-date", "2026-10-30", "--returns", "3")
+	out := t.TempDir()
+	runOK(t, "run", "--input", in, "--as-of", "2026-10-30", "--out", out)
+	all, err := os.ReadDir(in)
+	var entries []os.DirEntry
+	for _, e := range all {
+		if e.IsDir() {
+			entries = append(entries, e)
+		}
+	}
+	if err != nil || len(entries) != 3 {
+		t.Fatalf("%d returns, %v", len(entries), err)
+	}
+	oldest := entries[0].Name()
+	if err := os.RemoveAll(filepath.Join(in, oldest)); err != nil {
+		t.Fatal(err)
+	}
+	r := lacaudit(t, "run", "--input", in, "--as-of", "2026-10-30", "--out", out)
+	var line string
+	for _, l := range strings.Split(r.stderr, "\n") {
+		if strings.Contains(l, "looks partial") {
+			line = l
+		}
+	}
+	if r.code != 3 || !strings.Contains(line, oldest+"/, read by the last successful run") || !strings.Contains(line, "is no longer in the input folder") {
+		t.Fatalf("exit %d, stderr %s", r.code, r.stderr)
+	}
+	if strings.Contains(line, "; "+entries[1].Name()) || len(line) > 600 {
+		t.Errorf("the message lists the tables' files, or is long (%d characters): %s", len(line), line)
+	}
+}

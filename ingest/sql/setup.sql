@@ -81,7 +81,8 @@ CREATE OR REPLACE TABLE input_returns (
     rows_read       BIGINT,
     rows_rejected   BIGINT,
     rows_used       BIGINT,
-    sha256          VARCHAR
+    sha256          VARCHAR,
+    has_la          BOOLEAN   -- the file has an LA column
 );
 
 -- Warnings of the load itself (records of one episode in two states, an
