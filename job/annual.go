@@ -65,14 +65,14 @@ func Annual(ctx context.Context, s Settings, log *slog.Logger, year int, suppres
 			alerts = false
 		}
 	}
-	if _, err := audit.Run(ctx, db, s.Config, asOf(prev)); err != nil {
+	if _, err := audit.Run(ctx, db, s.Config, asOf(prev), res.KnownFrom()); err != nil {
 		return "", err
 	}
 	previous, err := reports.ComputeYear(ctx, db, prev, alerts)
 	if err != nil {
 		return "", err
 	}
-	ar, err := audit.Run(ctx, db, s.Config, asOf(cur))
+	ar, err := audit.Run(ctx, db, s.Config, asOf(cur), res.KnownFrom())
 	if err != nil {
 		return "", err
 	}
