@@ -136,12 +136,13 @@ func TestReturnsAuditEqualsFullHistory(t *testing.T) {
 // The annual report's year-before column from the returns equals the full
 // history's. From two returns (the year and the year before) every count
 // and snapshot of the year before is equal, and so is the whole of this
-// year's column; the year before's review timeliness is not, for the
-// reason TestReturnsAuditEqualsFullHistory gives (its reviews before 1
-// April are in the return before, which is not there). From three returns
-// the whole Overview is equal.
+// year's column; the year before's review timeliness is not known (its
+// reviews due early in the year hang on reviews before 1 April, in the
+// return before, which is not there): it is n/a, with no change, and the
+// Overview says why. From three returns the whole Overview is equal.
 func TestAnnualYearBeforeFromReturns(t *testing.T) {
 	common := []string{"--children", "150", "--seed", "1", "--extract-date", "2026-03-31", "--years", "6"}
+	var notes string
 	overview := func(in string) map[string][]string {
 		out := t.TempDir()
 		runOK(t, "annual", "--year", "2025", "--as-of", "2026-03-31", "--input", in, "--out", out)
@@ -150,17 +151,25 @@ func TestAnnualYearBeforeFromReturns(t *testing.T) {
 			t.Errorf("the annual report's Method sheet does not list the returns:\n%s", clipText(method))
 		}
 		rows := map[string][]string{}
-		for _, line := range strings.Split(sheetText(t, filepath.Join(out, "lacaudit-annual-2025-26.xlsx"), "Overview"), "\n") {
+		notes = sheetText(t, filepath.Join(out, "lacaudit-annual-2025-26.xlsx"), "Overview")
+		for _, line := range strings.Split(notes, "\n") {
+			// A row without a change ends at the year before (no empty cell).
 			f := strings.Split(line, "\t")
-			if len(f) == 4 {
-				rows[strings.TrimSpace(f[0])] = f[1:]
+			if len(f) == 3 || len(f) == 4 {
+				rows[strings.TrimSpace(f[0])] = append(f[1:], "")[:3]
 			}
 		}
 		return rows
 	}
 	full := overview(sample(t, common...))
-	two := overview(sample(t, append(common, "--returns", "2")...))
 	three := overview(sample(t, append(common, "--returns", "3")...))
+	if strings.Contains(notes, "n/a") {
+		t.Errorf("three returns: the Overview has a figure not available:\n%s", clipText(notes))
+	}
+	two := overview(sample(t, append(common, "--returns", "2")...))
+	if !strings.Contains(notes, "2024-25's review timeliness is not available (no return before 2024-25)") {
+		t.Errorf("two returns: the Overview does not say why the year before's timeliness is not shown:\n%s", clipText(notes))
+	}
 	if len(full) < 15 {
 		t.Fatalf("the Overview has %d figures: %v", len(full), full)
 	}
@@ -182,15 +191,56 @@ func TestAnnualYearBeforeFromReturns(t *testing.T) {
 			t.Errorf("two returns: this year's %s is %s, full history %s", name, got[0], f[0])
 		}
 		switch {
-		case got[1] == f[1]:
 		case chain[name]:
+			if got[1] != "n/a" || got[2] != "" {
+				t.Errorf("two returns: the year before's %s is %q, change %q; want n/a and no change", name, got[1], got[2])
+			}
 			differ++
-		default:
+		case got[1] != f[1]:
 			t.Errorf("two returns: the year before's %s is %s, full history %s", name, got[1], f[1])
 		}
 	}
-	if differ == 0 {
-		t.Errorf("two returns: the year before's timeliness equals the full history's; the exception is not shown")
+	if differ != len(chain) {
+		t.Errorf("two returns: %d of the %d timeliness figures found", differ, len(chain))
+	}
+}
+
+// From a folder of returns, a year no return covers is refused as a plain
+// folder's uncovered year is (exit 3), and a year whose year before no
+// return covers shows none of the year before's figures, nor its own
+// review timeliness (the first return's year): n/a with the reason, no
+// change. Its counts stay.
+func TestAnnualFromReturnsNotAvailable(t *testing.T) {
+	in := sample(t, "--children", "150", "--seed", "1", "--extract-date", "2026-03-31", "--years", "6", "--returns", "2")
+	r := lacaudit(t, "annual", "--year", "2023", "--as-of", "2026-03-31", "--input", in, "--out", t.TempDir())
+	if want := "no return in the folder covers 2023-24 (1 April 2023 to 31 March 2024): its returns are 2024-25 to 2025-26"; r.code != 3 || !strings.Contains(r.stderr, want) {
+		t.Errorf("annual --year 2023 from the returns 2024-25 and 2025-26: exit %d, %q; want exit 3 saying %q", r.code, r.stderr[strings.LastIndex(strings.TrimRight(r.stderr, "\n"), "\n")+1:], want)
+	}
+	out := t.TempDir()
+	runOK(t, "annual", "--year", "2024", "--as-of", "2026-03-31", "--input", in, "--out", out)
+	text := sheetText(t, filepath.Join(out, "lacaudit-annual-2024-25.xlsx"), "Overview")
+	rows := map[string][]string{}
+	for _, line := range strings.Split(text, "\n") {
+		if f := strings.Split(line, "\t"); len(f) == 3 || len(f) == 4 {
+			rows[strings.TrimSpace(f[0])] = append(f[1:], "")[:3]
+		}
+	}
+	for _, name := range []string{"Children looked after during the year", "Reviews held", "Reviews in timescale (obligations due in the year)", "second reviews"} {
+		got := rows[name]
+		if len(got) != 3 || got[1] != "n/a" || got[2] != "" {
+			t.Errorf("%s: %q; want 2023-24 n/a and no change", name, got)
+		}
+	}
+	if got := rows["Reviews held"]; len(got) != 3 || got[0] == "n/a" || got[0] == "" || got[0] == "0" {
+		t.Errorf("Reviews held in 2024-25: %q; want the count the 2024-25 return gives", got)
+	}
+	if got := rows["Reviews in timescale (obligations due in the year)"]; len(got) != 3 || got[0] != "n/a" {
+		t.Errorf("2024-25's timeliness: %q; want n/a (the first return's year)", got)
+	}
+	for _, want := range []string{"2023-24 is not available (no return before 2024-25)", "2024-25's review timeliness is not available (no return before 2024-25)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the Overview does not say %q:\n%s", want, clipText(text))
+		}
 	}
 }
 
