@@ -51,10 +51,12 @@ func TestReturnsFirstReviewDue(t *testing.T) {
 			"MISSED,01/06/2022,P,C2,U3,05/10/2023,E4A,",
 			"BEFORE,31/03/2023,S,C2,U3,,,", // one day before W
 			"ONW,01/04/2023,S,C2,U3,,,",    // on W: the returns hold its whole chain
+			"ONWP,01/04/2023,P,C2,U3,,,",   // on W, RNE P: anchored as in a single extract
 		}, []string{
 			"LATE,02/10/2023,PN1",
 			"ONTIME,29/09/2023,PN1", "ONTIME,20/03/2024,PN1",
 			"ONW,03/05/2023,PN1",
+			"ONWP,01/06/2023,PN1",
 		}),
 		"2024-25": common([]string{
 			"NOREV,10/05/2021,S,C2,U3,,,",
@@ -62,6 +64,7 @@ func TestReturnsFirstReviewDue(t *testing.T) {
 			"ONTIME,10/01/2022,P,C2,U3,,,",
 			"BEFORE,31/03/2023,S,C2,U3,,,",
 			"ONW,01/04/2023,S,C2,U3,,,",
+			"ONWP,01/04/2023,P,C2,U3,,,",
 		}, []string{"LATE,02/04/2024,PN1"}),
 	})
 	fs, _, _ := auditedDir(t, dir, "2024-10-30")
@@ -90,6 +93,10 @@ func TestReturnsFirstReviewDue(t *testing.T) {
 	// it (Good Friday 7 Apr, Easter Monday 10 Apr, 1 May): 3-6 Apr (4),
 	// 11-14 (8), 17-21 (13), 24-28 (18), 2 May (19), 3 May (20). Second:
 	// 3 May + 91 = 2 Aug 2023, 455 days overdue.
+	// Began on W with RNE P: anchored at its first review, 1 Jun 2023, as
+	// in a single extract (§2.2 above); 1 Jun + 183 = 1 Dec 2023, 334 days
+	// overdue.
+	expect(t, fs, chain, "ONWP", want{"REV_SUBSEQUENT", "2023-12-01", "", "overdue", 334})
 	expect(t, fs, chain, "ONW",
 		want{"REV_INITIAL", "2023-05-03", "2023-05-03", "met", 0},
 		want{"REV_SECOND", "2023-08-02", "", "overdue", 455})

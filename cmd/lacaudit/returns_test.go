@@ -82,10 +82,10 @@ func diffRows(a, b map[string]int) []string {
 // row. findings.csv columns: rule, child, period_start, due, ...
 func TestReturnsAuditEqualsFullHistory(t *testing.T) {
 	for _, c := range []struct {
-		seed, returns, first string
+		seed, returns, first, firstDue string
 	}{
-		{"1", "3", "2024-04-01"},
-		{"5", "4", "2023-04-01"},
+		{"1", "3", "2024-04-01", "2024-10-01"},
+		{"5", "4", "2023-04-01", "2023-10-01"},
 	} {
 		t.Run("seed "+c.seed+" returns "+c.returns, func(t *testing.T) {
 			common := []string{"--children", "200", "--seed", c.seed, "--extract-date", "2026-10-30", "--years", "6"}
@@ -97,6 +97,8 @@ func TestReturnsAuditEqualsFullHistory(t *testing.T) {
 					t.Errorf("folder %s exists %v, want %v", d, err == nil, want)
 				}
 			}
+			// One child in care throughout, never reviewed in a return.
+			never := neverReviewed(t, full, rets, c.first)
 			outFull, outRets := t.TempDir(), t.TempDir()
 			runOK(t, "run", "--input", full, "--as-of", "2026-10-30", "--out", outFull)
 			runOK(t, "run", "--input", rets, "--as-of", "2026-10-30", "--out", outRets)
@@ -129,8 +131,138 @@ func TestReturnsAuditEqualsFullHistory(t *testing.T) {
 			if len(fe) == 0 || len(diffRows(multiset(fe), multiset(re))) == 0 {
 				t.Errorf("periods begun before %s: %d obligations, all equal; the exception is not shown", c.first, len(fe))
 			}
+			// But the children overdue for a review now are the same: a
+			// period begun before the returns has a review due by their
+			// first day + 183 days (RULES.md §2.2), so a child in care
+			// through every return with no review in any is overdue from
+			// the returns as from the full history.
+			overdue := func(rows [][]string) map[string]bool {
+				m := map[string]bool{}
+				for _, r := range rows {
+					if strings.HasPrefix(r[0], "REV_") && r[5] == "overdue" {
+						m[r[1]] = true
+					}
+				}
+				return m
+			}
+			fo, ro := overdue(append(fk, fe...)), overdue(append(rk, re...))
+			for child := range fo {
+				if !ro[child] {
+					t.Errorf("child %s is overdue for a review in the full history, not from the returns", child)
+				}
+			}
+			for child := range ro {
+				if !fo[child] {
+					t.Errorf("child %s is overdue for a review from the returns, not in the full history", child)
+				}
+			}
+			found := false
+			for _, r := range re {
+				found = found || r[1] == never && r[0] == "REV_SUBSEQUENT" && r[3] == c.firstDue && r[4] == "" && r[5] == "overdue"
+			}
+			if !found || !fo[never] {
+				t.Errorf("child %s, in care through every return and never reviewed in one: overdue from the returns from %s %v, in the full history %v",
+					never, c.firstDue, found, fo[never])
+			}
 		})
 	}
+}
+
+// neverReviewed picks a child looked after in one period of care from
+// before first (yyyy-mm-dd) to the extract date, outside short breaks and
+// adoption, and takes out its reviews on or after first from the full
+// history and every review from the returns: in care through every return,
+// never reviewed in one. It returns the child.
+func neverReviewed(t *testing.T, full, rets, first string) string {
+	t.Helper()
+	eps := readCSV(t, filepath.Join(full, "episodes.csv"))
+	col := columns(eps[0])
+	ok, seen := map[string]bool{}, map[string]bool{}
+	var order []string
+	for _, r := range eps[1:] {
+		c := r[col["CHILD"]]
+		if !seen[c] {
+			seen[c], ok[c] = true, isoDay(r[col["DECOM"]]) < first
+			order = append(order, c)
+		}
+		open := r[col["DEC"]] == ""
+		ok[c] = ok[c] && (open || r[col["REC"]] == "X1") && !strings.HasPrefix(r[col["LS"]], "V") &&
+			!strings.Contains("A3 A4 A5 A6", r[col["PLACE"]])
+		if open { // the last episode: no episode may follow it
+			seen[c+"\x00open"] = true
+		} else if seen[c+"\x00open"] {
+			ok[c] = false
+		}
+	}
+	child := ""
+	for _, c := range order {
+		if ok[c] && seen[c+"\x00open"] {
+			child = c
+			break
+		}
+	}
+	if child == "" {
+		t.Fatal("no child in care throughout the returns in the sample")
+	}
+	drop := func(path, from string) {
+		rows := readCSV(t, path)
+		col := columns(rows[0])
+		out := rows[:1]
+		for _, r := range rows[1:] {
+			if r[col["CHILD"]] != child || isoDay(r[col["REVIEW"]]) < from {
+				out = append(out, r)
+			}
+		}
+		writeCSV(t, path, out)
+	}
+	drop(filepath.Join(full, "reviews.csv"), first)
+	years, _ := filepath.Glob(filepath.Join(rets, "*", "reviews.csv"))
+	for _, y := range years {
+		drop(y, "")
+	}
+	return child
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func writeCSV(t *testing.T, path string, rows [][]string) {
+	t.Helper()
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	if err := w.WriteAll(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func columns(head []string) map[string]int {
+	m := map[string]int{}
+	for i, h := range head {
+		m[strings.ToUpper(strings.TrimPrefix(h, "\ufeff"))] = i
+	}
+	return m
+}
+
+// isoDay turns the sample's dd/mm/yyyy into yyyy-mm-dd, to compare as text.
+func isoDay(d string) string {
+	if len(d) == 10 && d[2] == '/' {
+		return d[6:] + "-" + d[3:5] + "-" + d[:2]
+	}
+	return d
 }
 
 // The annual report's year-before column from the returns equals the full
