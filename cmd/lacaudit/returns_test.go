@@ -73,13 +73,16 @@ func diffRows(a, b map[string]int) []string {
 // audit of the full history they were cut from, for every obligation due
 // within the years the returns cover, with one exception the cut
 // genuinely hides: a period of care that began before the first return's
-// 1 April. The returns hold the episodes open on that day with their
+// 1 April (W). The returns hold the episodes open on that day with their
 // original start, but neither that period's earlier episodes nor its
 // reviews before the first return, so its period start and its review chain
-// (initial, second review) are not the full history's. Those obligations
-// are compared apart: they must differ somewhere (or the test would not
-// show the exception is real), and everything else must be equal, row for
-// row. findings.csv columns: rule, child, period_start, due, ...
+// are not the full history's: its first review in the returns is due by W
+// + 183 days (RULES.md §2.2). Those obligations are compared apart: they
+// must differ somewhere (or the test would not show the exception is
+// real), and everything else must be equal, row for row. The children
+// overdue for a review now must be the same, among them a child in care
+// through every return whose reviews in them are taken out.
+// findings.csv columns: rule, child, period_start, due, ...
 func TestReturnsAuditEqualsFullHistory(t *testing.T) {
 	for _, c := range []struct {
 		seed, returns, first, firstDue string
