@@ -146,6 +146,9 @@ func annualTimeliness(ctx context.Context, db *store.DB, b *book, in AnnualInput
 		return err
 	}
 	row := func(label string, r ratio) []any {
+		if in.Year.NoTimeliness != "" { // the first return's year (YearFigures)
+			return []any{label, "n/a", "n/a", pctCell{"n/a"}}
+		}
 		return []any{label, in.count(r.d), in.part(r), pctCell{in.pct(r)}}
 	}
 	y := in.Year
@@ -199,6 +202,12 @@ func annualTimeliness(ctx context.Context, db *store.DB, b *book, in AnnualInput
 	last := s.row
 	if err := s.finishTable("Quarters", cols, first); err != nil {
 		return err
+	}
+	if why := in.Year.NoTimeliness; why != "" {
+		if err := s.note("n/a: not available (" + why + "): the reviews due early in the year, of children in care before 1 April " +
+			fmt.Sprint(in.Year.Year.Start.Year()) + ", hang on reviews before the first return."); err != nil {
+			return err
+		}
 	}
 	if err := s.note("Every review obligation due in the year counts, held or not: held on or before its due date is in timescale; held late, missed or overdue is not. One due on 31 March and not held that day counts against the year (held in April it is late). Adoption reviews are apart from the looked-after reviews, here and on every sheet."); err != nil {
 		return err

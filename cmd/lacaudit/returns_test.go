@@ -377,6 +377,10 @@ func TestAnnualFromReturnsNotAvailable(t *testing.T) {
 			t.Errorf("the Overview does not say %q:\n%s", want, clipText(text))
 		}
 	}
+	timeliness := sheetText(t, filepath.Join(out, "lacaudit-annual-2024-25.xlsx"), "Timeliness")
+	if !strings.Contains(timeliness, "All looked-after reviews\tn/a\tn/a\tn/a") || !strings.Contains(timeliness, "not available (no return before 2024-25)") {
+		t.Errorf("the Timeliness sheet of the first return's year shows its timeliness:\n%s", clipText(timeliness))
+	}
 }
 
 // Two returns one after the other in one folder's files (a regional
