@@ -387,7 +387,9 @@ func TestAnnualFromReturnsNotAvailable(t *testing.T) {
 // extract that appends each year's return): read as the folder of the same
 // two returns is, because the episode open in the older return and ended in
 // the newer is the ended one (without that rule the open row won, and the
-// sample's overdue reviews rose), with a warning each.
+// sample's overdue reviews rose), with a warning each; but for the periods
+// begun before the first return, which only the folder of returns can
+// date.
 func TestTwoReturnsInOneFile(t *testing.T) {
 	rets := sample(t, "--children", "150", "--seed", "1", "--extract-date", "2026-10-30", "--returns", "2")
 	core := []string{"header", "episodes", "reviews"}
@@ -418,7 +420,18 @@ func TestTwoReturnsInOneFile(t *testing.T) {
 	outSplit, outJoined := t.TempDir(), t.TempDir()
 	runOK(t, "run", "--input", split, "--as-of", "2026-10-30", "--out", outSplit)
 	runOK(t, "run", "--input", joined, "--as-of", "2026-10-30", "--out", outJoined)
-	a, b := multiset(readFindings(t, outJoined)), multiset(readFindings(t, outSplit))
+	// A period begun before the first return (1 April 2025) is compared
+	// apart: the folder of returns knows that day and holds such a period
+	// to a review due by 1 October 2025, one file does not (RULES.md §2.2).
+	since := func(rows [][]string) (kept [][]string) {
+		for _, r := range rows {
+			if r[2] >= "2025-04-01" {
+				kept = append(kept, r)
+			}
+		}
+		return kept
+	}
+	a, b := multiset(since(readFindings(t, outJoined))), multiset(since(readFindings(t, outSplit)))
 	if d := append(diffRows(a, b), diffRows(b, a)...); len(d) > 0 {
 		t.Errorf("%d findings differ between one file and two returns, such as %v", len(d), d[:min(5, len(d))])
 	}
