@@ -113,9 +113,11 @@ func (r *Result) NotAssessed() []Coverage {
 }
 
 // Run audits the loaded extracts as they stood on asOf into the tables
-// findings and rule_coverage.
-func Run(ctx context.Context, db *store.DB, cfg *config.Config, asOf time.Time) (*Result, error) {
-	if err := setVariables(ctx, db, cfg, asOf); err != nil {
+// findings and rule_coverage. knownFrom is the first day the extracts can
+// know reviews from, for a folder of returns (ingest.Result.KnownFrom); the
+// zero time for a plain folder, which does not know it (RULES.md §2.2).
+func Run(ctx context.Context, db *store.DB, cfg *config.Config, asOf, knownFrom time.Time) (*Result, error) {
+	if err := setVariables(ctx, db, cfg, asOf, knownFrom); err != nil {
 		return nil, err
 	}
 	t0 := time.Now()
@@ -203,7 +205,7 @@ func dateRange(ctx context.Context, db *store.DB, asOf time.Time) (time.Time, ti
 	return from.AddDate(0, 0, -60), to.AddDate(0, 0, 800), nil
 }
 
-func setVariables(ctx context.Context, db *store.DB, cfg *config.Config, asOf time.Time) error {
+func setVariables(ctx context.Context, db *store.DB, cfg *config.Config, asOf, knownFrom time.Time) error {
 	set := func(name string, value any) error {
 		if _, err := db.ExecContext(ctx, "SET VARIABLE "+name+" = ?", value); err != nil {
 			return fmt.Errorf("set %s: %w", name, err)
@@ -212,6 +214,13 @@ func setVariables(ctx context.Context, db *store.DB, cfg *config.Config, asOf ti
 	}
 	if _, err := db.ExecContext(ctx, "SET VARIABLE as_of = ?::DATE", asOf.Format(time.DateOnly)); err != nil {
 		return fmt.Errorf("set as-of date: %w", err)
+	}
+	var from any // NULL: a plain folder
+	if !knownFrom.IsZero() {
+		from = knownFrom.Format(time.DateOnly)
+	}
+	if _, err := db.ExecContext(ctx, "SET VARIABLE returns_from = ?::DATE", from); err != nil {
+		return fmt.Errorf("set the first day of the returns: %w", err)
 	}
 	for _, t := range cfg.Timescales {
 		if err := set(t.Key, t.Value); err != nil {

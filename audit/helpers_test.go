@@ -48,7 +48,8 @@ func auditedDir(t *testing.T, dir, asOf string) ([]finding, *audit.Result, *stor
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if _, err := ingest.Load(ctx, db, ingest.Options{Dir: dir, RejectThreshold: 0.5}); err != nil {
+	loaded, err := ingest.Load(ctx, db, ingest.Options{Dir: dir, RejectThreshold: 0.5})
+	if err != nil {
 		t.Fatalf("load: %v", err)
 	}
 	if _, err := ingest.ResolveAuthorities(ctx, db); err != nil {
@@ -61,7 +62,7 @@ func auditedDir(t *testing.T, dir, asOf string) ([]finding, *audit.Result, *stor
 	if _, err := ingest.Checks(ctx, db, day); err != nil {
 		t.Fatalf("checks: %v", err)
 	}
-	res, err := audit.Run(ctx, db, config.Default(), day)
+	res, err := audit.Run(ctx, db, config.Default(), day, loaded.KnownFrom())
 	if err != nil {
 		t.Fatalf("audit: %v", err)
 	}

@@ -11,7 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/lacaudit/lacaudit/store"
 )
@@ -34,6 +36,24 @@ type ReturnFile struct {
 	SHA256   string
 	Encoding string
 	HasLA    bool // the file has an LA column
+}
+
+// KnownFrom is the first day a folder of returns can know reviews from: 1
+// April of its oldest return's collection year (RULES.md §2.2). It is the
+// zero time for a plain folder, whose first day is not known.
+func (r *Result) KnownFrom() time.Time {
+	if r == nil || len(r.Returns) == 0 {
+		return time.Time{}
+	}
+	first := r.Returns[0].Year
+	for _, f := range r.Returns {
+		first = min(first, f.Year)
+	}
+	start, err := strconv.Atoi(first[:min(4, len(first))])
+	if err != nil {
+		return time.Time{}
+	}
+	return time.Date(start, time.April, 1, 0, 0, 0, 0, time.UTC)
 }
 
 // yearReturn is one collection year's return found in the input folder.

@@ -70,6 +70,9 @@ func Annual(ctx context.Context, s Settings, log *slog.Logger, year int, suppres
 	if err := yearCovered(ctx, db, cur, s.AsOf); err != nil {
 		return "", err
 	}
+	if err := returnCovers(res, cur); err != nil {
+		return "", err
+	}
 	if err := db.LockDown(ctx, stage); err != nil {
 		return "", err
 	}
@@ -79,14 +82,15 @@ func Annual(ctx context.Context, s Settings, log *slog.Logger, year int, suppres
 			alerts = false
 		}
 	}
-	if _, err := audit.Run(ctx, db, s.Config, asOf(prev)); err != nil {
+	if _, err := audit.Run(ctx, db, s.Config, asOf(prev), res.KnownFrom()); err != nil {
 		return "", err
 	}
 	previous, err := reports.ComputeYear(ctx, db, prev, alerts)
 	if err != nil {
 		return "", err
 	}
-	ar, err := audit.Run(ctx, db, s.Config, asOf(cur))
+	previous.Unavailable(res.KnownFrom())
+	ar, err := audit.Run(ctx, db, s.Config, asOf(cur), res.KnownFrom())
 	if err != nil {
 		return "", err
 	}
@@ -97,6 +101,7 @@ func Annual(ctx context.Context, s Settings, log *slog.Logger, year int, suppres
 	if err != nil {
 		return "", err
 	}
+	current.Unavailable(res.KnownFrom())
 	style, err := templates.Load(s.Template)
 	if err != nil {
 		return "", err
@@ -142,6 +147,27 @@ func yearCovered(ctx context.Context, db *store.DB, y reports.Year, asOf time.Ti
 		covers += " to " + to.Label()
 	}
 	return &YearError{Msg: fmt.Sprintf("no child was looked after in %s (1 April %d to 31 March %d) according to the extracts, which cover the financial years %s",
+		y.Label(), y.Start.Year(), y.Start.Year()+1, covers)}
+}
+
+// returnCovers says whether a return of a folder of returns covers year y
+// (a plain folder is held to yearCovered alone): a year before the first
+// return would be read from the episodes open on its 1 April alone, so it
+// is refused as a plain folder's uncovered year is.
+func returnCovers(res *ingest.Result, y reports.Year) error {
+	from := res.KnownFrom()
+	if from.IsZero() || !y.Start.Before(from) {
+		return nil
+	}
+	last := res.Returns[0].Year
+	for _, r := range res.Returns {
+		last = max(last, r.Year)
+	}
+	covers := financialYearOf(from).Label()
+	if last != covers {
+		covers += " to " + last
+	}
+	return &YearError{Msg: fmt.Sprintf("no return in the folder covers %s (1 April %d to 31 March %d): its returns are %s",
 		y.Label(), y.Start.Year(), y.Start.Year()+1, covers)}
 }
 

@@ -73,7 +73,7 @@ func Check(ctx context.Context, s Settings, log *slog.Logger) (_ *CheckReport, e
 	if err := db.LockDown(ctx); err != nil {
 		return rep, err
 	}
-	ar, err := audit.Run(ctx, db, s.Config, s.AsOf)
+	ar, err := audit.Run(ctx, db, s.Config, s.AsOf, res.KnownFrom())
 	if err != nil {
 		return rep, err
 	}

@@ -292,7 +292,7 @@ func (r *run) check(ctx context.Context) error {
 func (r *run) audit(ctx context.Context) error {
 	t0 := time.Now()
 	var err error
-	if r.ar, err = audit.Run(ctx, r.db, r.s.Config, r.s.AsOf); err != nil {
+	if r.ar, err = audit.Run(ctx, r.db, r.s.Config, r.s.AsOf, r.res.KnownFrom()); err != nil {
 		return err
 	}
 	r.sum.Findings = r.ar.Findings

@@ -51,6 +51,30 @@ type YearFigures struct {
 	// both empty for one authority.
 	Authorities []string
 	ByAuthority map[string]*YearFigures
+	// From a folder of returns: NotAvailable, when set, is why none of the
+	// year's figures can be shown (no return covers the year), and
+	// NoTimeliness why its review timeliness cannot (the first return's
+	// year, whose reviews due early in it hang on reviews before the
+	// returns); both read "no return before 2024-25". Shown as n/a with the
+	// reason, never compared.
+	NotAvailable, NoTimeliness string
+}
+
+// Unavailable marks the figures of y, and of each of its authorities, that
+// the folder of returns whose first day is knownFrom cannot give (nothing
+// for a plain folder, whose knownFrom is the zero time).
+func (y *YearFigures) Unavailable(knownFrom time.Time) {
+	if knownFrom.IsZero() || knownFrom.Before(y.Year.Start) {
+		return
+	}
+	why := "no return before " + FinancialYear(knownFrom.Year()).Label()
+	if y.Year.Start.Before(knownFrom) {
+		y.NotAvailable = why
+	}
+	y.NoTimeliness = why
+	for _, a := range y.ByAuthority {
+		a.Unavailable(knownFrom)
+	}
 }
 
 // yearCond is a SQL condition: col falls within the year.

@@ -28,6 +28,7 @@ func annualOverview(ctx context.Context, db *store.DB, b *book, in AnnualInput, 
 			a, b   int64
 			ra, rb ratio
 			pct    bool
+			chain  bool // hangs on the review chains (YearFigures.NoTimeliness)
 		}
 		lines := []line{
 			{label: "Children looked after during the year", a: cur.LookedAfterDuring, b: prev.LookedAfterDuring},
@@ -35,14 +36,14 @@ func annualOverview(ctx context.Context, db *store.DB, b *book, in AnnualInput, 
 			{label: "Children who started to be looked after", a: cur.Started, b: prev.Started},
 			{label: "Children who ceased to be looked after", a: cur.Ceased, b: prev.Ceased},
 			{label: "Reviews held", a: cur.ReviewsHeld, b: prev.ReviewsHeld},
-			{label: "Reviews in timescale (obligations due in the year)", ra: cur.AllReviews, rb: prev.AllReviews, pct: true},
+			{label: "Reviews in timescale (obligations due in the year)", ra: cur.AllReviews, rb: prev.AllReviews, pct: true, chain: true},
 		}
 		for _, r := range audit.InChain(audit.LookedAfter) { // "   initial reviews"
-			lines = append(lines, line{label: "   " + strings.ToLower(r.Name) + "s", ra: cur.ByRule[r.ID], rb: prev.ByRule[r.ID], pct: true})
+			lines = append(lines, line{label: "   " + strings.ToLower(r.Name) + "s", ra: cur.ByRule[r.ID], rb: prev.ByRule[r.ID], pct: true, chain: true})
 		}
 		lines = append(lines, []line{
-			{label: "Adoption reviews in timescale", ra: cur.Adoption, rb: prev.Adoption, pct: true},
-			{label: "Permanence plan by the second review", ra: cur.Permanence, rb: prev.Permanence, pct: true},
+			{label: "Adoption reviews in timescale", ra: cur.Adoption, rb: prev.Adoption, pct: true, chain: true},
+			{label: "Permanence plan by the second review", ra: cur.Permanence, rb: prev.Permanence, pct: true, chain: true},
 			{label: "School-age children with a current PEP " + in.atBoth(), ra: cur.PEP, rb: prev.PEP, pct: true},
 			{label: "   first PEP not yet due (left out of the share)", a: cur.PEPNotYetDue, b: prev.PEPNotYetDue},
 			{label: "Health assessments in date " + in.atBoth(), ra: cur.Health, rb: prev.Health, pct: true},
@@ -53,10 +54,17 @@ func annualOverview(ctx context.Context, db *store.DB, b *book, in AnnualInput, 
 		if cur.AlertsAssessed {
 			lines = append(lines, line{label: "Quality assurance alerts raised", a: cur.AlertsRaised, b: prev.AlertsRaised})
 		}
+		// A figure a folder of returns cannot give is n/a, with no change.
+		na := func(f *YearFigures, v any, chain bool) any {
+			if f != nil && (f.NotAvailable != "" || chain && f.NoTimeliness != "") {
+				return "n/a"
+			}
+			return v
+		}
 		var rows [][]any
 		for _, l := range lines {
 			if l.pct {
-				a, bb := in.pct(l.ra), in.pct(l.rb)
+				a, bb := na(cur, in.pct(l.ra), l.chain), na(prev, in.pct(l.rb), l.chain)
 				var ch any
 				if fa, ok := a.(float64); ok {
 					if fb, ok := bb.(float64); ok {
@@ -66,7 +74,7 @@ func annualOverview(ctx context.Context, db *store.DB, b *book, in AnnualInput, 
 				rows = append(rows, []any{l.label, pctCell{a}, pctCell{bb}, pctCell{ch}})
 				continue
 			}
-			a, bb := in.count(l.a), in.count(l.b)
+			a, bb := na(cur, in.count(l.a), false), na(prev, in.count(l.b), false)
 			var ch any
 			// Part of a year against the whole of the last is no change.
 			if _, ok := a.(int64); ok && in.yearOver() {
@@ -101,6 +109,15 @@ func annualOverview(ctx context.Context, db *store.DB, b *book, in AnnualInput, 
 		"Percentage changes are in percentage points. Reviews in timescale count the looked-after chain's review obligations due in the year that were held on time, out of all that fell due (held late, missed or overdue count against; one due on 31 March and not held that day counts against the year). Adoption reviews are counted apart.",
 		"Children who started or ceased to be looked after are children, not periods of care: a child who started twice in the year counts once.",
 		"PEPs and health assessments: the share in date is of the children whose first one is due or done; a child whose first is not yet due is counted apart.",
+	}
+	for _, f := range []*YearFigures{in.Year, in.Previous} {
+		switch {
+		case f.NotAvailable != "":
+			notes = append([]string{"n/a: " + f.Year.Label() + " is not available (" + f.NotAvailable + "): no return in the folder covers the year, so none of its figures is shown or compared."}, notes...)
+		case f.NoTimeliness != "":
+			notes = append([]string{"n/a: " + f.Year.Label() + "'s review timeliness is not available (" + f.NoTimeliness + "): the reviews due early in the year, of children in care before 1 April " +
+				fmt.Sprint(f.Year.Start.Year()) + ", hang on reviews before the first return, so it is not shown or compared; the year's counts are."}, notes...)
+		}
 	}
 	if !in.yearOver() {
 		notes = append([]string{"The year is not over: its counts are for 1 April to " + in.AsOf.Format("2 January 2006") +
@@ -158,6 +175,9 @@ func annualTimeliness(ctx context.Context, db *store.DB, b *book, in AnnualInput
 		return err
 	}
 	row := func(label string, r ratio) []any {
+		if in.Year.NoTimeliness != "" { // the first return's year (YearFigures)
+			return []any{label, "n/a", "n/a", pctCell{"n/a"}}
+		}
 		return []any{label, in.count(r.d), in.part(r), pctCell{in.pct(r)}}
 	}
 	y := in.Year
@@ -219,6 +239,12 @@ func annualTimeliness(ctx context.Context, db *store.DB, b *book, in AnnualInput
 	last := s.row
 	if err := s.finishTable("Quarters", qcols, first); err != nil {
 		return err
+	}
+	if why := in.Year.NoTimeliness; why != "" {
+		if err := s.note("n/a: not available (" + why + "): the reviews due early in the year, of children in care before 1 April " +
+			fmt.Sprint(in.Year.Year.Start.Year()) + ", hang on reviews before the first return."); err != nil {
+			return err
+		}
 	}
 	if err := s.note("Every review obligation due in the year counts, held or not: held on or before its due date is in timescale; held late, missed or overdue is not. One due on 31 March and not held that day counts against the year (held in April it is late). Adoption reviews are apart from the looked-after reviews, here and on every sheet."); err != nil {
 		return err

@@ -39,7 +39,7 @@ func TestLongListsSplitAcrossSheets(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := config.Default()
-	ar, err := audit.Run(ctx, db, cfg, asOf)
+	ar, err := audit.Run(ctx, db, cfg, asOf, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}

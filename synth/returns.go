@@ -96,7 +96,8 @@ func generateReturns(dir string, o Options) error {
 // way: a record is in every year from its date (DateColumns) to its last
 // date, an allocation or alert still open in every year from its start,
 // and a date after the year is blank (a record completed on 3 April is in
-// that year's return complete, and in the year before's without it).
+// that year's return complete, and in the year before's without it),
+// except a planned date such as ADJOURNED_TO, which is part of the record.
 // Children are told apart by LA and CHILD when the tables have an LA column.
 func CutReturns(full, out string, n int, extract time.Time) error {
 	if n < 1 {
@@ -189,7 +190,7 @@ func cutTable(name string, rows [][]string, from, to day) ([][]string, error) {
 		lastDay := k
 		open := false
 		for i, v := range r {
-			if d, ok := parseDay(v); ok && d > lastDay && !isBirth(head[i]) {
+			if d, ok := parseDay(v); ok && d > lastDay && !isBirth(head[i]) && !planned[name][strings.ToUpper(head[i])] {
 				lastDay = d
 			}
 		}
@@ -202,7 +203,7 @@ func cutTable(name string, rows [][]string, from, to day) ([][]string, error) {
 		c := append([]string(nil), r...)
 		blanked := false
 		for i, v := range c {
-			if d, ok := parseDay(v); ok && d > to && !isBirth(head[i]) {
+			if d, ok := parseDay(v); ok && d > to && !isBirth(head[i]) && !planned[name][strings.ToUpper(head[i])] {
 				c[i] = ""
 				blanked = blanked || (hasEnd && i == endAt)
 			}
@@ -218,6 +219,12 @@ func cutTable(name string, rows [][]string, from, to day) ([][]string, error) {
 	}
 	return out, nil
 }
+
+// planned are the columns of a table that hold a date planned when the
+// record was made (a review adjourned to a later day): part of the record
+// from its first day, as a real return carries them, so neither blank in
+// a year before that date nor a day the record lasts to.
+var planned = map[string]map[string]bool{"review_details": {"ADJOURNED_TO": true}}
 
 func isBirth(column string) bool { return strings.HasSuffix(strings.ToUpper(column), "DOB") }
 

@@ -1,9 +1,12 @@
 -- RULES.md §1-2: the data as it stood on the as-of date, periods of care,
 -- placements and the segments of a period that each review chain runs in.
--- Variables (set by the audit package): as_of and every timescale of the
--- configuration, read with days('key').
+-- Variables (set by the audit package): as_of, returns_from and every
+-- timescale of the configuration, read with days('key').
 
 CREATE OR REPLACE MACRO as_of() AS getvariable('as_of');
+-- The first day a folder of returns can know reviews from (1 April of its
+-- first return's collection year, RULES.md §2.2); NULL for a plain folder.
+CREATE OR REPLACE MACRO returns_from() AS getvariable('returns_from');
 CREATE OR REPLACE MACRO days(k) AS getvariable(k);
 
 -- Whether rule r is wholly assessed, as the catalogue's needs and the data
@@ -123,7 +126,8 @@ SELECT child, period_no,
        min(decom)                        AS start,
        arg_max_null(dec, seq)            AS period_end,   -- NULL: looked after at the as-of date
        bool_and(ls IN ('V3', 'V4'))      AS short_breaks,
-       min(seq) = 1 AND arg_min(rne, seq) <> 'S' AS anchored -- came into care before the extract
+       -- came into care before the extract, or before the returns (RULES.md §2.2)
+       min(seq) = 1 AND (arg_min(rne, seq) <> 'S' OR coalesce(min(decom) < returns_from(), false)) AS anchored
 FROM a_ep
 GROUP BY child, period_no;
 

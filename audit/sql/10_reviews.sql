@@ -38,8 +38,10 @@ WITH held AS (
     SELECT *,
         CASE
             WHEN kind = 'AD' THEN CASE k WHEN 1 THEN 'REV_ADOPT_FIRST' WHEN 2 THEN 'REV_ADOPT_SECOND' ELSE 'REV_ADOPT_SUBSEQUENT' END
-            -- came into care before the extract: anchored at its first review
-            WHEN anchored AND k = 1 THEN NULL
+            -- came into care before the extract: anchored at its first review;
+            -- before a folder of returns' first day, a review is due by then
+            -- + the subsequent-review interval (RULES.md §2.2)
+            WHEN anchored AND k = 1 THEN CASE WHEN period_start < returns_from() THEN 'REV_SUBSEQUENT' END
             -- anchored, or looked-after chain resumed after a placement for adoption
             WHEN anchored OR seg_no > 1 THEN CASE WHEN prev IS NULL THEN 'REV_INITIAL' ELSE 'REV_SUBSEQUENT' END
             ELSE CASE k WHEN 1 THEN 'REV_INITIAL' WHEN 2 THEN 'REV_SECOND' ELSE 'REV_SUBSEQUENT' END
@@ -50,7 +52,7 @@ SELECT *,
     CASE rule
         WHEN 'REV_INITIAL'          THEN wd_after(lo, days('initial_review_working_days'))
         WHEN 'REV_SECOND'           THEN prev + days('second_review_days')
-        WHEN 'REV_SUBSEQUENT'       THEN prev + days('subsequent_review_days')
+        WHEN 'REV_SUBSEQUENT'       THEN coalesce(prev, returns_from()) + days('subsequent_review_days')
         WHEN 'REV_ADOPT_FIRST'      THEN lo + days('adoption_first_review_days')
         WHEN 'REV_ADOPT_SECOND'     THEN prev + days('adoption_second_review_days')
         WHEN 'REV_ADOPT_SUBSEQUENT' THEN prev + days('adoption_subsequent_review_days')

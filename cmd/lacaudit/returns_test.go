@@ -73,19 +73,22 @@ func diffRows(a, b map[string]int) []string {
 // audit of the full history they were cut from, for every obligation due
 // within the years the returns cover, with one exception the cut
 // genuinely hides: a period of care that began before the first return's
-// 1 April. The returns hold the episodes open on that day with their
+// 1 April (W). The returns hold the episodes open on that day with their
 // original start, but neither that period's earlier episodes nor its
 // reviews before the first return, so its period start and its review chain
-// (initial, second review) are not the full history's. Those obligations
-// are compared apart: they must differ somewhere (or the test would not
-// show the exception is real), and everything else must be equal, row for
-// row. findings.csv columns: rule, child, period_start, due, ...
+// are not the full history's: its first review in the returns is due by W
+// + 183 days (RULES.md §2.2). Those obligations are compared apart: they
+// must differ somewhere (or the test would not show the exception is
+// real), and everything else must be equal, row for row. The children
+// overdue for a review now must be the same, among them a child in care
+// through every return whose reviews in them are taken out.
+// findings.csv columns: rule, child, period_start, due, ...
 func TestReturnsAuditEqualsFullHistory(t *testing.T) {
 	for _, c := range []struct {
-		seed, returns, first string
+		seed, returns, first, firstDue string
 	}{
-		{"1", "3", "2024-04-01"},
-		{"5", "4", "2023-04-01"},
+		{"1", "3", "2024-04-01", "2024-10-01"},
+		{"5", "4", "2023-04-01", "2023-10-01"},
 	} {
 		t.Run("seed "+c.seed+" returns "+c.returns, func(t *testing.T) {
 			common := []string{"--children", "200", "--seed", c.seed, "--extract-date", "2026-10-30", "--years", "6"}
@@ -97,6 +100,8 @@ func TestReturnsAuditEqualsFullHistory(t *testing.T) {
 					t.Errorf("folder %s exists %v, want %v", d, err == nil, want)
 				}
 			}
+			// One child in care throughout, never reviewed in a return.
+			never := neverReviewed(t, full, rets, c.first)
 			outFull, outRets := t.TempDir(), t.TempDir()
 			runOK(t, "run", "--input", full, "--as-of", "2026-10-30", "--out", outFull)
 			runOK(t, "run", "--input", rets, "--as-of", "2026-10-30", "--out", outRets)
@@ -129,19 +134,150 @@ func TestReturnsAuditEqualsFullHistory(t *testing.T) {
 			if len(fe) == 0 || len(diffRows(multiset(fe), multiset(re))) == 0 {
 				t.Errorf("periods begun before %s: %d obligations, all equal; the exception is not shown", c.first, len(fe))
 			}
+			// But the children overdue for a review now are the same: a
+			// period begun before the returns has a review due by their
+			// first day + 183 days (RULES.md §2.2), so a child in care
+			// through every return with no review in any is overdue from
+			// the returns as from the full history.
+			overdue := func(rows [][]string) map[string]bool {
+				m := map[string]bool{}
+				for _, r := range rows {
+					if strings.HasPrefix(r[0], "REV_") && r[5] == "overdue" {
+						m[r[1]] = true
+					}
+				}
+				return m
+			}
+			fo, ro := overdue(append(fk, fe...)), overdue(append(rk, re...))
+			for child := range fo {
+				if !ro[child] {
+					t.Errorf("child %s is overdue for a review in the full history, not from the returns", child)
+				}
+			}
+			for child := range ro {
+				if !fo[child] {
+					t.Errorf("child %s is overdue for a review from the returns, not in the full history", child)
+				}
+			}
+			found := false
+			for _, r := range re {
+				found = found || r[1] == never && r[0] == "REV_SUBSEQUENT" && r[3] == c.firstDue && r[4] == "" && r[5] == "overdue"
+			}
+			if !found || !fo[never] {
+				t.Errorf("child %s, in care through every return and never reviewed in one: overdue from the returns from %s %v, in the full history %v",
+					never, c.firstDue, found, fo[never])
+			}
 		})
 	}
+}
+
+// neverReviewed picks a child looked after in one period of care from
+// before first (yyyy-mm-dd) to the extract date, outside short breaks and
+// adoption, and takes out its reviews on or after first from the full
+// history and every review from the returns: in care through every return,
+// never reviewed in one. It returns the child.
+func neverReviewed(t *testing.T, full, rets, first string) string {
+	t.Helper()
+	eps := readCSV(t, filepath.Join(full, "episodes.csv"))
+	col := columns(eps[0])
+	ok, seen := map[string]bool{}, map[string]bool{}
+	var order []string
+	for _, r := range eps[1:] {
+		c := r[col["CHILD"]]
+		if !seen[c] {
+			seen[c], ok[c] = true, isoDay(r[col["DECOM"]]) < first
+			order = append(order, c)
+		}
+		open := r[col["DEC"]] == ""
+		ok[c] = ok[c] && (open || r[col["REC"]] == "X1") && !strings.HasPrefix(r[col["LS"]], "V") &&
+			!strings.Contains("A3 A4 A5 A6", r[col["PLACE"]])
+		if open { // the last episode: no episode may follow it
+			seen[c+"\x00open"] = true
+		} else if seen[c+"\x00open"] {
+			ok[c] = false
+		}
+	}
+	child := ""
+	for _, c := range order {
+		if ok[c] && seen[c+"\x00open"] {
+			child = c
+			break
+		}
+	}
+	if child == "" {
+		t.Fatal("no child in care throughout the returns in the sample")
+	}
+	drop := func(path, from string) {
+		rows := readCSV(t, path)
+		col := columns(rows[0])
+		out := rows[:1]
+		for _, r := range rows[1:] {
+			if r[col["CHILD"]] != child || isoDay(r[col["REVIEW"]]) < from {
+				out = append(out, r)
+			}
+		}
+		writeCSV(t, path, out)
+	}
+	drop(filepath.Join(full, "reviews.csv"), first)
+	years, _ := filepath.Glob(filepath.Join(rets, "*", "reviews.csv"))
+	for _, y := range years {
+		drop(y, "")
+	}
+	return child
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func writeCSV(t *testing.T, path string, rows [][]string) {
+	t.Helper()
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	if err := w.WriteAll(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func columns(head []string) map[string]int {
+	m := map[string]int{}
+	for i, h := range head {
+		m[strings.ToUpper(strings.TrimPrefix(h, "\ufeff"))] = i
+	}
+	return m
+}
+
+// isoDay turns the sample's dd/mm/yyyy into yyyy-mm-dd, to compare as text.
+func isoDay(d string) string {
+	if len(d) == 10 && d[2] == '/' {
+		return d[6:] + "-" + d[3:5] + "-" + d[:2]
+	}
+	return d
 }
 
 // The annual report's year-before column from the returns equals the full
 // history's. From two returns (the year and the year before) every count
 // and snapshot of the year before is equal, and so is the whole of this
-// year's column; the year before's review timeliness is not, for the
-// reason TestReturnsAuditEqualsFullHistory gives (its reviews before 1
-// April are in the return before, which is not there). From three returns
-// the whole Overview is equal.
+// year's column; the year before's review timeliness is not known (its
+// reviews due early in the year hang on reviews before 1 April, in the
+// return before, which is not there): it is n/a, with no change, and the
+// Overview says why. From three returns the whole Overview is equal.
 func TestAnnualYearBeforeFromReturns(t *testing.T) {
 	common := []string{"--children", "150", "--seed", "1", "--extract-date", "2026-03-31", "--years", "6"}
+	var notes string
 	overview := func(in string) map[string][]string {
 		out := t.TempDir()
 		runOK(t, "annual", "--year", "2025", "--as-of", "2026-03-31", "--input", in, "--out", out)
@@ -150,17 +286,25 @@ func TestAnnualYearBeforeFromReturns(t *testing.T) {
 			t.Errorf("the annual report's Method sheet does not list the returns:\n%s", clipText(method))
 		}
 		rows := map[string][]string{}
-		for _, line := range strings.Split(sheetText(t, filepath.Join(out, "lacaudit-annual-2025-26.xlsx"), "Overview"), "\n") {
+		notes = sheetText(t, filepath.Join(out, "lacaudit-annual-2025-26.xlsx"), "Overview")
+		for _, line := range strings.Split(notes, "\n") {
+			// A row without a change ends at the year before (no empty cell).
 			f := strings.Split(line, "\t")
-			if len(f) == 4 {
-				rows[strings.TrimSpace(f[0])] = f[1:]
+			if len(f) == 3 || len(f) == 4 {
+				rows[strings.TrimSpace(f[0])] = append(f[1:], "")[:3]
 			}
 		}
 		return rows
 	}
 	full := overview(sample(t, common...))
-	two := overview(sample(t, append(common, "--returns", "2")...))
 	three := overview(sample(t, append(common, "--returns", "3")...))
+	if strings.Contains(notes, "n/a") {
+		t.Errorf("three returns: the Overview has a figure not available:\n%s", clipText(notes))
+	}
+	two := overview(sample(t, append(common, "--returns", "2")...))
+	if !strings.Contains(notes, "2024-25's review timeliness is not available (no return before 2024-25)") {
+		t.Errorf("two returns: the Overview does not say why the year before's timeliness is not shown:\n%s", clipText(notes))
+	}
 	if len(full) < 15 {
 		t.Fatalf("the Overview has %d figures: %v", len(full), full)
 	}
@@ -182,15 +326,60 @@ func TestAnnualYearBeforeFromReturns(t *testing.T) {
 			t.Errorf("two returns: this year's %s is %s, full history %s", name, got[0], f[0])
 		}
 		switch {
-		case got[1] == f[1]:
 		case chain[name]:
+			if got[1] != "n/a" || got[2] != "" {
+				t.Errorf("two returns: the year before's %s is %q, change %q; want n/a and no change", name, got[1], got[2])
+			}
 			differ++
-		default:
+		case got[1] != f[1]:
 			t.Errorf("two returns: the year before's %s is %s, full history %s", name, got[1], f[1])
 		}
 	}
-	if differ == 0 {
-		t.Errorf("two returns: the year before's timeliness equals the full history's; the exception is not shown")
+	if differ != len(chain) {
+		t.Errorf("two returns: %d of the %d timeliness figures found", differ, len(chain))
+	}
+}
+
+// From a folder of returns, a year no return covers is refused as a plain
+// folder's uncovered year is (exit 3), and a year whose year before no
+// return covers shows none of the year before's figures, nor its own
+// review timeliness (the first return's year): n/a with the reason, no
+// change. Its counts stay.
+func TestAnnualFromReturnsNotAvailable(t *testing.T) {
+	in := sample(t, "--children", "150", "--seed", "1", "--extract-date", "2026-03-31", "--years", "6", "--returns", "2")
+	r := lacaudit(t, "annual", "--year", "2023", "--as-of", "2026-03-31", "--input", in, "--out", t.TempDir())
+	if want := "no return in the folder covers 2023-24 (1 April 2023 to 31 March 2024): its returns are 2024-25 to 2025-26"; r.code != 3 || !strings.Contains(r.stderr, want) {
+		t.Errorf("annual --year 2023 from the returns 2024-25 and 2025-26: exit %d, %q; want exit 3 saying %q", r.code, r.stderr[strings.LastIndex(strings.TrimRight(r.stderr, "\n"), "\n")+1:], want)
+	}
+	out := t.TempDir()
+	runOK(t, "annual", "--year", "2024", "--as-of", "2026-03-31", "--input", in, "--out", out)
+	text := sheetText(t, filepath.Join(out, "lacaudit-annual-2024-25.xlsx"), "Overview")
+	rows := map[string][]string{}
+	for _, line := range strings.Split(text, "\n") {
+		if f := strings.Split(line, "\t"); len(f) == 3 || len(f) == 4 {
+			rows[strings.TrimSpace(f[0])] = append(f[1:], "")[:3]
+		}
+	}
+	for _, name := range []string{"Children looked after during the year", "Reviews held", "Reviews in timescale (obligations due in the year)", "second reviews"} {
+		got := rows[name]
+		if len(got) != 3 || got[1] != "n/a" || got[2] != "" {
+			t.Errorf("%s: %q; want 2023-24 n/a and no change", name, got)
+		}
+	}
+	if got := rows["Reviews held"]; len(got) != 3 || got[0] == "n/a" || got[0] == "" || got[0] == "0" {
+		t.Errorf("Reviews held in 2024-25: %q; want the count the 2024-25 return gives", got)
+	}
+	if got := rows["Reviews in timescale (obligations due in the year)"]; len(got) != 3 || got[0] != "n/a" {
+		t.Errorf("2024-25's timeliness: %q; want n/a (the first return's year)", got)
+	}
+	for _, want := range []string{"2023-24 is not available (no return before 2024-25)", "2024-25's review timeliness is not available (no return before 2024-25)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the Overview does not say %q:\n%s", want, clipText(text))
+		}
+	}
+	timeliness := sheetText(t, filepath.Join(out, "lacaudit-annual-2024-25.xlsx"), "Timeliness")
+	if !strings.Contains(timeliness, "All looked-after reviews\tn/a\tn/a\tn/a") || !strings.Contains(timeliness, "not available (no return before 2024-25)") {
+		t.Errorf("the Timeliness sheet of the first return's year shows its timeliness:\n%s", clipText(timeliness))
 	}
 }
 
@@ -198,7 +387,9 @@ func TestAnnualYearBeforeFromReturns(t *testing.T) {
 // extract that appends each year's return): read as the folder of the same
 // two returns is, because the episode open in the older return and ended in
 // the newer is the ended one (without that rule the open row won, and the
-// sample's overdue reviews rose), with a warning each.
+// sample's overdue reviews rose), with a warning each; but for the periods
+// begun before the first return, which only the folder of returns can
+// date.
 func TestTwoReturnsInOneFile(t *testing.T) {
 	rets := sample(t, "--children", "150", "--seed", "1", "--extract-date", "2026-10-30", "--returns", "2")
 	core := []string{"header", "episodes", "reviews"}
@@ -229,7 +420,18 @@ func TestTwoReturnsInOneFile(t *testing.T) {
 	outSplit, outJoined := t.TempDir(), t.TempDir()
 	runOK(t, "run", "--input", split, "--as-of", "2026-10-30", "--out", outSplit)
 	runOK(t, "run", "--input", joined, "--as-of", "2026-10-30", "--out", outJoined)
-	a, b := multiset(readFindings(t, outJoined)), multiset(readFindings(t, outSplit))
+	// A period begun before the first return (1 April 2025) is compared
+	// apart: the folder of returns knows that day and holds such a period
+	// to a review due by 1 October 2025, one file does not (RULES.md §2.2).
+	since := func(rows [][]string) (kept [][]string) {
+		for _, r := range rows {
+			if r[2] >= "2025-04-01" {
+				kept = append(kept, r)
+			}
+		}
+		return kept
+	}
+	a, b := multiset(since(readFindings(t, outJoined))), multiset(since(readFindings(t, outSplit)))
 	if d := append(diffRows(a, b), diffRows(b, a)...); len(d) > 0 {
 		t.Errorf("%d findings differ between one file and two returns, such as %v", len(d), d[:min(5, len(d))])
 	}
