@@ -151,14 +151,27 @@ func Load(ctx context.Context, db *store.DB, o Options) (*Result, error) {
 	}
 	var over []string
 	for _, st := range res.Tables {
-		if st.Read > 0 && float64(st.Rejected) > o.RejectThreshold*float64(st.Read) {
-			over = append(over, fmt.Sprintf("%s: %d of %d rows rejected (%.1f %%)", st.Source, st.Rejected, st.Read, 100*float64(st.Rejected)/float64(st.Read)))
-		}
+		over = overThreshold(over, st.Source, st.Read, st.Rejected, o.RejectThreshold)
 	}
-	if len(over) > 0 {
-		return res, &InputError{Msg: fmt.Sprintf("too many rejected rows (threshold %.1f %%), the export looks broken: %s", 100*o.RejectThreshold, strings.Join(over, "; ")), Rejects: true}
+	return res, rejectsError(over, o.RejectThreshold)
+}
+
+// overThreshold adds to over a line naming source when more than threshold
+// of its read rows were rejected.
+func overThreshold(over []string, source string, read, rejected int64, threshold float64) []string {
+	if read > 0 && float64(rejected) > threshold*float64(read) {
+		over = append(over, fmt.Sprintf("%s: %d of %d rows rejected (%.1f %%)", source, rejected, read, 100*float64(rejected)/float64(read)))
 	}
-	return res, nil
+	return over
+}
+
+// rejectsError is the error of the sources over the reject threshold, nil
+// when there are none.
+func rejectsError(over []string, threshold float64) error {
+	if len(over) == 0 {
+		return nil
+	}
+	return &InputError{Msg: fmt.Sprintf("too many rejected rows (threshold %.1f %%), the export looks broken: %s", 100*threshold, strings.Join(over, "; ")), Rejects: true}
 }
 
 // parallelLoads is how many tables are loaded at once, each on a

@@ -521,14 +521,9 @@ func loadReturns(ctx context.Context, db *store.DB, o Options, l *returnsLayout,
 	}
 	var over []string
 	for _, f := range res.Returns {
-		if f.Read > 0 && float64(f.Rejected) > o.RejectThreshold*float64(f.Read) {
-			over = append(over, fmt.Sprintf("%s: %d of %d rows rejected (%.1f %%)", f.Source, f.Rejected, f.Read, 100*float64(f.Rejected)/float64(f.Read)))
-		}
+		over = overThreshold(over, f.Source, f.Read, f.Rejected, o.RejectThreshold)
 	}
-	if len(over) > 0 {
-		return res, &InputError{Msg: fmt.Sprintf("too many rejected rows (threshold %.1f %%), the export looks broken: %s", 100*o.RejectThreshold, strings.Join(over, "; ")), Rejects: true}
-	}
-	return res, nil
+	return res, rejectsError(over, o.RejectThreshold)
 }
 
 func hasColumn(cols []string, name string) bool {

@@ -99,16 +99,7 @@ func memoryLimit(setting, input string) string {
 			size += returnBytes(filepath.Join(input, e.Name()))
 			continue
 		}
-		info, err := e.Info()
-		if err != nil || !info.Mode().IsRegular() {
-			continue
-		}
-		switch ingest.FormatOf(e.Name()) {
-		case ingest.CSV:
-			size += info.Size()
-		case ingest.XLSX:
-			size += info.Size() * xlsxExpansion
-		}
+		size += extractBytes(e)
 	}
 	limit := max(size*autoMemoryPerByte, minAutoMemory)
 	if total := machineMemory(); total > 0 {

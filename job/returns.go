@@ -29,18 +29,26 @@ func returnBytes(dir string) int64 {
 	var size int64
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
-		info, err := e.Info()
-		if err != nil || !info.Mode().IsRegular() {
-			continue
-		}
-		switch ingest.FormatOf(e.Name()) {
-		case ingest.CSV:
-			size += info.Size()
-		case ingest.XLSX:
-			size += info.Size() * xlsxExpansion
-		}
+		size += extractBytes(e)
 	}
 	return size
+}
+
+// extractBytes is what one entry of an input folder weighs for
+// memoryLimit: a CSV file its size, a workbook its size unpacked, anything
+// else nothing.
+func extractBytes(e os.DirEntry) int64 {
+	info, err := e.Info()
+	if err != nil || !info.Mode().IsRegular() {
+		return 0
+	}
+	switch ingest.FormatOf(e.Name()) {
+	case ingest.CSV:
+		return info.Size()
+	case ingest.XLSX:
+		return info.Size() * xlsxExpansion
+	}
+	return 0
 }
 
 // overThreshold says whether more of table t's rows were rejected than the
