@@ -95,24 +95,9 @@ func Load(ctx context.Context, db *store.DB, o Options) (*Result, error) {
 	// Check every CSV file's encoding, rows and header before loading
 	// anything, so that a damaged file or a missing column is reported
 	// before minutes are spent on the other tables.
-	csvs, err := prepareAll(d, tmp)
+	csvs, plans, err := prepareCSVs(d, tmp)
 	if err != nil {
 		return nil, err
-	}
-	plans := map[string][]string{}
-	for _, t := range Tables {
-		s, ok := d.Sources[t.Name]
-		if !ok || s.Sheet != "" {
-			continue
-		}
-		h, err := readCSVHeader(csvs[t.Name].path, s.Label())
-		if err != nil {
-			return nil, err
-		}
-		if _, _, err := columnMap(t, s.Label(), h); err != nil {
-			return nil, err
-		}
-		plans[t.Name] = h
 	}
 	if err := db.Exec(ctx, "ingest/sql/setup.sql", setupSQL); err != nil {
 		return nil, err
@@ -238,6 +223,32 @@ func loadTable(ctx context.Context, db *store.DB, t Table, d *Discovery, plans m
 	default:
 		return loadXLSX(ctx, db, t, s, d.books[s.Path])
 	}
+}
+
+// prepareCSVs prepares every CSV file of d (prepareAll) and checks each
+// one's header against its table, returning the files and each table's
+// header, by table name.
+func prepareCSVs(d *Discovery, tmp string) (map[string]*csvFile, map[string][]string, error) {
+	csvs, err := prepareAll(d, tmp)
+	if err != nil {
+		return nil, nil, err
+	}
+	plans := map[string][]string{}
+	for _, t := range Tables {
+		s, ok := d.Sources[t.Name]
+		if !ok || s.Sheet != "" {
+			continue
+		}
+		h, err := readCSVHeader(csvs[t.Name].path, s.Label())
+		if err != nil {
+			return nil, nil, err
+		}
+		if _, _, err := columnMap(t, s.Label(), h); err != nil {
+			return nil, nil, err
+		}
+		plans[t.Name] = h
+	}
+	return csvs, plans, nil
 }
 
 // prepareAll prepares every CSV file of the discovery (prepareCSV), two at

@@ -430,24 +430,9 @@ func loadReturns(ctx context.Context, db *store.DB, o Options, l *returnsLayout,
 	}
 	for _, r := range l.returns {
 		year := CollectionYear(r.start)
-		csvs, err := prepareAll(r.d, tmp)
+		csvs, plans, err := prepareCSVs(r.d, tmp)
 		if err != nil {
 			return nil, err
-		}
-		plans := map[string][]string{}
-		for _, t := range Tables {
-			s, ok := r.d.Sources[t.Name]
-			if !ok || s.Sheet != "" {
-				continue
-			}
-			h, err := readCSVHeader(csvs[t.Name].path, s.Label())
-			if err != nil {
-				return nil, err
-			}
-			if _, _, err := columnMap(t, s.Label(), h); err != nil {
-				return nil, err
-			}
-			plans[t.Name] = h
 		}
 		for _, f := range r.d.Files {
 			if c, ok := csvs[f.Table]; ok && f.Table != "" && r.d.Sources[f.Table].Sheet == "" {
