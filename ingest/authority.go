@@ -69,57 +69,85 @@ func ResolveAuthorities(ctx context.Context, db *store.DB) (Authorities, error) 
 		rows, empty  int64
 		hasLA        bool
 	}
-	var tables []tableLA
-	seen := map[string]bool{}
+	// Two statements, not two a table: each table's source and LA column,
+	// then one scan of each present table for the rows of each code, and
+	// of none.
+	info := map[string]tableLA{}
+	present := map[string]bool{}
+	rows, err := db.QueryContext(ctx, `SELECT table_name, coalesce(source, ''), present,
+		    EXISTS (SELECT 1 FROM input_columns c WHERE c.table_name = t.table_name AND c.column_name = 'LA' AND c.known)
+		FROM input_tables t`)
+	if err != nil {
+		return Authorities{}, fmt.Errorf("read the LA columns: %w", err)
+	}
+	for rows.Next() {
+		var tl tableLA
+		var p bool
+		if err := rows.Scan(&tl.name, &tl.source, &p, &tl.hasLA); err != nil {
+			rows.Close()
+			return Authorities{}, fmt.Errorf("read the LA columns: %w", err)
+		}
+		info[tl.name], present[tl.name] = tl, p
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return Authorities{}, fmt.Errorf("read the LA columns: %w", err)
+	}
+	var scans []string
 	for _, t := range Tables {
-		tl := tableLA{name: t.Name}
-		var present bool
-		if err := db.QueryRowContext(ctx, `SELECT coalesce(source, ''), present,
-			    EXISTS (SELECT 1 FROM input_columns c WHERE c.table_name = t.table_name AND c.column_name = 'LA' AND c.known)
-			FROM input_tables t WHERE table_name = ?`, t.Name).Scan(&tl.source, &present, &tl.hasLA); err != nil {
-			return Authorities{}, fmt.Errorf("read the LA column of %s: %w", t.Name, err)
+		if present[t.Name] {
+			scans = append(scans, fmt.Sprintf("SELECT %s, la, count(*) FROM %s GROUP BY la", store.Quote(t.Name), store.Ident(t.Name)))
 		}
-		if !present {
-			continue
-		}
-		// One scan: the rows of each code, and of none.
-		rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT la, count(*) FROM %s GROUP BY la", store.Ident(t.Name)))
+	}
+	seen := map[string]bool{}
+	if len(scans) > 0 {
+		rows, err := db.QueryContext(ctx, strings.Join(scans, "\nUNION ALL\n"))
 		if err != nil {
-			return Authorities{}, fmt.Errorf("read the LA column of %s: %w", t.Name, err)
+			return Authorities{}, fmt.Errorf("read the LA column of each table: %w", err)
 		}
 		for rows.Next() {
+			var name string
 			var c *string
 			var n int64
-			if err := rows.Scan(&c, &n); err != nil {
+			if err := rows.Scan(&name, &c, &n); err != nil {
 				rows.Close()
-				return Authorities{}, err
+				return Authorities{}, fmt.Errorf("read the LA column of %s: %w", name, err)
 			}
+			tl := info[name]
 			tl.rows += n
 			if c == nil {
 				tl.empty += n
 			} else {
 				seen[*c] = true
 			}
+			info[name] = tl
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return Authorities{}, err
+			return Authorities{}, fmt.Errorf("read the LA column of each table: %w", err)
 		}
-		tables = append(tables, tl)
+	}
+	var tables []tableLA
+	for _, t := range Tables {
+		if present[t.Name] {
+			tl := info[t.Name]
+			tl.name = t.Name
+			tables = append(tables, tl)
+		}
 	}
 	var a Authorities
 	for c := range seen {
 		a.Codes = append(a.Codes, c)
 	}
 	sort.Strings(a.Codes)
-	var rows [][]any
+	var codeRows [][]any
 	for _, c := range a.Codes {
-		rows = append(rows, []any{c})
+		codeRows = append(codeRows, []any{c})
 	}
 	if _, err := db.ExecContext(ctx, "CREATE OR REPLACE TABLE authorities (la VARCHAR)"); err != nil {
 		return a, fmt.Errorf("record the authorities: %w", err)
 	}
-	if err := db.InsertRows(ctx, "authorities", rows); err != nil {
+	if err := db.InsertRows(ctx, "authorities", codeRows); err != nil {
 		return a, err
 	}
 	if !a.Several() {

@@ -591,7 +591,7 @@ ORDER BY u.return_year, u.row_no;
 	if err := db.Exec(ctx, "ingest/sql/returns.sql", returnsSQL); err != nil {
 		return err
 	}
-	if err := db.Exec(ctx, "one record twice in one file", recordStatesSQL(true)); err != nil {
+	if err := recordStates(ctx, db, true); err != nil {
 		return err
 	}
 	script.Reset()
@@ -670,43 +670,97 @@ func usedRows(ctx context.Context, db *store.DB) (map[string]int64, error) {
 	return out, rows.Err()
 }
 
-// recordStatesSQL is the rule for two rows of one record (same natural key)
-// in one file, in the tables other than header and episodes (DATA.md, "One
-// record twice in one file"): the row with more of its dates filled is the
-// later state of the record (a review record completed, an allocation
-// ended), and is used; where no row has more, the later row in the file
-// is used. Identical copies are left to the duplicate-row check. Either way
-// a warning names the table and the file. With all, the rows are TABLE_all's
+// recordStates applies the rule for two rows of one record (same natural
+// key) in one file, in the tables other than header and episodes (DATA.md,
+// "One record twice in one file"): the row with more of its dates filled is
+// the later state of the record (a review record completed, an allocation
+// ended), and is used; where no row has more, the later row in the file is
+// used. Identical copies are left to the duplicate-row check. Either way a
+// warning names the table and the file. With all, the rows are TABLE_all's
 // used rows (a folder of returns: one key's used rows are one return's
 // file), the others marked not used; else the table's rows, the others
-// deleted.
-func recordStatesSQL(all bool) string {
-	var b strings.Builder
+// deleted. One statement first finds the tables that have such a record,
+// so that a clean extract pays one scan of each table, not six statements.
+func recordStates(ctx context.Context, db *store.DB, all bool) error {
+	var probes []string
 	for _, t := range Tables {
 		if t.Name == "header" || t.Name == "episodes" {
 			continue
 		}
-		table := store.Ident(t.Name)
-		where, source := "", fmt.Sprintf("(SELECT source FROM input_tables WHERE table_name = %s)", store.Quote(t.Name))
-		srcCol := "NULL::VARCHAR"
-		if all {
-			table, where = store.Ident(t.Name+"_all"), "WHERE used"
-			srcCol = "source || ' (collection year ' || collection_year || ')'"
-			source = "source"
-		}
-		var ks, on, cols, filled []string
-		for i, k := range naturalKey(t) {
+		from, keys, content, _, where := recordStateParts(t, all)
+		var ks []string
+		for i, k := range keys {
 			ks = append(ks, fmt.Sprintf("%s AS k%d", k, i))
-			on = append(on, fmt.Sprintf("rs.k%d = rw.k%d", i, i))
 		}
-		for _, c := range t.Columns {
-			cols = append(cols, c.SQLName())
-			if c.Kind == Date {
-				filled = append(filled, fmt.Sprintf("(%s IS NOT NULL)::INTEGER", c.SQLName()))
-			}
+		probes = append(probes, fmt.Sprintf(`SELECT %[1]s WHERE EXISTS (
+  SELECT 1 FROM (SELECT %[4]s, %[5]s AS content FROM %[2]s %[3]s) x
+  SEMI JOIN (%[7]s) m USING (%[6]s)
+  GROUP BY ALL HAVING count(DISTINCT content) > 1)`,
+			store.Quote(t.Name), from, where, strings.Join(ks, ", "), content, strings.Join(keyNames(len(keys)), ", "), sharedKeys(from, where, ks)))
+	}
+	rows, err := db.QueryContext(ctx, strings.Join(probes, "\nUNION ALL\n"))
+	if err != nil {
+		return fmt.Errorf("look for records recorded twice in one file: %w", err)
+	}
+	twice := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return err
 		}
-		fmt.Fprintf(&b, `CREATE OR REPLACE TEMP TABLE rs AS
-WITH x AS (SELECT rowid AS rid, %[2]s, struct_pack(%[3]s) AS content, %[4]s AS filled, %[5]s AS src FROM %[1]s %[6]s),
+		twice[name] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	var b strings.Builder
+	for _, t := range Tables {
+		if twice[t.Name] {
+			b.WriteString(recordStatesSQL(t, all))
+		}
+	}
+	return db.Exec(ctx, "one record twice in one file", b.String())
+}
+
+// recordStateParts are the pieces of t's statements for recordStates: the
+// table read, its natural key's expressions, a row's content as one value,
+// the count of its dates filled, and the filter of the rows considered.
+func recordStateParts(t Table, all bool) (from string, keys []string, content, filled, where string) {
+	from = store.Ident(t.Name)
+	if all {
+		from, where = store.Ident(t.Name+"_all"), "WHERE used"
+	}
+	keys = naturalKey(t)
+	var cols, dates []string
+	for _, c := range t.Columns {
+		cols = append(cols, c.SQLName())
+		if c.Kind == Date {
+			dates = append(dates, fmt.Sprintf("(%s IS NOT NULL)::INTEGER", c.SQLName()))
+		}
+	}
+	return from, keys, "struct_pack(" + strings.Join(cols, ", ") + ")", strings.Join(dates, " + "), where
+}
+
+// recordStatesSQL is recordStates's script for one table that has a record
+// recorded twice in one file.
+func recordStatesSQL(t Table, all bool) string {
+	var b strings.Builder
+	table, keys, content, filled, where := recordStateParts(t, all)
+	source := fmt.Sprintf("(SELECT source FROM input_tables WHERE table_name = %s)", store.Quote(t.Name))
+	srcCol := "NULL::VARCHAR"
+	if all {
+		srcCol = "source || ' (collection year ' || collection_year || ')'"
+		source = "source"
+	}
+	var ks []string
+	for i, k := range keys {
+		ks = append(ks, fmt.Sprintf("%s AS k%d", k, i))
+	}
+	fmt.Fprintf(&b, `CREATE OR REPLACE TEMP TABLE rs AS
+WITH x AS (SELECT * FROM (SELECT rowid AS rid, %[2]s, %[3]s AS content, %[4]s AS filled, %[5]s AS src FROM %[1]s %[6]s)
+           SEMI JOIN (%[11]s) m USING (%[7]s)),
 d AS (SELECT %[7]s FROM x GROUP BY ALL HAVING count(DISTINCT content) > 1)
 SELECT x.* FROM x SEMI JOIN d USING (%[7]s);
 CREATE OR REPLACE TEMP TABLE rw AS
@@ -720,18 +774,24 @@ SELECT %[8]s,
             ELSE 'one record recorded twice in one file, one row with more of its dates filled (that row, the later state, is used)' END,
        CASE WHEN chosen.la IS NULL THEN chosen.child ELSE chosen.la || chr(31) || chosen.child END, %[9]s, %[10]s
 FROM rw;
-`, table, strings.Join(ks, ", "), strings.Join(cols, ", "), strings.Join(filled, " + "), srcCol, where,
-			strings.Join(keyNames(len(ks)), ", "), store.Quote(t.Name), "chosen."+strings.ToLower(DateColumns[t.Name]),
-			map[bool]string{true: "src", false: source}[all])
-		stale := fmt.Sprintf("(SELECT rs.rid FROM rs JOIN rw USING (%s) WHERE rs.content IS DISTINCT FROM rw.chosen)", strings.Join(keyNames(len(ks)), ", "))
-		if all {
-			fmt.Fprintf(&b, "UPDATE %s SET used = false, why_not = 'another row of the same record in the same file is its later state' WHERE rowid IN %s;\n", table, stale)
-		} else {
-			fmt.Fprintf(&b, "DELETE FROM %s WHERE rowid IN %s;\n", table, stale)
-		}
-		b.WriteString("DROP TABLE rs;\nDROP TABLE rw;\n")
+`, table, strings.Join(ks, ", "), content, filled, srcCol, where,
+		strings.Join(keyNames(len(ks)), ", "), store.Quote(t.Name), "chosen."+strings.ToLower(DateColumns[t.Name]),
+		map[bool]string{true: "src", false: source}[all], sharedKeys(table, where, ks))
+	stale := fmt.Sprintf("(SELECT rs.rid FROM rs JOIN rw USING (%s) WHERE rs.content IS DISTINCT FROM rw.chosen)", strings.Join(keyNames(len(ks)), ", "))
+	if all {
+		fmt.Fprintf(&b, "UPDATE %s SET used = false, why_not = 'another row of the same record in the same file is its later state' WHERE rowid IN %s;\n", table, stale)
+	} else {
+		fmt.Fprintf(&b, "DELETE FROM %s WHERE rowid IN %s;\n", table, stale)
 	}
+	b.WriteString("DROP TABLE rs;\nDROP TABLE rw;\n")
 	return b.String()
+}
+
+// sharedKeys is the query of the natural keys (as k0, k1, ...) that more
+// than one row of table has: grouping on the key alone is cheap, and the
+// rows' contents are compared only for these few keys.
+func sharedKeys(table, where string, ks []string) string {
+	return fmt.Sprintf("SELECT %s FROM %s %s GROUP BY ALL HAVING count(*) > 1", strings.Join(ks, ", "), table, where)
 }
 
 func keyNames(n int) []string {
@@ -749,5 +809,5 @@ func resolveEpisodeStates(ctx context.Context, db *store.DB) error {
 	if err := db.Exec(ctx, "ingest/sql/episode_states.sql", episodeStatesSQL); err != nil {
 		return err
 	}
-	return db.Exec(ctx, "one record twice in one file", recordStatesSQL(false))
+	return recordStates(ctx, db, false)
 }

@@ -14,23 +14,24 @@ import (
 
 // The formats of the findings file (--findings).
 const (
-	FindingsAuto    = "auto"    // csv up to FindingsAutoBoth findings, both above
+	FindingsAuto    = "auto"    // csv up to FindingsAutoParquet findings, parquet above
 	FindingsCSV     = "csv"     // findings.csv only
 	FindingsParquet = "parquet" // findings.parquet only
 	FindingsBoth    = "both"    // findings.csv and findings.parquet
 )
 
-// FindingsAutoBoth is the number of findings above which --findings auto
-// writes findings.parquet beside findings.csv: the rows of one Excel sheet
-// under its header (1,048,576 rows in all). Below it findings.csv opens in
-// Excel and is all a single authority (a few hundred thousand findings at
-// most) needs; above it the CSV no longer opens whole in Excel and runs to
-// gigabytes, and the Parquet file, a tenth of its size and typed, is what
-// Power BI, pandas, R and DuckDB read. findings.csv is still written above
-// it, so that scripts that read it keep working as an extract grows; a
-// national hub that needs only Parquet says --findings parquet and saves
-// the CSV's time.
-var FindingsAutoBoth int64 = 1_048_575
+// FindingsAutoParquet is the number of findings above which --findings
+// auto writes findings.parquet instead of findings.csv: the rows of one
+// Excel sheet under its header (1,048,576 rows in all). Below it
+// findings.csv opens in Excel and is all a single authority (a few hundred
+// thousand findings at most) needs. Above it only a regional or national
+// extract's run goes: the CSV no longer opens whole in Excel, runs to
+// gigabytes (1.3 GB at 300,000 children, 4 GB at a million), and its sort
+// and write were a third of the whole run (docs/PERFORMANCE.md), while the
+// Parquet file, a tenth of its size and typed, is what Power BI, pandas, R
+// and DuckDB read at that size. A hub whose scripts read findings.csv says
+// --findings both (or csv).
+var FindingsAutoParquet int64 = 1_048_575
 
 // CheckFindings checks the --findings value.
 func CheckFindings(v string) error {
@@ -52,8 +53,8 @@ func findingsFiles(v string, n int64) []string {
 	case FindingsBoth:
 		return []string{"findings.csv", "findings.parquet"}
 	}
-	if n > FindingsAutoBoth {
-		return []string{"findings.csv", "findings.parquet"}
+	if n > FindingsAutoParquet {
+		return []string{"findings.parquet"}
 	}
 	return []string{"findings.csv"}
 }

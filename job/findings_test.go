@@ -18,8 +18,9 @@ func TestFindingsFiles(t *testing.T) {
 	}{
 		{"", 0, csv},
 		{"auto", 1_048_575, csv}, // one Excel sheet's rows under the header
-		{"auto", 1_048_576, both},
-		{"auto", 15_000_000, both},
+		{"auto", 1_048_576, pq},
+		{"auto", 15_000_000, pq},
+		{"both", 15_000_000, both},
 		{"csv", 15_000_000, csv},
 		{"parquet", 10, pq},
 		{"both", 10, both},

@@ -39,8 +39,9 @@
 //
 // Into the output folder, all or nothing (an earlier night's outputs stay
 // until a run succeeds): lacaudit-YYYY-MM-DD.xlsx and latest.xlsx (the
-// performance workbook), findings.csv (and findings.parquet above a
-// million findings), rejects.csv and lacaudit.duckdb.
+// performance workbook), findings.csv (findings.parquet instead above
+// 1,048,575 findings, more than an Excel sheet holds; --findings both for
+// both), rejects.csv and lacaudit.duckdb.
 //
 // # Exit status
 //

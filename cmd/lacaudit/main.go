@@ -539,7 +539,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	pseudo := fs.Bool("pseudonymise", false, "replace child identifiers and worker names in every output with keyed hashes, for sharing")
 	keyFile := fs.String("pseudonymise-key-file", "", "file holding the pseudonymisation key (default: $"+pseudonym.EnvKey+")")
 	acceptDrop := fs.Bool("accept-drop", false, "accept, this once, a table's rows or the children looked after falling by more than drop_threshold_percent (default 10) against the last successful run")
-	findings := fs.String("findings", job.FindingsAuto, "findings file: csv, parquet, both, or auto (csv, and findings.parquet too above a million findings)")
+	findings := fs.String("findings", job.FindingsAuto, "findings file: csv, parquet, both, or auto (csv; parquet alone above 1,048,575 findings, more than an Excel sheet holds)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
