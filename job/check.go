@@ -45,7 +45,7 @@ func Check(ctx context.Context, s Settings, log *slog.Logger) (_ *CheckReport, e
 		return nil, err
 	}
 	limit := memoryLimit(s.MemoryLimit, s.Input)
-	db, err := store.Open(ctx, "", store.Options{Threads: s.Threads, MemoryLimit: limit, TempDir: tmp})
+	db, err := store.Open(ctx, "", store.Options{Threads: threads(s.Threads, s.Input), MemoryLimit: limit, TempDir: tmp})
 	if err != nil {
 		return nil, err
 	}

@@ -7,22 +7,49 @@ import (
 	"testing"
 )
 
-func TestMemoryLimit(t *testing.T) {
-	// Sparse files: their size is what counts, not their blocks.
-	folder := func(t *testing.T, files map[string]int64) string {
-		dir := t.TempDir()
-		for name, size := range files {
-			f, err := os.Create(filepath.Join(dir, name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := f.Truncate(size); err != nil {
-				t.Skipf("this file system cannot hold a sparse file of %d bytes: %v", size, err)
-			}
-			f.Close()
+// sparseFolder is a folder of sparse files of the sizes given: their size
+// is what counts, not their blocks.
+func sparseFolder(t *testing.T, files map[string]int64) string {
+	dir := t.TempDir()
+	for name, size := range files {
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
 		}
-		return dir
+		if err := f.Truncate(size); err != nil {
+			t.Skipf("this file system cannot hold a sparse file of %d bytes: %v", size, err)
+		}
+		f.Close()
 	}
+	return dir
+}
+
+// A single authority's extract gets one DuckDB thread, a larger one a
+// thread a core, and a setting is kept.
+func TestThreads(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		setting int
+		files   map[string]int64
+		want    int
+	}{
+		{"2,000 children: one thread", 0, map[string]int64{"episodes.csv": 2_300_000}, 1},
+		{"just under 16 MB: one thread", 0, map[string]int64{"episodes.csv": 8 << 20, "reviews.csv": 8<<20 - 1}, 1},
+		{"16 MB: a thread a core", 0, map[string]int64{"episodes.csv": 8 << 20, "reviews.csv": 8 << 20}, 0},
+		{"a workbook counts five times its size", 0, map[string]int64{"extract.xlsx": 4 << 20}, 0},
+		{"a setting is kept", 2, map[string]int64{"episodes.csv": 1000}, 2},
+		{"a setting of one on a large extract", 1, map[string]int64{"episodes.csv": 300_000_000}, 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := threads(c.setting, sparseFolder(t, c.files)); got != c.want {
+				t.Errorf("threads(%d) = %d, want %d", c.setting, got, c.want)
+			}
+		})
+	}
+}
+
+func TestMemoryLimit(t *testing.T) {
+	folder := sparseFolder
 	capped := func(mb int64) string {
 		b := mb * 1_000_000
 		if total := machineMemory(); total > 0 {

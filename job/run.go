@@ -120,6 +120,7 @@ type run struct {
 	db, side *store.DB
 	dbClosed bool
 	limit    string // the database's memory limit
+	threads  int    // DuckDB's worker threads (0: one a core)
 
 	res    *ingest.Result
 	unused []UnusedTable
@@ -196,7 +197,8 @@ func (r *run) open(ctx context.Context) error {
 	r.cleanup = append(r.cleanup, func() { os.Remove(r.stagedDB) }, func() { os.Remove(r.stagedDB + ".wal") })
 	ResetPeakRSS()
 	limit := memoryLimit(r.s.MemoryLimit, r.s.Input)
-	r.log.Info("database memory limit", "limit", limit)
+	r.threads = threads(r.s.Threads, r.s.Input)
+	r.log.Info("database memory limit", "limit", limit, "threads", shownThreads(r.threads))
 	r.limit = limit
 	// A pseudonymised run works in memory, so that no raw record ever
 	// reaches a database file; a process that never held one writes the
@@ -205,7 +207,7 @@ func (r *run) open(ctx context.Context) error {
 	if r.s.PseudonymKey != nil {
 		dbFile = ""
 	}
-	r.db, err = store.Open(ctx, dbFile, store.Options{Threads: r.s.Threads, MemoryLimit: limit, TempDir: filepath.Join(r.stage, "tmp")})
+	r.db, err = store.Open(ctx, dbFile, store.Options{Threads: r.threads, MemoryLimit: limit, TempDir: filepath.Join(r.stage, "tmp")})
 	if err != nil {
 		return err
 	}
@@ -451,7 +453,7 @@ func (r *run) finish(ctx context.Context) error {
 		return err
 	}
 	if r.s.PseudonymKey != nil {
-		if err := pseudonym.Build(ctx, shared, r.stagedDB, store.Options{Threads: r.s.Threads, MemoryLimit: r.limit}); err != nil {
+		if err := pseudonym.Build(ctx, shared, r.stagedDB, store.Options{Threads: r.threads, MemoryLimit: r.limit}); err != nil {
 			return err
 		}
 		_ = os.RemoveAll(shared)

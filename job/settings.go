@@ -23,7 +23,7 @@ type Settings struct {
 	DB          string // database file; empty: lacaudit.duckdb in the output folder
 	AsOf        time.Time
 	Config      *config.Config
-	Threads     int
+	Threads     int // DuckDB's worker threads; 0: automatic (threads in memory.go)
 	MemoryLimit string
 	FileMode    os.FileMode // mode of output files (0600 unless configured)
 	Template    string      // house-style workbook; empty: the bundled one

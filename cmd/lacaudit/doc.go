@@ -25,7 +25,7 @@
 //	--as-of YYYY-MM-DD   audit the data as it stood on this date (default: today)
 //	--config FILE        configuration file (see lacaudit.conf.example)
 //	--log-format FORMAT  text or json; with json a failure, too, is one JSON object
-//	--threads N          DuckDB worker threads (default: all cores)
+//	--threads N          DuckDB worker threads (default 0: one for an extract under 16 MB, else one a core)
 //	--memory-limit SIZE  such as 2GB; auto: 3 times the extract's size, at least 1GB
 //
 // run and annual also take --out DIR (default out, a folder of outputs that

@@ -295,7 +295,7 @@ func (s *shared) registerFlags(fs *pflag.FlagSet, withOut, withDB bool) {
 	fs.StringVar(&s.asOf, "as-of", "", "audit the data as it stood on this date, YYYY-MM-DD (default: today)")
 	fs.StringVar(&s.configFile, "config", "", "configuration file (see lacaudit.conf.example)")
 	fs.StringVar(&s.logFormat, "log-format", "text", "log format: text or json")
-	fs.IntVar(&s.threads, "threads", 0, "DuckDB worker threads (default: all cores)")
+	fs.IntVar(&s.threads, "threads", 0, "DuckDB worker threads (default 0: one for an extract under 16 MB, else one a core)")
 	fs.StringVar(&s.memoryLimit, "memory-limit", job.AutoMemory, "DuckDB memory limit, such as 2GB; past it DuckDB works on disk. auto: the extract's size, at least 512MB (which keeps a run under 1 GiB up to 300,000 children), at most half the machine's memory")
 }
 
@@ -370,7 +370,7 @@ type usageError struct {
 // runtime crash creating them.
 func checkThreads(n int) error {
 	if cores := runtime.NumCPU(); n < 0 || n > cores {
-		return usageError{msg: fmt.Sprintf("--threads %d: expected 0 (all cores) to %d, the cores of this machine", n, cores)}
+		return usageError{msg: fmt.Sprintf("--threads %d: expected 0 (automatic) to %d, the cores of this machine", n, cores)}
 	}
 	return nil
 }
@@ -703,7 +703,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	sizes := fs.IntSlice("sizes", []int{10000, 100000, 300000, 1000000}, "children in each sample")
 	work := fs.String("work", "", "folder for the samples and outputs, kept (default: a private temporary folder, removed at the end)")
 	seed := fs.Uint64("seed", 7, "random seed of the samples")
-	threads := fs.Int("threads", 0, "DuckDB worker threads (default: all cores)")
+	threads := fs.Int("threads", 0, "DuckDB worker threads of the runs (default 0: as for run)")
 	memoryLimit := fs.String("memory-limit", job.AutoMemory, "DuckDB memory limit of the runs (auto: as for run)")
 	repeat := fs.Int("repeat", 1, "runs of the floor and the job on each sample, the sizes taking turns; the median is reported")
 	shapes := fs.StringSlice("shapes", []string{synth.ShapeStandard}, "sample shapes: standard, heavy, or both as standard,heavy")
