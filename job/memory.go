@@ -6,8 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime/debug"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
