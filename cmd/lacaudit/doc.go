@@ -26,7 +26,7 @@
 //	--config FILE        configuration file (see lacaudit.conf.example)
 //	--log-format FORMAT  text or json; with json a failure, too, is one JSON object
 //	--threads N          DuckDB worker threads (default 0: one for an extract under 16 MB, else one a core)
-//	--memory-limit SIZE  such as 2GB; auto: 3 times the extract's size, at least 1GB
+//	--memory-limit SIZE  such as 2GB; auto: the extract's size, at least 512MB, at most half the machine's memory
 //
 // run and annual also take --out DIR (default out, a folder of outputs that
 // git ignores), --file-mode 0600 or 0640 and --template FILE; run also
