@@ -9,6 +9,10 @@ import (
 	"strings"
 )
 
+// SampleMarker is the file lacaudit sample leaves in a folder it writes
+// (synth.MarkerName): not an extract, and no cause for a warning.
+const SampleMarker = ".lacaudit-sample"
+
 // Source is where one table was found: a CSV file, or a sheet of a workbook.
 type Source struct {
 	Table string // contract table name, lower case
@@ -135,6 +139,9 @@ func discover(dir, tmpDir string, lim Limits) (_ *Discovery, err error) {
 		switch format {
 		case Skipped:
 			why := "a hidden file"
+			if name == SampleMarker {
+				why = "the marker lacaudit sample leaves in a synthetic extract"
+			}
 			if strings.HasPrefix(name, "~$") {
 				why = "an office lock file (the workbook may be open in Excel)"
 			}

@@ -87,7 +87,11 @@ func removeStaleFindings(out string, written []string, log *slog.Logger) {
 		if containsName(written, n) {
 			continue
 		}
-		if err := os.Remove(filepath.Join(out, n)); err != nil && !os.IsNotExist(err) {
+		err := os.Remove(filepath.Join(out, n))
+		switch {
+		case err == nil:
+			log.Info("an earlier night's findings file of the format not written tonight removed", "file", n)
+		case !os.IsNotExist(err):
 			log.Warn("could not remove the findings file of the format not written tonight; it is an earlier night's", "file", n, "error", err)
 		}
 	}

@@ -44,6 +44,8 @@ func checkInputFolder(dir string) error {
 func logInputFiles(log *slog.Logger, res *ingest.Result) {
 	for _, f := range res.Files {
 		switch {
+		case f.Table == "" && f.Name == ingest.SampleMarker:
+			log.Info("input file not read", "file", f.Name, "why", f.Why)
 		case f.Table == "":
 			log.Warn("input file not read", "file", f.Name, "why", f.Why)
 		case f.Encoding != "":

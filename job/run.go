@@ -327,6 +327,10 @@ func (r *run) record(ctx context.Context) error {
 		return err
 	}
 	r.findings = findingsFiles(r.s.Findings, r.ar.Findings)
+	if (r.s.Findings == "" || r.s.Findings == FindingsAuto) && !containsName(r.findings, "findings.csv") {
+		r.log.Info("findings.csv not written: more findings than an Excel sheet holds; findings.parquet holds them (--findings both writes both)",
+			"findings", r.ar.Findings, "sheet_rows", FindingsAutoParquet)
+	}
 	r.book = WorkbookName(r.s.AsOf)
 	return recordTables(ctx, r.db, r.res)
 }
@@ -474,7 +478,8 @@ func (r *run) commit(context.Context) error {
 	removeStaleFindings(r.s.Out, r.findings, r.log)
 	r.sum.Files = append(r.sum.Files, filepath.Base(r.dbPath))
 	r.log.Info("run finished", "seconds", round(time.Since(r.started).Seconds()), "findings", r.sum.Findings,
-		"rejected_rows", r.sum.Rejected, "warnings", r.sum.Warnings, "as_of", r.s.AsOf.Format(time.DateOnly))
+		"rejected_rows", r.sum.Rejected, "warnings", r.sum.Warnings, "as_of", r.s.AsOf.Format(time.DateOnly),
+		"files", r.sum.Files)
 	return nil
 }
 

@@ -25,10 +25,16 @@ func (c listCap) note(total int64) string {
 }
 
 // capOf is the cap of the workbook's lists for a run: the configured number
-// of rows, in order, with the rest in elsewhere.
+// of rows, in order, with the rest in elsewhere, which the note dates with
+// the run's as-of date: the output folder keeps the dated workbooks of
+// earlier nights, but its findings files, rejects and database are the
+// latest run's.
 func capOf(in Input, elsewhere, order string) listCap {
 	if in.Config == nil {
 		return listCap{}
+	}
+	if !in.AsOf.IsZero() {
+		elsewhere += " of the run as of " + in.AsOf.Format("2 January 2006")
 	}
 	return listCap{rows: int64(in.Config.WorkbookListRows), elsewhere: elsewhere, order: order}
 }

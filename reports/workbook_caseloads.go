@@ -11,7 +11,7 @@ import (
 
 // sharesNote says what the By team and By IRO shares count (counted), and
 // whose they are (RULES.md, "Team, social worker and IRO").
-const sharesNote = "per rule family, the share met in timescale of the obligations due in the 12 months to the as-of date (met, late, missed or overdue)," +
+const sharesNote = "Per rule family, the share met in timescale of the obligations due in the 12 months to the as-of date (met, late, missed or overdue)," +
 	" as the Summary counts them (one met early whose due date is still ahead is not counted yet, one overdue since before the 12 months is on the exception sheets); for PEPs, health, visits and the long-term foster meeting," +
 	" each child looked after now whose first one is due or done. Each obligation is the team's or IRO's allocated on its day: the day a review, plan or" +
 	" meeting was done (the due date of a missed one), the review's day for what prepares or follows a held review, else the as-of date."
@@ -72,7 +72,7 @@ func shareCols(first []col) []col {
 
 func teamSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string) error {
 	cols := shareCols([]col{{"Team", 26, kText}, {"Children now", 11, kInt}})
-	s, err := b.newSheet(SheetByTeam, "By team", "As of "+asOf+": "+sharesNote+" Children looked after now by the team allocated now.", widths(cols), 4)
+	s, err := b.newSheet(SheetByTeam, "By team", "As of "+asOf+". "+sharesNote+" Children looked after now by the team allocated now.", widths(cols), 4)
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ func methodSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf stri
 		{"Program", "lacaudit " + in.Version},
 		{"Input", in.InputLabel},
 		{"Configuration", cfgSrc},
-		{"Time taken to audit", fmt.Sprintf("%.1f seconds", time.Since(in.Started).Seconds())},
+		{"Time from the run's start to this sheet", fmt.Sprintf("%.1f seconds (the log's \"run finished\" line has the whole run's)", time.Since(in.Started).Seconds())},
 		{"Working days", "Monday to Friday except England and Wales bank holidays (including the one-off holidays) and configured closures"},
 		{"Placement breakdown reasons", strings.Join(in.Config.BreakdownReasons, ", ")},
 	}

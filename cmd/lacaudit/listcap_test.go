@@ -67,7 +67,7 @@ func TestWorkbookListCap(t *testing.T) {
 			continue
 		}
 		cut++
-		want := fmt.Sprintf("%d rows: the first 100 are shown, most urgent first; the other %d are in findings.csv and findings.parquet.", len(all), len(all)-100)
+		want := fmt.Sprintf("%d rows: the first 100 are shown, most urgent first; the other %d are in findings.csv and findings.parquet of the run as of %s.", len(all), len(all)-100, goldenAsOfLong)
 		if note != want {
 			t.Errorf("%s: note %q, want %q", sheet, note, want)
 		}

@@ -295,7 +295,7 @@ func (s *shared) registerFlags(fs *pflag.FlagSet, withOut, withDB bool) {
 	fs.StringVar(&s.asOf, "as-of", "", "audit the data as it stood on this date, YYYY-MM-DD (default: today)")
 	fs.StringVar(&s.configFile, "config", "", "configuration file (see lacaudit.conf.example)")
 	fs.StringVar(&s.logFormat, "log-format", "text", "log format: text or json")
-	fs.IntVar(&s.threads, "threads", 0, "DuckDB worker threads (default 0: one for an extract under 16 MB, else one a core)")
+	fs.IntVar(&s.threads, "threads", 0, "DuckDB worker threads, at most the machine's cores (default 0: one for an extract under 16 MB, else one a core)")
 	fs.StringVar(&s.memoryLimit, "memory-limit", job.AutoMemory, "DuckDB memory limit, such as 2GB; past it DuckDB works on disk. auto: the extract's size, at least 512MB (which keeps a run under 1 GiB up to 300,000 children), at most half the machine's memory")
 }
 

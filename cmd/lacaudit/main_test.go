@@ -17,6 +17,9 @@ var update = flag.Bool("update", false, "rewrite the golden files from this run"
 // goldenAsOf is the as-of date of the golden findings on the bundled sample.
 const goldenAsOf = "2026-11-01"
 
+// goldenAsOfLong is goldenAsOf as the workbook writes it in prose.
+const goldenAsOfLong = "1 November 2026"
+
 var binary string
 
 func TestMain(m *testing.M) {
