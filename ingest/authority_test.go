@@ -35,6 +35,7 @@ func TestResolveAuthorities(t *testing.T) {
 		codes    []string
 		children []string // header's child keys, in order
 		warned   []string // the children of the load's warnings (REVIEW_CODE)
+		loadWarn []string // the children of the load's own warnings (one episode ended and open)
 		refused  []string // the message's parts; none: no refusal
 	}{
 		{name: "no LA column: one authority, no code",
@@ -42,6 +43,16 @@ func TestResolveAuthorities(t *testing.T) {
 			children: []string{"00123", "123"}},
 		{name: "two authorities, the same child id: two children",
 			files: two, codes: []string{"201", "202"}, children: []string{"201:C1", "202:C1"}, warned: []string{"202:C1"}},
+		{name: "two authorities, one episode recorded ended and open: the warning's child is the authority's",
+			files: with("episodes.csv", "LA,CHILD,DECOM,RNE,LS,PLACE,DEC,REC\n201,C1,01/03/2024,S,C2,U3,,\n202,C1,05/06/2024,S,C2,U3,,\n202,C1,05/06/2024,S,C2,U3,01/07/2024,E11\n"),
+			codes: []string{"201", "202"}, children: []string{"201:C1", "202:C1"}, warned: []string{"202:C1"}, loadWarn: []string{"202:C1"}},
+		{name: "one authority, one episode recorded ended and open",
+			files: map[string]string{
+				"header.csv":   "LA,CHILD,DOB\n201,C1,01/02/2015\n",
+				"episodes.csv": "LA,CHILD,DECOM,RNE,LS,PLACE,DEC,REC\n201,C1,01/03/2024,S,C2,U3,,\n201,C1,01/03/2024,S,C2,U3,01/07/2024,E11\n",
+				"reviews.csv":  "LA,CHILD,REVIEW,REVIEW_CODE\n201,C1,20/03/2024,PN1\n",
+			},
+			codes: []string{"201"}, children: []string{"C1"}, loadWarn: []string{"C1"}},
 		{name: "one authority named in one table only: the others are its",
 			files: map[string]string{
 				"header.csv":   "LA,CHILD,DOB\n201,C1,01/02/2015\n,C2,01/02/2015\n",
@@ -103,6 +114,9 @@ func TestResolveAuthorities(t *testing.T) {
 			}
 			if got := strings.Join(column(t, db, "SELECT child FROM input_warnings ORDER BY child"), " "); got != strings.Join(tc.warned, " ") {
 				t.Errorf("warnings' children %q, want %q", got, strings.Join(tc.warned, " "))
+			}
+			if got := strings.Join(column(t, db, "SELECT child FROM load_warnings ORDER BY child"), " "); got != strings.Join(tc.loadWarn, " ") {
+				t.Errorf("the load's own warnings' children %q, want %q", got, strings.Join(tc.loadWarn, " "))
 			}
 			back, err := ReadAuthorities(ctx, db)
 			if err != nil || !slices.Equal(back.Codes, tc.codes) {

@@ -135,10 +135,9 @@ func unexpectedValues(ctx context.Context, db *store.DB, t Table, stage string, 
 		}
 	}
 	for _, sc := range cols {
-		// The row's authority goes with its child (LA, chr(31), child) until
-		// ResolveAuthorities knows whether the extract holds more than one.
+		// The row's authority goes with its child (setup.sql).
 		if sc.col.Name == "LA" && child != "" {
-			child = fmt.Sprintf("CASE WHEN %[1]s IS NULL THEN %[2]s ELSE %[1]s || chr(31) || %[2]s END", typedExpr(sc), child)
+			child = fmt.Sprintf("lac_warned_child(%s, %s)", typedExpr(sc), child)
 		}
 	}
 	var out []warning

@@ -773,7 +773,7 @@ SELECT %[8]s,
        CASE WHEN tie THEN 'record_twice_differing' ELSE 'record_twice_states' END,
        CASE WHEN tie THEN 'one record recorded twice in one file with different values and as many dates filled (the later row in the file is used)'
             ELSE 'one record recorded twice in one file, one row with more of its dates filled (that row, the later state, is used)' END,
-       CASE WHEN chosen.la IS NULL THEN chosen.child ELSE chosen.la || chr(31) || chosen.child END, %[9]s, %[10]s
+       lac_warned_child(chosen.la, chosen.child), %[9]s, %[10]s
 FROM rw;
 `, table, strings.Join(ks, ", "), content, filled, srcCol, where,
 		strings.Join(keyNames(len(ks)), ", "), store.Quote(t.Name), "chosen."+strings.ToLower(DateColumns[t.Name]),

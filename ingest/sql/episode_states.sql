@@ -3,7 +3,7 @@
 -- later state of the same episode (a file holding two years' returns one
 -- after the other). The open row is left out, with a warning.
 CREATE OR REPLACE TEMP TABLE open_twice AS
-SELECT e.child, e.decom, coalesce(e.la, '') AS la
+SELECT e.child, e.decom, coalesce(e.la, '') AS la, e.la AS code
 FROM episodes e
 WHERE e.dec IS NULL AND EXISTS (
     SELECT 1 FROM episodes o
@@ -11,7 +11,7 @@ WHERE e.dec IS NULL AND EXISTS (
 
 INSERT INTO load_warnings
 SELECT 'episodes', 'episode_ended_and_open', 'one episode recorded twice in one file, ended and open (the ended row is used)',
-       child, decom, (SELECT source FROM input_tables WHERE table_name = 'episodes')
+       lac_warned_child(code, child), decom, (SELECT source FROM input_tables WHERE table_name = 'episodes')
 FROM open_twice;
 
 DELETE FROM episodes USING open_twice o

@@ -9,7 +9,7 @@
 -- row is the later state of the same episode (a file that holds two
 -- returns, or an export that appended a newer state).
 CREATE OR REPLACE TEMP TABLE open_twice AS
-SELECT e.source, e.collection_year, e.child, e.decom, e.row_no, e.return_year
+SELECT e.source, e.collection_year, e.la, e.child, e.decom, e.row_no, e.return_year
 FROM episodes_all e
 WHERE e.used AND e.dec IS NULL AND EXISTS (
     SELECT 1 FROM episodes_all o
@@ -18,7 +18,7 @@ WHERE e.used AND e.dec IS NULL AND EXISTS (
 
 INSERT INTO load_warnings
 SELECT 'episodes', 'episode_ended_and_open', 'one episode recorded twice in one file, ended and open (the ended row is used)',
-       child, decom, source || ' (collection year ' || collection_year || ')'
+       lac_warned_child(la, child), decom, source || ' (collection year ' || collection_year || ')'
 FROM open_twice;
 
 UPDATE episodes_all SET used = false, why_not = 'the same episode has an ended row in the same file'
@@ -36,7 +36,7 @@ UNION
 SELECT DISTINCT coalesce(la, '') AS la, child, return_year, collection_year FROM episodes_all;
 
 CREATE OR REPLACE TEMP TABLE open_not_carried AS
-SELECT e.source, e.collection_year, e.child, e.decom, e.row_no, e.return_year,
+SELECT e.source, e.collection_year, e.la, e.child, e.decom, e.row_no, e.return_year,
        (SELECT max(n.collection_year) FROM return_children n
         WHERE n.la = coalesce(e.la, '') AND n.child = e.child AND n.return_year > e.return_year) AS newer
 FROM episodes_all e
@@ -47,7 +47,7 @@ WHERE e.used AND e.dec IS NULL AND EXISTS (
 INSERT INTO load_warnings
 SELECT 'episodes', 'open_episode_not_carried',
        'an episode open in an older return is missing from a newer return that has the child (not used: the newer return stands)',
-       child, decom, source || ' (collection year ' || collection_year || '); the child is in the ' || newer || ' return'
+       lac_warned_child(la, child), decom, source || ' (collection year ' || collection_year || '); the child is in the ' || newer || ' return'
 FROM open_not_carried;
 
 UPDATE episodes_all SET used = false, why_not = 'open here, and missing from the ' || o.newer || ' return, which has the child'
@@ -59,12 +59,12 @@ WHERE episodes_all.return_year = o.return_year AND episodes_all.row_no = o.row_n
 INSERT INTO load_warnings
 SELECT 'episodes', 'ended_episode_open_again',
        'an episode ended in an older return is open in a newer one (the newer row is used: check both)',
-       n.child, n.decom, n.source || ' (collection year ' || n.collection_year || '); ended in ' || min(o.source)
+       lac_warned_child(n.la, n.child), n.decom, n.source || ' (collection year ' || n.collection_year || '); ended in ' || min(o.source)
 FROM episodes_all n JOIN episodes_all o
   ON coalesce(o.la, '') = coalesce(n.la, '') AND o.child = n.child AND o.decom = n.decom
  AND o.return_year < n.return_year AND o.dec IS NOT NULL
 WHERE n.used AND n.dec IS NULL
-GROUP BY n.child, n.decom, n.source, n.collection_year;
+GROUP BY n.la, n.child, n.decom, n.source, n.collection_year;
 
 DROP TABLE open_twice;
 DROP TABLE open_not_carried;

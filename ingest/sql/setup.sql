@@ -32,6 +32,13 @@ CREATE OR REPLACE MACRO lac_flag(s) AS
         WHEN upper(trim(s::VARCHAR)) IN ('N', 'NO', '0', 'FALSE') THEN false
     END;
 
+-- The child a load warning names: with the row's authority, when it has
+-- one, as LA, chr(31), child, until ResolveAuthorities knows whether the
+-- extract holds more than one authority (then LA:CHILD, as every table's
+-- child) or one (then the child alone).
+CREATE OR REPLACE MACRO lac_warned_child(la, child) AS
+    CASE WHEN la IS NULL THEN child ELSE la || chr(31) || child END;
+
 CREATE OR REPLACE TABLE rejects (
     source      VARCHAR,  -- file, or workbook[sheet]
     table_name  VARCHAR,
