@@ -34,7 +34,6 @@ type ReturnFile struct {
 	Rejected int64
 	Used     int64 // rows that are the newest return's for their key
 	SHA256   string
-	Encoding string
 	HasLA    bool // the file has an LA column
 }
 
@@ -98,11 +97,10 @@ func findReturns(dir, tmp string, lim Limits) (_ *returnsLayout, err error) {
 	var dirs, files []named
 	var bad []string
 	var other []InputFile
-	plain := false
-	plainName := "" // what makes the folder plain, for messages
+	plainName := "" // what makes the folder plain (none: it is not), for messages
 	for _, e := range entries {
 		name := e.Name()
-		if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~$") {
+		if FormatOf(name) == Skipped {
 			continue
 		}
 		if e.IsDir() {
@@ -134,13 +132,12 @@ func findReturns(dir, tmp string, lim Limits) (_ *returnsLayout, err error) {
 				other = append(other, InputFile{Name: name, Why: "a workbook without a sheet named after a table: not read"})
 				continue
 			}
-			plain = true // a workbook of tables (a damaged one: discover says why)
+			// a workbook of tables (a damaged one: discover says why)
 			if plainName == "" {
 				plainName = name
 			}
 		default:
 			if _, known := Lookup(strings.ToLower(stem)); known {
-				plain = true
 				if plainName == "" {
 					plainName = name
 				}
@@ -148,7 +145,7 @@ func findReturns(dir, tmp string, lim Limits) (_ *returnsLayout, err error) {
 			other = append(other, InputFile{Name: name, Why: notATable(strings.ToLower(stem))})
 		}
 	}
-	if plain {
+	if plainName != "" {
 		// Plain extracts beside returns: reading either would leave the
 		// other out without a word (DATA.md, "Which layout").
 		if ret := returnsHeld(dir, dirs, files); ret != "" {
@@ -292,7 +289,7 @@ func returnsHeld(dir string, dirs []named, files []named) string {
 		}
 		for _, e := range entries {
 			n := e.Name()
-			if e.IsDir() || strings.HasPrefix(n, ".") || strings.HasPrefix(n, "~$") {
+			if e.IsDir() || FormatOf(n) == Skipped {
 				continue
 			}
 			stem := strings.ToLower(strings.TrimSpace(strings.TrimSuffix(n, filepath.Ext(n))))
@@ -462,7 +459,7 @@ func loadReturns(ctx context.Context, db *store.DB, o Options, l *returnsLayout,
 				continue
 			}
 			res.Returns = append(res.Returns, ReturnFile{Year: year, Table: t.Name, Source: st.Source, Read: st.Read,
-				Rejected: st.Rejected, SHA256: st.SHA256, Encoding: st.Encoding, HasLA: hasColumn(st.Columns, "LA")})
+				Rejected: st.Rejected, SHA256: st.SHA256, HasLA: hasColumn(st.Columns, "LA")})
 			a := &sum[i]
 			if a.Present {
 				a.Source += "; " + st.Source

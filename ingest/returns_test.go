@@ -1,38 +1,17 @@
 package ingest
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/lacaudit/lacaudit/store"
 	"github.com/xuri/excelize/v2"
 )
 
 // returnsData is testdata/returns: one folder per layout, name and
 // conflict of DATA.md's "A folder of returns".
 var returnsData = filepath.Join("testdata", "returns")
-
-// strings1 runs a query returning one text column and returns its rows.
-func strings1(t *testing.T, db *store.DB, q string) []string {
-	t.Helper()
-	rows, err := db.QueryContext(context.Background(), q)
-	if err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	return out
-}
 
 // The three returns of 2022-23, 2023-24 and 2024-25, as sub-folders named
 // in every way DATA.md reads (2022-23/, 903_2024-25/, 2023/ for 2022-23) and
@@ -67,11 +46,11 @@ func TestReturnLayouts(t *testing.T) {
 			if len(res.Returns) != 9 {
 				t.Errorf("%d return files, want 9: %+v", len(res.Returns), res.Returns)
 			}
-			eps := strings1(t, db, `SELECT child || ' ' || strftime(decom, '%d/%m/%Y') || ' ' || coalesce(strftime(dec, '%d/%m/%Y'), 'open') FROM episodes ORDER BY ALL`)
+			eps := column(t, db, `SELECT child || ' ' || strftime(decom, '%d/%m/%Y') || ' ' || coalesce(strftime(dec, '%d/%m/%Y'), 'open') FROM episodes ORDER BY ALL`)
 			if want := "00123 01/03/2023 10/10/2023; 00456 01/06/2023 open"; strings.Join(eps, "; ") != want {
 				t.Errorf("episodes %q, want %q", strings.Join(eps, "; "), want)
 			}
-			all := strings1(t, db, `SELECT collection_year || ' ' || child || ' ' || used || ' ' || coalesce(why_not, '') FROM episodes_all ORDER BY ALL`)
+			all := column(t, db, `SELECT collection_year || ' ' || child || ' ' || used || ' ' || coalesce(why_not, '') FROM episodes_all ORDER BY ALL`)
 			want := []string{
 				"2022-23 00123 false superseded by the 2023-24 return",
 				"2023-24 00123 true ",
@@ -84,10 +63,10 @@ func TestReturnLayouts(t *testing.T) {
 			if r := reviewDates(t, db); strings.Join(r, ", ") != "00123 2023-03-20, 00123 2023-04-20, 00456 2023-06-20, 00456 2024-12-15" {
 				t.Errorf("reviews %v", r)
 			}
-			if h := strings1(t, db, "SELECT child || ' ' || collection_year FROM header_all WHERE used ORDER BY ALL"); strings.Join(h, ", ") != "00123 2023-24, 00456 2024-25" {
+			if h := column(t, db, "SELECT child || ' ' || collection_year FROM header_all WHERE used ORDER BY ALL"); strings.Join(h, ", ") != "00123 2023-24, 00456 2024-25" {
 				t.Errorf("header used %v", h)
 			}
-			if n := strings1(t, db, "SELECT count(*)::VARCHAR FROM input_returns"); n[0] != "9" {
+			if n := column(t, db, "SELECT count(*)::VARCHAR FROM input_returns"); n[0] != "9" {
 				t.Errorf("input_returns has %s rows", n[0])
 			}
 		})
@@ -103,7 +82,7 @@ func TestLAColumnInTheNewestReturnOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all := strings1(t, db, `SELECT collection_year || ' ' || child || ' ' || used || ' ' || coalesce(why_not, '') FROM episodes_all ORDER BY ALL`)
+	all := column(t, db, `SELECT collection_year || ' ' || child || ' ' || used || ' ' || coalesce(why_not, '') FROM episodes_all ORDER BY ALL`)
 	want := []string{
 		"2022-23 00123 false superseded by the 2023-24 return",
 		"2023-24 00123 true ",
@@ -113,10 +92,10 @@ func TestLAColumnInTheNewestReturnOnly(t *testing.T) {
 	if strings.Join(all, "\n") != strings.Join(want, "\n") {
 		t.Errorf("episodes_all:\n%s\nwant\n%s", strings.Join(all, "\n"), strings.Join(want, "\n"))
 	}
-	if h := strings1(t, db, "SELECT child || ' ' || collection_year FROM header_all WHERE used ORDER BY ALL"); strings.Join(h, ", ") != "00123 2023-24, 00456 2024-25" {
+	if h := column(t, db, "SELECT child || ' ' || collection_year FROM header_all WHERE used ORDER BY ALL"); strings.Join(h, ", ") != "00123 2023-24, 00456 2024-25" {
 		t.Errorf("header used %v", h)
 	}
-	if la := strings1(t, db, "SELECT DISTINCT coalesce(la, 'none') FROM episodes UNION SELECT DISTINCT coalesce(la, 'none') FROM header"); strings.Join(la, ",") != "101" {
+	if la := column(t, db, "SELECT DISTINCT coalesce(la, 'none') FROM episodes UNION SELECT DISTINCT coalesce(la, 'none') FROM header"); strings.Join(la, ",") != "101" {
 		t.Errorf("LA of the used rows %v, want 101", la)
 	}
 }
@@ -178,11 +157,11 @@ func TestEndedAndOpenRowsOfOneEpisodeInOneFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eps := strings1(t, db, `SELECT child || ' ' || coalesce(strftime(dec, '%d/%m/%Y'), 'open') FROM episodes ORDER BY ALL`)
+	eps := column(t, db, `SELECT child || ' ' || coalesce(strftime(dec, '%d/%m/%Y'), 'open') FROM episodes ORDER BY ALL`)
 	if strings.Join(eps, ", ") != "00123 10/10/2023, 00456 open" {
 		t.Errorf("episodes %v", eps)
 	}
-	w := strings1(t, db, "SELECT check_name || ' ' || child || ' ' || detail FROM load_warnings")
+	w := column(t, db, "SELECT check_name || ' ' || child || ' ' || detail FROM load_warnings")
 	if strings.Join(w, "\n") != "episode_ended_and_open 00123 episodes.csv" {
 		t.Errorf("warnings %v", w)
 	}
@@ -195,15 +174,15 @@ func TestOpenEpisodeNotCarriedByTheNewerReturn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eps := strings1(t, db, `SELECT child || ' ' || strftime(decom, '%d/%m/%Y') FROM episodes ORDER BY ALL`)
+	eps := column(t, db, `SELECT child || ' ' || strftime(decom, '%d/%m/%Y') FROM episodes ORDER BY ALL`)
 	if strings.Join(eps, ", ") != "00123 01/05/2024" {
 		t.Errorf("episodes %v", eps)
 	}
-	w := strings1(t, db, "SELECT check_name || ': ' || detail FROM load_warnings")
+	w := column(t, db, "SELECT check_name || ': ' || detail FROM load_warnings")
 	if want := "open_episode_not_carried: 2023-24/episodes.csv (collection year 2023-24); the child is in the 2024-25 return"; strings.Join(w, "\n") != want {
 		t.Errorf("warnings %q, want %q", w, want)
 	}
-	why := strings1(t, db, "SELECT why_not FROM episodes_all WHERE NOT used")
+	why := column(t, db, "SELECT why_not FROM episodes_all WHERE NOT used")
 	if strings.Join(why, "") != "open here, and missing from the 2024-25 return, which has the child" {
 		t.Errorf("why not used: %v", why)
 	}
@@ -216,11 +195,11 @@ func TestEndedEpisodeOpenAgainInANewerReturn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eps := strings1(t, db, `SELECT child || ' ' || coalesce(strftime(dec, '%d/%m/%Y'), 'open') FROM episodes`)
+	eps := column(t, db, `SELECT child || ' ' || coalesce(strftime(dec, '%d/%m/%Y'), 'open') FROM episodes`)
 	if strings.Join(eps, ", ") != "00123 open" {
 		t.Errorf("episodes %v", eps)
 	}
-	w := strings1(t, db, "SELECT check_name || ': ' || detail FROM load_warnings")
+	w := column(t, db, "SELECT check_name || ': ' || detail FROM load_warnings")
 	if want := "ended_episode_open_again: 2024-25/episodes.csv (collection year 2024-25); ended in 2023-24/episodes.csv"; strings.Join(w, "\n") != want {
 		t.Errorf("warnings %q, want %q", w, want)
 	}
@@ -331,10 +310,10 @@ func TestOneRecordTwiceInOneFile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := strings.Join(strings1(t, db, q), "; "); got != want {
+		if got := strings.Join(column(t, db, q), "; "); got != want {
 			t.Errorf("%s: %q, want %q", filepath.Base(dir), got, want)
 		}
-		w := strings.Join(strings1(t, db, "SELECT table_name || ' ' || check_name || ' ' || detail FROM load_warnings WHERE check_name LIKE 'record_twice%' ORDER BY 1"), "; ")
+		w := strings.Join(column(t, db, "SELECT table_name || ' ' || check_name || ' ' || detail FROM load_warnings WHERE check_name LIKE 'record_twice%' ORDER BY 1"), "; ")
 		wantW := map[string]string{
 			folders:  "",
 			inReturn: "allocations record_twice_states 2024-25/allocations.csv (collection year 2024-25); review_details record_twice_states 2024-25/review_details.csv (collection year 2024-25)",
@@ -358,10 +337,10 @@ func TestOneRecordTwiceInOneFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(strings1(t, db, "SELECT meeting_held::VARCHAR FROM review_details"), " "); got != "true" {
+	if got := strings.Join(column(t, db, "SELECT meeting_held::VARCHAR FROM review_details"), " "); got != "true" {
 		t.Errorf("tie: meeting_held %q, want the later row's true", got)
 	}
-	if w := strings.Join(strings1(t, db, "SELECT check_name || ' ' || detail FROM load_warnings"), "; "); w != "record_twice_differing review_details.csv" {
+	if w := strings.Join(column(t, db, "SELECT check_name || ' ' || detail FROM load_warnings"), "; "); w != "record_twice_differing review_details.csv" {
 		t.Errorf("tie: warnings %q", w)
 	}
 }
