@@ -102,18 +102,8 @@ func Load(ctx context.Context, db *store.DB, o Options) (*Result, error) {
 	if err := db.Exec(ctx, "ingest/sql/setup.sql", setupSQL); err != nil {
 		return nil, err
 	}
-	res := &Result{Ignored: d.Ignored, Files: d.Files}
-	for i, f := range res.Files {
-		if c, ok := csvs[f.Table]; ok && f.Table != "" && d.Sources[f.Table].Sheet == "" {
-			res.Files[i].Encoding = c.encoding
-		}
-	}
-	var ignored [][]any
-	for _, f := range d.Files {
-		if f.Table == "" {
-			ignored = append(ignored, []any{f.Name, f.Why})
-		}
-	}
+	files, ignored := filesRead(d, csvs)
+	res := &Result{Ignored: d.Ignored, Files: files}
 	if err := db.InsertRows(ctx, "ignored_sources", ignored); err != nil {
 		return nil, err
 	}
@@ -223,6 +213,21 @@ func loadTable(ctx context.Context, db *store.DB, t Table, d *Discovery, plans m
 	default:
 		return loadXLSX(ctx, db, t, s, d.books[s.Path])
 	}
+}
+
+// filesRead is d's files, each CSV file read with its encoding, and the
+// rows of ignored_sources for those not read, with why.
+func filesRead(d *Discovery, csvs map[string]*csvFile) (files []InputFile, ignored [][]any) {
+	for _, f := range d.Files {
+		if c, ok := csvs[f.Table]; ok && f.Table != "" && d.Sources[f.Table].Sheet == "" {
+			f.Encoding = c.encoding
+		}
+		if f.Table == "" {
+			ignored = append(ignored, []any{f.Name, f.Why})
+		}
+		files = append(files, f)
+	}
+	return files, ignored
 }
 
 // prepareCSVs prepares every CSV file of d (prepareAll) and checks each

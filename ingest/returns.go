@@ -431,13 +431,10 @@ func loadReturns(ctx context.Context, db *store.DB, o Options, l *returnsLayout,
 		if err != nil {
 			return nil, err
 		}
-		for _, f := range r.d.Files {
-			if c, ok := csvs[f.Table]; ok && f.Table != "" && r.d.Sources[f.Table].Sheet == "" {
-				f.Encoding = c.encoding
-			}
-			res.Files = append(res.Files, f)
+		files, ign := filesRead(r.d, csvs)
+		res.Files, ignored = append(res.Files, files...), append(ignored, ign...)
+		for _, f := range files {
 			if f.Table == "" {
-				ignored = append(ignored, []any{f.Name, f.Why})
 				res.Ignored = append(res.Ignored, f.Name)
 			}
 		}
