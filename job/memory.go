@@ -75,13 +75,25 @@ const (
 // memorySize is a size DuckDB takes as a memory limit: a number and a unit.
 var memorySize = regexp.MustCompile(`^(?i)[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
 
+// MinMemoryLimit is the least --memory-limit takes, in bytes (128MB, so
+// 128MiB too): below it DuckDB cannot hold even a small extract's working
+// set, and a run would fail later on a misleading error (a workbook taken
+// for a zip bomb, or out of memory).
+const MinMemoryLimit = 128e6
+
 // CheckMemoryLimit says whether setting is a memory limit lacaudit can use:
-// AutoMemory, or a size such as 2GB or 1500MiB.
+// AutoMemory, or a size such as 2GB or 1500MiB of at least MinMemoryLimit.
 func CheckMemoryLimit(setting string) error {
-	if strings.EqualFold(setting, AutoMemory) || memorySize.MatchString(strings.TrimSpace(setting)) {
+	if strings.EqualFold(setting, AutoMemory) {
 		return nil
 	}
-	return fmt.Errorf("--memory-limit %q: expected auto or a size such as 2GB or 1500MB", setting)
+	if !memorySize.MatchString(strings.TrimSpace(setting)) {
+		return fmt.Errorf("--memory-limit %q: expected auto or a size such as 2GB or 1500MB", setting)
+	}
+	if sizeBytes(setting) < MinMemoryLimit {
+		return fmt.Errorf("--memory-limit %q: below the least lacaudit works in, 128MB (use auto, or a size such as 2GB)", setting)
+	}
+	return nil
 }
 
 // memoryLimit is DuckDB's memory limit for a run on the extracts in the

@@ -90,7 +90,7 @@ func TestCheckMemoryLimit(t *testing.T) {
 			t.Errorf("CheckMemoryLimit(%q): %v", ok, err)
 		}
 	}
-	for _, bad := range []string{"", "banana", "0", "2", "GB", "-1GB", "1GB; DROP TABLE findings"} {
+	for _, bad := range []string{"", "banana", "0", "2", "GB", "-1GB", "1GB; DROP TABLE findings", "127MB", "0.1GB", "0GB", "1KB"} {
 		if CheckMemoryLimit(bad) == nil {
 			t.Errorf("CheckMemoryLimit(%q) accepted", bad)
 		}

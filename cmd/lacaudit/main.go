@@ -332,7 +332,7 @@ func (s *shared) settings() (job.Settings, *slog.Logger, error) {
 	if err := checkThreads(s.threads); err != nil {
 		return js, nil, err
 	}
-	if err := checkMemoryLimit(s.memoryLimit); err != nil {
+	if err := job.CheckMemoryLimit(s.memoryLimit); err != nil {
 		return js, nil, usageError{msg: err.Error()}
 	}
 	cfg, err := config.Load(s.configFile)
@@ -726,7 +726,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return usageError{msg: fmt.Sprintf("--shapes %q: expected standard, heavy or standard,heavy", sh), cmd: "bench"}
 		}
 	}
-	if err := checkMemoryLimit(*memoryLimit); err != nil {
+	if err := job.CheckMemoryLimit(*memoryLimit); err != nil {
 		return usageError{msg: err.Error(), cmd: "bench"}
 	}
 	if *work != "" {
