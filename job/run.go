@@ -225,7 +225,7 @@ func (r *run) open(ctx context.Context) error {
 func (r *run) load(ctx context.Context) error {
 	t0 := time.Now()
 	var err error
-	r.res, r.unused, err = loadExtracts(ctx, r.db, r.s, r.log, filepath.Join(r.stage, "tmp"), memoryLimit(r.s.MemoryLimit, r.s.Input))
+	r.res, r.unused, err = loadExtracts(ctx, r.db, r.s, r.log, filepath.Join(r.stage, "tmp"), r.limit)
 	if err != nil {
 		var ie *ingest.InputError
 		if errors.As(err, &ie) && ie.Rejects {
