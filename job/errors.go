@@ -86,8 +86,8 @@ func fullFolder(err error, s Settings) string {
 // documents: 0 for none, 3 for input that cannot be used (an
 // *ingest.InputError, a *YearError), 4 for another run holding the folder
 // (*LockError), 2 for a command line naming a file lacaudit will not use
-// (*UsageError) or an output folder of the other kind (raw or
-// pseudonymised, *FolderKindError), 1 for anything else. (Package main
+// or an output folder of the other kind, raw or pseudonymised
+// (*UsageError), 1 for anything else. (Package main
 // maps its own usage errors to 2.)
 func ExitStatus(err error) int {
 	var ie *ingest.InputError
@@ -103,8 +103,6 @@ func ExitStatus(err error) int {
 		return 3
 	case errors.As(err, &le):
 		return 4
-	case errors.As(err, new(*FolderKindError)):
-		return 2
 	}
 	return 1
 }

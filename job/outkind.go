@@ -16,20 +16,13 @@ import (
 // ("pseudonymised"), as the first run in the folder made it. A folder of
 // outputs shared with a benchmarking group must hold nothing raw, so a run
 // of the other kind is refused while the folder holds lacaudit outputs
-// (FolderKindError).
+// (a *UsageError, exit status 2).
 const KindFile = ".lacaudit-outputs"
 
 const (
 	kindRaw    = "raw"
 	kindPseudo = "pseudonymised"
 )
-
-// FolderKindError refuses a run whose kind (raw or pseudonymised) is not
-// that of the outputs already in its output folder. Its exit status is 2:
-// the command line names the wrong folder.
-type FolderKindError struct{ Msg string }
-
-func (e *FolderKindError) Error() string { return e.Msg }
 
 // outputFiles lists the lacaudit outputs in dir: the findings, the rejects,
 // the workbooks (dated, latest, annual), the files of a run stopped by its
@@ -108,10 +101,10 @@ func claimOutputKind(out string, pseudonymised bool) error {
 			shown = append(shown[:5:5], fmt.Sprintf("and %d more", len(files)-5))
 		}
 		if pseudonymised {
-			return &FolderKindError{Msg: fmt.Sprintf("the output folder %s holds the outputs of raw runs (%s): a folder of pseudonymised outputs for sharing must hold nothing raw; give --out a new folder, or move those files away first",
+			return &UsageError{Msg: fmt.Sprintf("the output folder %s holds the outputs of raw runs (%s): a folder of pseudonymised outputs for sharing must hold nothing raw; give --out a new folder, or move those files away first",
 				out, strings.Join(shown, ", "))}
 		}
-		return &FolderKindError{Msg: fmt.Sprintf("the output folder %s holds the outputs of pseudonymised runs, for sharing (%s): a run without --pseudonymise, or an annual report, would put raw data beside them; run with --pseudonymise, or give --out another folder",
+		return &UsageError{Msg: fmt.Sprintf("the output folder %s holds the outputs of pseudonymised runs, for sharing (%s): a run without --pseudonymise, or an annual report, would put raw data beside them; run with --pseudonymise, or give --out another folder",
 			out, strings.Join(shown, ", "))}
 	}
 	if have == want {
