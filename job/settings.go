@@ -73,7 +73,8 @@ func checkDBPath(path string) error {
 	if err != nil {
 		return fmt.Errorf("database %s: %w", path, err)
 	}
-	if st, err := os.Lstat(abs); err == nil && st.IsDir() {
+	st, statErr := os.Lstat(abs)
+	if statErr == nil && st.IsDir() {
 		return &UsageError{Msg: fmt.Sprintf("database %s is a folder, not a file: name the database file itself", path)}
 	}
 	base := filepath.Base(abs)
@@ -85,14 +86,11 @@ func checkDBPath(path string) error {
 			return &UsageError{Msg: fmt.Sprintf("--db %s is inside a run's staging folder %s, which lacaudit removes: choose another folder", path, d)}
 		}
 	}
-	st, err := os.Lstat(abs)
 	switch {
-	case os.IsNotExist(err):
+	case os.IsNotExist(statErr):
 		return nil
-	case err != nil:
-		return fmt.Errorf("database %s: %w", path, err)
-	case st.IsDir():
-		return &UsageError{Msg: fmt.Sprintf("database %s is a folder, not a file: name the database file itself", path)}
+	case statErr != nil:
+		return fmt.Errorf("database %s: %w", path, statErr)
 	case st.Mode()&os.ModeSymlink != 0:
 		return &UsageError{Msg: fmt.Sprintf("database %s is a symbolic link: lacaudit does not follow it; name the file itself, or remove the link", path)}
 	case !st.Mode().IsRegular():
