@@ -299,17 +299,16 @@ func (s *shared) registerFlags(fs *pflag.FlagSet, withOut, withDB bool) {
 	fs.StringVar(&s.memoryLimit, "memory-limit", job.AutoMemory, "DuckDB memory limit, such as 2GB; past it DuckDB works on disk. auto: the extract's size, at least 512MB (which keeps a run under 1 GiB up to 300,000 children), at most half the machine's memory")
 }
 
-// prepare turns the flags into job settings. The function it returns has
-// nothing left to remove: the bundled sample is written into the command's
-// own private folder, which the job removes (and the next command in the
-// output folder, if this one is killed).
-func (s *shared) prepare() (job.Settings, *slog.Logger, func(), error) {
+// prepare turns the flags into job settings, a usage error naming the
+// command. (The bundled sample is written into the command's own private
+// folder, which the job removes, so nothing is left to clean up here.)
+func (s *shared) prepare() (job.Settings, *slog.Logger, error) {
 	js, log, err := s.settings()
 	if ue, ok := err.(usageError); ok {
 		ue.cmd = s.name
 		err = ue
 	}
-	return js, log, func() {}, err
+	return js, log, err
 }
 
 // settings turns the flags into job settings; a usage error is returned as
@@ -546,8 +545,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := job.CheckFindings(*findings); err != nil {
 		return usageError{msg: err.Error(), cmd: "run"}
 	}
-	s, log, cleanup, err := sh.prepare()
-	defer cleanup()
+	s, log, err := sh.prepare()
 	if err != nil {
 		return sh.report(err)
 	}
@@ -590,8 +588,7 @@ func cmdAnnual(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *suppress < 0 {
 		return sh.report(usageError{msg: "--suppress-small must be 0 (off) or more", cmd: "annual"})
 	}
-	s, log, cleanup, err := sh.prepare()
-	defer cleanup()
+	s, log, err := sh.prepare()
 	if err != nil {
 		return sh.report(err)
 	}
@@ -610,8 +607,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	s, log, cleanup, err := sh.prepare()
-	defer cleanup()
+	s, log, err := sh.prepare()
 	if err != nil {
 		return sh.report(err)
 	}

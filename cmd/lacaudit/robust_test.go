@@ -369,7 +369,7 @@ func TestAnnualYearNotCovered(t *testing.T) {
 func TestOutOfMemorySaysSo(t *testing.T) {
 	for _, cmd := range []string{"run", "check"} {
 		sh := shared{name: cmd, asOf: goldenAsOf, memoryLimit: job.AutoMemory, logFormat: "text", out: t.TempDir()}
-		s, _, cleanup, err := sh.prepare()
+		s, _, err := sh.prepare()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -380,7 +380,6 @@ func TestOutOfMemorySaysSo(t *testing.T) {
 		} else {
 			_, err = job.Check(context.Background(), s, log)
 		}
-		cleanup()
 		var stderr bytes.Buffer
 		code := exit(&stderr, err)
 		if code != 1 || !strings.Contains(stderr.String(), "ran out of memory (memory limit 4MB)") || !strings.Contains(stderr.String(), "--memory-limit") ||
