@@ -96,6 +96,9 @@ func dueIn(a string, p, y Year) string {
 // ComputeYear computes a year's figures; the audit in db must have run as
 // of the year's end.
 func ComputeYear(ctx context.Context, db *store.DB, y Year, alertsPresent bool) (*YearFigures, error) {
+	if err := textView(ctx, db); err != nil {
+		return nil, err
+	}
 	f, err := computeYear(ctx, db, y, alertsPresent, "")
 	if err != nil {
 		return nil, err
@@ -120,10 +123,11 @@ func ComputeYear(ctx context.Context, db *store.DB, y Year, alertsPresent bool) 
 }
 
 // computeYear computes a year's figures over the children cond says (a
-// condition on the child key; empty: every child).
+// condition on the child key; empty: every child), from the view textView
+// makes.
 func computeYear(ctx context.Context, db *store.DB, y Year, alertsPresent bool, cond string) (*YearFigures, error) {
 	f := &YearFigures{Year: y, ByRule: map[string]ratio{}, AlertsAssessed: alertsPresent}
-	err := textView(ctx, db)
+	var err error
 	one := func(dst *int64, q string) {
 		q = withinAuthority(q, cond)
 		if err == nil {

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lacaudit/lacaudit/ingest"
 	"github.com/lacaudit/lacaudit/store"
 )
 
@@ -150,7 +149,7 @@ func annualIROs(ctx context.Context, db *store.DB, b *book, in AnnualInput, sub 
 	}
 	y := in.Year.Year
 	days := y.End.Sub(y.Start).Hours()/24 + 1
-	a, err := ingest.ReadAuthorities(ctx, db)
+	a, err := b.authorities(ctx, db)
 	if err != nil {
 		return err
 	}

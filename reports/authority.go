@@ -56,7 +56,7 @@ func childSQL(a ingest.Authorities, expr string) string {
 // records) is no authority: it gets no column, a line beneath, and a
 // warning on the Warnings sheet (DATA.md, "Several authorities").
 func byAuthoritySheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string) error {
-	a, err := ingest.ReadAuthorities(ctx, db)
+	a, err := b.authorities(ctx, db)
 	if err != nil || !a.Several() {
 		return err
 	}

@@ -1,11 +1,14 @@
 package reports
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/lacaudit/lacaudit/ingest"
+	"github.com/lacaudit/lacaudit/store"
 	"github.com/lacaudit/lacaudit/templates"
 )
 
@@ -24,6 +27,22 @@ type book struct {
 	st     styles
 	sheets int
 	tables int
+
+	auth     ingest.Authorities // the extract's authorities, once read (authorities)
+	authRead bool
+}
+
+// authorities are the authorities of the extract in db, read once for the
+// book: every sheet that shows a child or a worker asks for them.
+func (b *book) authorities(ctx context.Context, db *store.DB) (ingest.Authorities, error) {
+	if !b.authRead {
+		a, err := ingest.ReadAuthorities(ctx, db)
+		if err != nil {
+			return a, err
+		}
+		b.auth, b.authRead = a, true
+	}
+	return b.auth, nil
 }
 
 func newBook(style *templates.Style) (*book, error) {

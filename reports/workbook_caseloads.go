@@ -76,7 +76,7 @@ func teamSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string
 	if err != nil {
 		return err
 	}
-	a, err := ingest.ReadAuthorities(ctx, db)
+	a, err := b.authorities(ctx, db)
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func teamSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string
 	if err != nil {
 		return err
 	}
-	caseload, err := childrenNow(ctx, db, "TEAM")
+	caseload, err := childrenNow(ctx, db, a, "TEAM")
 	if err != nil {
 		return err
 	}
@@ -117,7 +117,7 @@ func iroSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string)
 	if err != nil {
 		return err
 	}
-	a, err := ingest.ReadAuthorities(ctx, db)
+	a, err := b.authorities(ctx, db)
 	if err != nil {
 		return err
 	}
@@ -125,7 +125,7 @@ func iroSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string)
 	if err != nil {
 		return err
 	}
-	caseload, err := childrenNow(ctx, db, "IRO")
+	caseload, err := childrenNow(ctx, db, a, "IRO")
 	if err != nil {
 		return err
 	}
@@ -145,11 +145,7 @@ func iroSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string)
 
 // childrenNow counts the children looked after now by the worker (or team)
 // of role allocated on the as-of date.
-func childrenNow(ctx context.Context, db *store.DB, role string) ([][]any, error) {
-	a, err := ingest.ReadAuthorities(ctx, db)
-	if err != nil {
-		return nil, err
-	}
+func childrenNow(ctx context.Context, db *store.DB, a ingest.Authorities, role string) ([][]any, error) {
 	return scanAll(ctx, db, `SELECT coalesce(`+perAuthority(a, "c.child", "a.worker")+`, '(none recorded)'), count(DISTINCT c.child)
 		FROM looked_after_now c LEFT JOIN allocations_now a ON a.child = c.child AND a.role = ?
 		     AND a.start <= as_of() AND (a."end" IS NULL OR a."end" >= as_of())

@@ -5,12 +5,11 @@ import (
 	"strings"
 
 	"github.com/lacaudit/lacaudit/audit"
-	"github.com/lacaudit/lacaudit/ingest"
 	"github.com/lacaudit/lacaudit/store"
 )
 
 func actionSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf string) error {
-	a, err := ingest.ReadAuthorities(ctx, db)
+	a, err := b.authorities(ctx, db)
 	if err != nil {
 		return err
 	}
@@ -59,7 +58,7 @@ const exceptionOrder = `CASE status WHEN 'overdue' THEN 1 WHEN 'not met' THEN 2 
 		         days_late DESC, due, child, title, done, period_start`
 
 func exceptionSheets(ctx context.Context, db *store.DB, b *book, in Input, asOf string) error {
-	a, err := ingest.ReadAuthorities(ctx, db)
+	a, err := b.authorities(ctx, db)
 	if err != nil {
 		return err
 	}

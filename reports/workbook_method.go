@@ -37,7 +37,7 @@ func methodSheet(ctx context.Context, db *store.DB, b *book, in Input, asOf stri
 	if in.Pseudonymised {
 		about = append(about, []any{"Pseudonymised", "Yes: children (C-...) and social workers and IROs (W-...) appear as keyed hashes, the same for the same key; UPNs and rejected values are withheld"})
 	}
-	ma, err := ingest.ReadAuthorities(ctx, db)
+	ma, err := b.authorities(ctx, db)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"github.com/lacaudit/lacaudit/ingest"
 	"github.com/lacaudit/lacaudit/store"
 )
 
@@ -47,7 +46,7 @@ func qualitySheet(ctx context.Context, db *store.DB, b *book, in Input, asOf str
 	if err := s.flush(); err != nil {
 		return err
 	}
-	wa, err := ingest.ReadAuthorities(ctx, db)
+	wa, err := b.authorities(ctx, db)
 	if err != nil {
 		return err
 	}

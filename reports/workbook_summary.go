@@ -223,12 +223,12 @@ func summarySheet(ctx context.Context, db *store.DB, b *book, in Input, asOf str
 		"By team and By IRO: obligations in timescale per rule family, and caseloads. Trend: the last " + fmt.Sprint(trendMonths) + " months and past nights.",
 		"Data quality: rows that could not be read and warnings. Method: rules, timescales, configuration and input files.",
 	}
-	a, err := ingest.ReadAuthorities(ctx, db)
+	a, err := b.authorities(ctx, db)
 	if err != nil {
 		return err
 	}
 	if a.Several() {
-		codes, _, err := authoritiesInHeader(ctx, db, a.Codes)
+		codes, _, err := codesInHeader(ctx, db, a.Codes)
 		if err != nil {
 			return err
 		}
