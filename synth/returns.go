@@ -4,7 +4,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -18,13 +17,12 @@ import (
 // before the year's last day and ends (end, or the last of its other
 // dates) on or after its first; an empty end is a record still open.
 type returnRule struct {
-	key  string
-	end  string // the column that ends an open record ("" when none)
-	open bool   // an empty end means the record is open (episodes, allocations, alerts)
+	key string
+	end string // the column that ends a record, empty while it is open ("" when none)
 }
 
 var returnRules = map[string]returnRule{
-	"episodes":            {key: "DECOM", end: "DEC", open: true},
+	"episodes":            {key: "DECOM", end: "DEC"},
 	"reviews":             {key: "REVIEW"},
 	"review_details":      {key: "REVIEW"},
 	"peps":                {key: "PEP_DATE"},
@@ -32,8 +30,8 @@ var returnRules = map[string]returnRule{
 	"disruption_meetings": {key: "MEETING_DATE"},
 	"health_assessments":  {key: "ASSESSMENT_DATE"},
 	"visits":              {key: "VISIT_DATE"},
-	"allocations":         {key: "START", end: "END", open: true},
-	"qa_alerts":           {key: "RAISED", end: "RESOLVED", open: true},
+	"allocations":         {key: "START", end: "END"},
+	"qa_alerts":           {key: "RAISED", end: "RESOLVED"},
 }
 
 // laterState are columns that describe how a record ended: blank in a
@@ -194,7 +192,7 @@ func cutTable(name string, rows [][]string, from, to day) ([][]string, error) {
 				lastDay = d
 			}
 		}
-		if rule.open && hasEnd && strings.TrimSpace(r[endAt]) == "" {
+		if rule.end != "" && hasEnd && strings.TrimSpace(r[endAt]) == "" {
 			open = true
 		}
 		if !open && lastDay < from {
@@ -257,18 +255,11 @@ func readCSVFile(path string) ([][]string, error) {
 		return nil, err
 	}
 	defer f.Close()
-	r := csv.NewReader(f)
-	var rows [][]string
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			return rows, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", path, err)
-		}
-		rows = append(rows, rec)
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
+	return rows, nil
 }
 
 func writeCSVFile(path string, rows [][]string) error {
