@@ -219,17 +219,9 @@ type Statement struct {
 	Line int
 }
 
-// SplitScript splits SQL text into statements at semicolons that end a line,
-// dropping statements that hold only comments.
-func SplitScript(script string) []string {
-	var out []string
-	for _, st := range SplitStatements(script) {
-		out = append(out, st.Text)
-	}
-	return out
-}
-
-// SplitStatements is SplitScript with the line each statement starts on.
+// SplitStatements splits SQL text into statements at semicolons that end a
+// line, dropping statements that hold only comments, each with the line it
+// starts on.
 func SplitStatements(script string) []Statement {
 	var out []Statement
 	var cur strings.Builder

@@ -55,8 +55,11 @@ func TestLockDown(t *testing.T) {
 	}
 }
 
-func TestSplitScript(t *testing.T) {
-	got := SplitScript("-- only a comment;\nSELECT 1;\n\n-- c\nSELECT ';'\n  || 'x';\nSELECT 3")
+func TestSplitStatements(t *testing.T) {
+	var got []string
+	for _, st := range SplitStatements("-- only a comment;\nSELECT 1;\n\n-- c\nSELECT ';'\n  || 'x';\nSELECT 3") {
+		got = append(got, st.Text)
+	}
 	// A semicolon in a comment does not end a statement.
 	want := []string{"-- only a comment;\nSELECT 1", "-- c\nSELECT ';'\n  || 'x'", "SELECT 3"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
